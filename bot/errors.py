@@ -1,0 +1,54 @@
+"""Exceptions the core raises; the app-command error handler maps each to an ephemeral reply."""
+
+from __future__ import annotations
+
+
+class CarillonError(Exception):
+    """Base class: the message is safe to show to a member as it is."""
+
+
+class InvalidInput(CarillonError):
+    """Input a member or admin can correct; the message says how."""
+
+
+class NotFound(CarillonError):
+    """A task, sound, playlist or member that does not exist (or is not theirs to see)."""
+
+
+class NotPermitted(CarillonError):
+    """The caller may not do this."""
+
+
+class LimitReached(CarillonError):
+    """A per-member or per-server limit stops the action."""
+
+
+class ConfigError(CarillonError):
+    """The configuration is invalid; the message names the key."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"config: {key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+class TaskFailure(CarillonError):
+    """A task run failed; ``transient`` failures are retried with backoff."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class PermanentTaskFailure(TaskFailure):
+    """A failure that retrying cannot fix (sound deleted, channel gone, no credits...)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, transient=False)
+
+
+class TransientTaskFailure(TaskFailure):
+    """A failure worth retrying (voice connect timeout, Discord 5xx...)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, transient=True)

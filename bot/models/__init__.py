@@ -1,0 +1,26 @@
+"""Typed SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
+
+from bot.models.base import Base
+from bot.models.credits import CreditBalance, CreditTransaction
+from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus, TaskType
+from bot.models.settings import GuildAdminRole, GuildSettings, MemberSettings
+from bot.models.sound import Playlist, PlaylistItem, Sound
+from bot.models.task_run import RunOutcome, TaskRun
+
+__all__ = [
+    "Base",
+    "CreditBalance",
+    "CreditTransaction",
+    "GuildAdminRole",
+    "GuildSettings",
+    "MemberSettings",
+    "Playlist",
+    "PlaylistItem",
+    "RecurrenceType",
+    "RunOutcome",
+    "ScheduledTask",
+    "Sound",
+    "TaskRun",
+    "TaskStatus",
+    "TaskType",
+]

@@ -1,0 +1,104 @@
+"""Scheduled tasks: what to do, when, and how it repeats."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models.base import Base, IdType, enum_column
+
+
+class TaskType(enum.StrEnum):
+    CREDIT_RECHARGE = "credit_recharge"
+    PLAY_SOUND = "play_sound"
+    PLAY_PLAYLIST = "play_playlist"
+
+
+class RecurrenceType(enum.StrEnum):
+    NONE = "none"
+    # Elapsed-time steps of ``recurrence_interval`` minutes ("every 15 minutes").
+    MINUTELY = "minutely"
+    HOURLY = "hourly"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    YEARLY = "yearly"
+    CRON = "cron"
+
+
+class TaskStatus(enum.StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATUSES = (TaskStatus.PENDING, TaskStatus.RUNNING)
+
+
+class ScheduledTask(Base):
+    """A task and its schedule. All datetimes are aware UTC; ``timezone`` is the wall clock."""
+
+    __tablename__ = "scheduled_tasks"
+    __table_args__ = (
+        Index("ix_scheduled_tasks_due", "status", "next_run_at"),
+        Index("ix_scheduled_tasks_user", "user_id", "status"),
+        Index("ix_scheduled_tasks_guild", "guild_id", "status"),
+        Index("ix_scheduled_tasks_lease", "status", "lease_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    task_type: Mapped[TaskType] = mapped_column(enum_column(TaskType))
+    status: Mapped[TaskStatus] = mapped_column(enum_column(TaskStatus), default=TaskStatus.PENDING)
+
+    # The first run, and the zone whose wall clock the recurrence keeps.
+    scheduled_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+
+    recurrence_type: Mapped[RecurrenceType] = mapped_column(
+        enum_column(RecurrenceType), default=RecurrenceType.NONE
+    )
+    # Units between runs: minutes (minutely), hours, days, weeks, months or years.
+    recurrence_interval: Mapped[int] = mapped_column(default=1)
+    cron_expression: Mapped[str | None] = mapped_column(String(120))
+    recurrence_count: Mapped[int | None]
+    until: Mapped[datetime | None]
+
+    executions_count: Mapped[int] = mapped_column(default=0)
+    # When the pending attempt is due (an occurrence, or a retry of one); null once finished.
+    next_run_at: Mapped[datetime | None]
+    # The occurrence that attempt belongs to: equals next_run_at except while retrying.
+    occurrence_at: Mapped[datetime | None]
+    last_run_at: Mapped[datetime | None]
+
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Unique key of a system task ("daily-recharge"), so ensuring it never duplicates it.
+    system_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    error_message: Mapped[str | None] = mapped_column(Text)
+    retry_count: Mapped[int] = mapped_column(default=0)
+    misfire_grace_seconds: Mapped[int] = mapped_column(default=300)
+
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None]
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.recurrence_type is not RecurrenceType.NONE
+
+    @property
+    def is_system(self) -> bool:
+        return self.user_id is None
+
+    def __repr__(self) -> str:
+        return f"<ScheduledTask {self.id} {self.task_type} {self.status} next={self.next_run_at}>"

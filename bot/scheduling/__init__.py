@@ -1,0 +1,1 @@
+"""The scheduling engine: recurrences, the dispatcher and its maintenance jobs."""

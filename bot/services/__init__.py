@@ -1,0 +1,1 @@
+"""Services: they own transactions and hold the product's rules."""

@@ -1,0 +1,56 @@
+"""The interface between the scheduler and voice playback (implemented in ``bot.voice``)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class PlaylistMode(enum.StrEnum):
+    CONTINUOUS = "continuous"  # in order, once
+    LOOP = "loop"  # repeat the list
+    LOOP_ONE = "loop_one"  # repeat the first/current sound
+    RANDOM = "random"  # random picks
+    SINGLE = "single"  # first sound only
+
+
+@dataclass(frozen=True, slots=True)
+class PlayRequest:
+    """One play: a sound, or a playlist with its mode, into a voice channel of a server.
+
+    ``payer_id`` is charged when playback starts; ``task_id`` is set for scheduled plays and
+    ``text_channel_id`` is where the "now playing" message goes.
+    """
+
+    guild_id: int
+    voice_channel_id: int
+    payer_id: int | None
+    sound_id: int | None = None
+    playlist_id: int | None = None
+    mode: PlaylistMode = PlaylistMode.CONTINUOUS
+    shuffle: bool = False
+    task_id: int | None = None
+    text_channel_id: int | None = None
+
+
+@dataclass(slots=True)
+class PlayResult:
+    """What happened: facts that go into the run record's details."""
+
+    queued_seconds: float = 0.0
+    played_seconds: float = 0.0
+    sounds_played: int = 0
+    credits_charged: int = 0
+    stopped: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class PlayerService(Protocol):
+    """Plays requests one at a time per server (FIFO); raises ``TaskFailure`` subclasses.
+
+    ``PermanentTaskFailure`` for what retrying cannot fix (sound deleted, channel gone,
+    missing permissions, not enough credits), ``TransientTaskFailure`` for the rest.
+    """
+
+    async def play(self, request: PlayRequest) -> PlayResult: ...
