@@ -1,0 +1,1 @@
+"""Sound files: upload validation, transcoding to Ogg Opus, playback sources, playlist order."""
