@@ -2,16 +2,31 @@
 
 Daily and longer steps keep the wall-clock time of the first run in the task's zone; minutely
 and hourly steps are elapsed time. A wall time that does not exist runs shifted forward by the
-gap, one that occurs twice runs once, at the first (zoneinfo's ``fold=0`` reading).
+gap, one that occurs twice runs once, at the first: zoneinfo's ``fold=0`` reading gives both.
+Monthly and yearly steps are anchored to the first run and clamped to the month's last day.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
 
 from bot.models.scheduled_task import RecurrenceType
+
+_ELAPSED_UNITS = {
+    RecurrenceType.MINUTELY: timedelta(minutes=1),
+    RecurrenceType.HOURLY: timedelta(hours=1),
+}
+_DAY_UNITS = {RecurrenceType.DAILY: 1, RecurrenceType.WEEKLY: 7}
+_MONTH_UNITS = {RecurrenceType.MONTHLY: 1, RecurrenceType.YEARLY: 12}
+# A cron candidate's wall time may map up to one DST gap away from its neighbours.
+_DST_SLACK = timedelta(hours=3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +43,44 @@ class Recurrence:
     count: int | None = None
     until: datetime | None = None
 
+    def __post_init__(self) -> None:
+        if self.interval < 1:
+            raise ValueError("interval must be at least 1")
+        if (self.type is RecurrenceType.CRON) != (self.cron is not None):
+            raise ValueError("a cron expression goes with the cron type, and only with it")
+        if self.count is not None and self.count < 1:
+            raise ValueError("count must be at least 1")
+        if self.until is not None and self.until.tzinfo is None:
+            raise ValueError("until must be aware")
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def localize(wall: datetime, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a naive wall-clock time, by the gap and overlap rules."""
+    return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def wall_clock(instant: datetime, tz: ZoneInfo) -> datetime:
+    """The naive wall-clock reading of an aware instant in ``tz``."""
+    return instant.astimezone(tz).replace(tzinfo=None, fold=0)
+
+
+def add_months(wall: datetime, months: int, anchor_day: int) -> datetime:
+    """``wall`` moved by whole months, on ``anchor_day`` clamped to the month's last day."""
+    index = wall.year * 12 + (wall.month - 1) + months
+    year, month = divmod(index, 12)
+    day = min(anchor_day, calendar.monthrange(year, month + 1)[1])
+    return wall.replace(year=year, month=month + 1, day=day)
+
+
+def is_valid_cron(expression: str) -> bool:
+    """Five fields that croniter accepts (Sunday = 0, names allowed)."""
+    return len(expression.split()) == 5 and croniter.is_valid(expression)
+
 
 def next_after(
     first_run: datetime, recurrence: Recurrence | None, timezone: str, after: datetime
@@ -36,11 +89,74 @@ def next_after(
 
     Honours ``until`` but not ``count``: the caller knows how many runs were made.
     """
-    raise NotImplementedError
+    first_run = first_run.astimezone(UTC)
+    if after < first_run:
+        candidate: datetime | None = first_run
+    elif recurrence is None or recurrence.type is RecurrenceType.NONE:
+        candidate = None
+    else:
+        candidate = _rule_next(first_run, recurrence, zone(timezone), after)
+    if candidate is not None and recurrence is not None and recurrence.until is not None:
+        return candidate if candidate <= recurrence.until else None
+    return candidate
 
 
 def iter_runs(
     first_run: datetime, recurrence: Recurrence | None, timezone: str
 ) -> Iterator[datetime]:
     """Every run from ``first_run`` on, honouring ``count`` and ``until``."""
-    raise NotImplementedError
+    count = recurrence.count if recurrence is not None else 1
+    made = 0
+    run = next_after(first_run, recurrence, timezone, first_run - timedelta(microseconds=1))
+    while run is not None and (count is None or made < count):
+        yield run
+        made += 1
+        run = next_after(first_run, recurrence, timezone, run)
+
+
+def _rule_next(first: datetime, rec: Recurrence, tz: ZoneInfo, after: datetime) -> datetime:
+    if rec.type in _ELAPSED_UNITS:
+        step = _ELAPSED_UNITS[rec.type] * rec.interval
+        return first + step * ((after - first) // step + 1)
+    if rec.type is RecurrenceType.CRON:
+        assert rec.cron is not None
+        return _cron_next(rec.cron, tz, after)
+    anchor = wall_clock(first, tz)
+    after_wall = wall_clock(after, tz)
+    if rec.type in _DAY_UNITS:
+        step_days = _DAY_UNITS[rec.type] * rec.interval
+        steps = max(0, (after_wall - anchor).days // step_days - 1)
+        while True:
+            candidate = localize(anchor + timedelta(days=steps * step_days), tz)
+            if candidate > after:
+                return candidate
+            steps += 1
+    step_months = _MONTH_UNITS[rec.type] * rec.interval
+    elapsed_months = (after_wall.year - anchor.year) * 12 + after_wall.month - anchor.month
+    steps = max(0, elapsed_months // step_months - 1)
+    while True:
+        candidate = localize(add_months(anchor, steps * step_months, anchor.day), tz)
+        if candidate > after:
+            return candidate
+        steps += 1
+
+
+def _cron_next(expression: str, tz: ZoneInfo, after: datetime) -> datetime:
+    """The first cron match after ``after``, matching on the zone's wall clock.
+
+    Wall times in a DST gap map forward past their neighbours, so candidates are taken from a
+    little before ``after`` and the earliest instant among them wins.
+    """
+    start = wall_clock(after, tz) - _DST_SLACK
+    matches = croniter(expression, start)
+    best: datetime | None = None
+    horizon: datetime | None = None
+    while True:
+        wall: datetime = matches.get_next(datetime)
+        if horizon is not None and wall > horizon:
+            assert best is not None
+            return best
+        instant = localize(wall, tz)
+        if instant > after and (best is None or instant < best):
+            best = instant
+            horizon = wall + _DST_SLACK
