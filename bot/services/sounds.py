@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audio.store import PlayableSound, SoundStore
 from bot.audio.transcode import AudioLimits, TranscodedAudio, transcode_upload
@@ -50,7 +50,7 @@ class Deletion:
 class SoundService:
     def __init__(
         self,
-        session_factory: async_sessionmaker[AsyncSession],
+        session_factory: Callable[[], AsyncSession],
         config: Config,
         clock: Clock,
         store: SoundStore | None = None,

@@ -63,3 +63,23 @@ def test_source_reads_a_file_and_closes_it(tmp_path, stored: bytes) -> None:
 
     assert first
     assert source.read() == b""
+
+
+def test_source_resumes_from_a_packet_and_stops_at_a_limit(stored: bytes) -> None:
+    everything = _read_all(OggOpusSource(io.BytesIO(stored)))
+
+    resumed = OggOpusSource(io.BytesIO(stored), start_packet=30)
+    limited = OggOpusSource(io.BytesIO(stored), max_packets=25)
+
+    assert _read_all(resumed) == everything[30:]
+    assert resumed.exhausted
+    assert _read_all(limited) == everything[:25]
+    assert limited.exhausted
+    assert limited.packets_read == 25
+
+
+def test_source_is_not_exhausted_while_packets_remain(stored: bytes) -> None:
+    source = OggOpusSource(io.BytesIO(stored))
+    source.read()
+
+    assert not source.exhausted

@@ -1,0 +1,44 @@
+"""Finding the voice channel of a request, and refusing what cannot work before joining."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.errors import PermanentTaskFailure
+
+VoiceChannel = discord.VoiceChannel | discord.StageChannel
+
+
+def voice_channel_for(client: discord.Client, guild_id: int, channel_id: int) -> VoiceChannel:
+    """The channel to join; ``PermanentTaskFailure`` saying why the bot cannot play there."""
+    guild = client.get_guild(guild_id)
+    if guild is None:
+        raise PermanentTaskFailure("The bot is no longer in that server.")
+    channel = guild.get_channel(channel_id)
+    if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
+        raise PermanentTaskFailure(
+            "The voice channel no longer exists. Pick another channel for this task."
+        )
+    permissions = channel.permissions_for(guild.me)
+    missing = [
+        label
+        for label, granted in (
+            ("View Channel", permissions.view_channel),
+            ("Connect", permissions.connect),
+            ("Speak", permissions.speak),
+        )
+        if not granted
+    ]
+    if missing:
+        raise PermanentTaskFailure(
+            f"The bot lacks the {' and '.join(missing)} permission in #{channel.name}. "
+            "Ask an admin to grant it, or pick another channel."
+        )
+    already_there = any(member.id == guild.me.id for member in channel.members)
+    full = channel.user_limit and len(channel.members) >= channel.user_limit
+    if full and not already_there and not permissions.move_members:
+        raise PermanentTaskFailure(
+            f"#{channel.name} is full ({len(channel.members)}/{channel.user_limit} members). "
+            "Raise its user limit or pick another channel."
+        )
+    return channel

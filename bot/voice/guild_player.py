@@ -1,0 +1,332 @@
+"""One server's player: its voice connection, its FIFO queue and what it is playing."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bot.audio.opus_source import FRAME_SECONDS, OggOpusSource
+from bot.audio.order import play_order
+from bot.audio.store import PlayableSound
+from bot.errors import (
+    CarillonError,
+    NotFound,
+    PermanentTaskFailure,
+    TaskFailure,
+    TransientTaskFailure,
+)
+from bot.services.player import PlaylistMode, PlayRequest, PlayResult
+from bot.voice.channel import VoiceChannel, voice_channel_for
+from bot.voice.ports import (
+    ChargeCredits,
+    LoadPlaylist,
+    LoadSound,
+    NowPlaying,
+    OnPlayStart,
+    PlaybackLimit,
+)
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.25
+MAX_RESUMES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerDeps:
+    """Everything a server's player needs, shared by all servers' players."""
+
+    client: discord.Client
+    load_sound: LoadSound
+    load_playlist: LoadPlaylist
+    charge: ChargeCredits
+    playback_limit: PlaybackLimit
+    on_start: OnPlayStart | None
+    idle_disconnect_seconds: float
+    connect_timeout: float
+    stall_seconds: float
+    rng: random.Random
+
+
+class GuildPlayer:
+    def __init__(self, guild_id: int, deps: PlayerDeps) -> None:
+        self.guild_id = guild_id
+        self._deps = deps
+        self._lock = asyncio.Lock()
+        self._waiting = 0
+        self._voice: discord.VoiceClient | None = None
+        self._idle: asyncio.Task[None] | None = None
+        self._stop_requested = False
+        self._skip_requested = False
+        self.now_playing: NowPlaying | None = None
+
+    @property
+    def queued(self) -> int:
+        """Requests waiting for the one that is playing."""
+        return self._waiting
+
+    async def play(self, request: PlayRequest) -> PlayResult:
+        """Wait for this server's earlier requests, then play; raises ``TaskFailure``."""
+        loop = asyncio.get_running_loop()
+        enqueued = loop.time()
+        self._waiting += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            self._cancel_idle()
+            queued = loop.time() - enqueued
+            result = await self._run(request)
+            result.queued_seconds = queued
+            return result
+        finally:
+            self.now_playing = None
+            self._lock.release()
+            self._arm_idle()
+
+    def stop(self) -> bool:
+        """Stop the current request (later ones in the queue still play)."""
+        if self.now_playing is None:
+            return False
+        self._stop_requested = True
+        if self._voice is not None:
+            self._voice.stop()
+        return True
+
+    def skip(self) -> bool:
+        """Skip to the playlist's next sound (a single sound just ends)."""
+        if self.now_playing is None:
+            return False
+        self._skip_requested = True
+        if self._voice is not None:
+            self._voice.stop()
+        return True
+
+    async def close(self) -> None:
+        self._cancel_idle()
+        self.stop()
+        await self._disconnect()
+
+    async def _run(self, request: PlayRequest) -> PlayResult:
+        sounds = await self._load(request)
+        channel = voice_channel_for(self._deps.client, self.guild_id, request.voice_channel_id)
+        limit = await self._deps.playback_limit(self.guild_id)
+        order = self._order(request, sounds)
+        first = next(order, None)
+        if first is None:
+            raise PermanentTaskFailure("The playlist is empty. Add sounds with `/playlist add`.")
+        await self._connect(channel)
+        result = PlayResult()
+        result.credits_charged = await self._charge(request, sounds, first)
+        self._stop_requested = self._skip_requested = False
+        played_names: list[str] = []
+        for index, sound in enumerate(itertools.chain([first], order)):
+            remaining = limit - result.played_seconds
+            if self._stop_requested or remaining < FRAME_SECONDS:
+                break
+            self.now_playing = NowPlaying(request, sound, index, channel.id)
+            if index == 0:
+                await self._announce(self.now_playing)
+            played = await self._play_sound(channel, sound, remaining)
+            result.played_seconds += played
+            result.sounds_played += 1
+            if len(played_names) < 50:
+                played_names.append(sound.name)
+            if played <= 0:
+                break
+        result.stopped = self._stop_requested
+        result.details = {
+            "voice_channel_id": channel.id,
+            "sounds": played_names,
+            "limit_reached": result.played_seconds >= limit - FRAME_SECONDS,
+        }
+        return result
+
+    async def _load(self, request: PlayRequest) -> Sequence[PlayableSound]:
+        try:
+            if request.sound_id is not None:
+                return [await self._deps.load_sound(self.guild_id, request.sound_id)]
+            if request.playlist_id is not None:
+                return await self._deps.load_playlist(self.guild_id, request.playlist_id)
+        except NotFound as exc:
+            raise PermanentTaskFailure(str(exc)) from None
+        raise PermanentTaskFailure("Nothing to play: the request names no sound or playlist.")
+
+    def _order(
+        self, request: PlayRequest, sounds: Sequence[PlayableSound]
+    ) -> Iterator[PlayableSound]:
+        if request.playlist_id is None:
+            return iter(sounds[:1])
+        return play_order(sounds, request.mode, shuffle=request.shuffle, rng=self._deps.rng)
+
+    async def _charge(
+        self, request: PlayRequest, sounds: Sequence[PlayableSound], first: PlayableSound
+    ) -> int:
+        """Charge the payer: a sound's cost; a playlist's sounds that its mode plays, once."""
+        once = request.playlist_id is None or request.mode in (
+            PlaylistMode.SINGLE,
+            PlaylistMode.LOOP_ONE,
+        )
+        cost = first.cost if once else sum(s.cost for s in sounds)
+        if request.payer_id is None or cost <= 0:
+            return 0
+        reason = (
+            f"played {first.name!r}"
+            if request.playlist_id is None
+            else f"played playlist #{request.playlist_id} ({request.mode.value})"
+        )
+        try:
+            await self._deps.charge(
+                self.guild_id, request.payer_id, cost, reason, task_id=request.task_id
+            )
+        except TaskFailure:
+            raise
+        except CarillonError as exc:
+            raise PermanentTaskFailure(str(exc)) from None
+        return cost
+
+    async def _announce(self, now: NowPlaying) -> None:
+        if self._deps.on_start is None:
+            return
+        try:
+            await self._deps.on_start(now)
+        except Exception:
+            log.exception("now-playing hook failed in guild %s", self.guild_id)
+
+    async def _play_sound(
+        self, channel: VoiceChannel, sound: PlayableSound, remaining: float
+    ) -> float:
+        """Stream one sound, resuming where it stopped if the voice connection drops."""
+        max_packets = int(remaining / FRAME_SECONDS + 1e-9)
+        sent = 0
+        resumes = 0
+        self._skip_requested = False
+        while True:
+            try:
+                source = OggOpusSource(
+                    sound.path, start_packet=sent, max_packets=max_packets - sent
+                )
+            except FileNotFoundError:
+                raise PermanentTaskFailure(
+                    f"The file of {sound.name!r} is missing. Upload the sound again."
+                ) from None
+            problem = await self._stream(source)
+            sent += source.packets_read
+            if source.exhausted or self._stop_requested or self._skip_requested:
+                return sent * FRAME_SECONDS
+            where = f"after {sent * FRAME_SECONDS:.1f} s of {sound.name!r}"
+            if resumes >= MAX_RESUMES:
+                raise PermanentTaskFailure(
+                    f"The voice connection dropped {where} and playback could not resume "
+                    f"({problem})."
+                )
+            resumes += 1
+            log.warning(
+                "guild %s: voice dropped %s (%s); reconnecting", self.guild_id, where, problem
+            )
+            try:
+                await self._connect(channel, fresh=True)
+            except TaskFailure as exc:
+                raise PermanentTaskFailure(
+                    f"The voice connection dropped {where} and reconnecting failed: {exc}"
+                ) from None
+
+    async def _stream(self, source: OggOpusSource) -> str:
+        """Play ``source`` until it ends, is stopped or stalls; returns what went wrong, or ""."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Exception | None] = loop.create_future()
+
+        def after(error: Exception | None) -> None:
+            loop.call_soon_threadsafe(_resolve, done, error)
+
+        voice = self._voice
+        if voice is None or not voice.is_connected():
+            source.cleanup()
+            return "not connected"
+        try:
+            voice.play(source, after=after)
+        except discord.ClientException as exc:
+            source.cleanup()
+            return str(exc)
+        progress, still_since = -1, loop.time()
+        try:
+            while not done.done():
+                await asyncio.wait({done}, timeout=POLL_SECONDS)
+                if source.packets_read != progress:
+                    progress, still_since = source.packets_read, loop.time()
+                elif loop.time() - still_since > self._deps.stall_seconds:
+                    voice.stop()
+                    await done
+                    return f"no audio sent for {self._deps.stall_seconds:g} s"
+            error = done.result()
+        finally:
+            if not done.done():
+                voice.stop()
+        if error is not None:
+            return f"{type(error).__name__}: {error}"
+        return "" if source.exhausted else "the voice connection was lost"
+
+    async def _connect(self, channel: VoiceChannel, *, fresh: bool = False) -> None:
+        voice = channel.guild.voice_client
+        if voice is not None and (fresh or not voice.is_connected()):
+            await _quietly_disconnect(voice)
+            voice = None
+        timeout = self._deps.connect_timeout
+        try:
+            if voice is None:
+                self._voice = await channel.connect(timeout=timeout, reconnect=True, self_deaf=True)
+                return
+            assert isinstance(voice, discord.VoiceClient)
+            if voice.channel.id != channel.id:
+                await voice.move_to(channel, timeout=timeout)
+            self._voice = voice
+        except TimeoutError:
+            raise TransientTaskFailure(
+                f"Could not connect to #{channel.name} within {timeout:g} s."
+            ) from None
+        except (discord.DiscordException, OSError) as exc:
+            raise TransientTaskFailure(f"Could not connect to #{channel.name}: {exc}") from None
+
+    def _arm_idle(self) -> None:
+        if self._waiting or self._lock.locked():
+            return
+        self._cancel_idle()
+        self._idle = asyncio.get_running_loop().create_task(
+            self._leave_when_idle(), name=f"voice-idle:{self.guild_id}"
+        )
+
+    def _cancel_idle(self) -> None:
+        if self._idle is not None and not self._idle.done():
+            self._idle.cancel()
+        self._idle = None
+
+    async def _leave_when_idle(self) -> None:
+        await asyncio.sleep(self._deps.idle_disconnect_seconds)
+        if not self._lock.locked() and not self._waiting:
+            await self._disconnect()
+
+    async def _disconnect(self) -> None:
+        guild = self._deps.client.get_guild(self.guild_id)
+        voice = guild.voice_client if guild is not None else self._voice
+        self._voice = None
+        if voice is not None:
+            await _quietly_disconnect(voice)
+
+
+async def _quietly_disconnect(voice: discord.VoiceProtocol) -> None:
+    try:
+        await voice.disconnect(force=True)
+    except Exception:
+        log.exception("voice disconnect failed")
+
+
+def _resolve(future: asyncio.Future[Exception | None], error: Exception | None) -> None:
+    if not future.done():
+        future.set_result(error)

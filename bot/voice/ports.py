@@ -1,0 +1,55 @@
+"""What the player needs from the rest of the core, as small protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.audio.store import PlayableSound
+from bot.services.player import PlayRequest
+
+
+class ChargeCredits(Protocol):
+    """Takes ``amount`` from a member's balance and returns what is left.
+
+    Raises a ``CarillonError`` (ideally ``PermanentTaskFailure``) saying the balance is short.
+    """
+
+    async def __call__(
+        self, guild_id: int, user_id: int, amount: int, reason: str, task_id: int | None = None
+    ) -> int: ...
+
+
+class LoadSound(Protocol):
+    """``SoundService.playable``: raises ``NotFound`` when the sound was deleted."""
+
+    async def __call__(self, guild_id: int, sound_id: int) -> PlayableSound: ...
+
+
+class LoadPlaylist(Protocol):
+    """``PlaylistService.playable``: raises ``NotFound`` when the playlist was deleted."""
+
+    async def __call__(self, guild_id: int, playlist_id: int) -> Sequence[PlayableSound]: ...
+
+
+class PlaybackLimit(Protocol):
+    """The server's ``max_playback_seconds`` (a server setting over the config's default)."""
+
+    async def __call__(self, guild_id: int) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NowPlaying:
+    """What a server's player is playing: for the "now playing" message and ``/stop``."""
+
+    request: PlayRequest
+    sound: PlayableSound
+    index: int
+    voice_channel_id: int
+
+
+class OnPlayStart(Protocol):
+    """Called once per request when its first sound starts (posts "now playing")."""
+
+    async def __call__(self, now: NowPlaying) -> None: ...

@@ -1,0 +1,84 @@
+"""The ``PlayerService`` the scheduler and the cogs use: a ``GuildPlayer`` per server."""
+
+from __future__ import annotations
+
+import random
+
+import discord
+
+from bot.config import VoiceConfig
+from bot.services.player import PlayRequest, PlayResult
+from bot.voice.guild_player import GuildPlayer, PlayerDeps
+from bot.voice.ports import (
+    ChargeCredits,
+    LoadPlaylist,
+    LoadSound,
+    NowPlaying,
+    OnPlayStart,
+    PlaybackLimit,
+)
+
+
+class VoicePlayerService:
+    """Plays requests one at a time per server and in parallel across servers."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        config: VoiceConfig,
+        *,
+        load_sound: LoadSound,
+        load_playlist: LoadPlaylist,
+        charge: ChargeCredits,
+        playback_limit: PlaybackLimit | None = None,
+        on_start: OnPlayStart | None = None,
+        connect_timeout: float = 15.0,
+        stall_seconds: float | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        async def default_limit(_guild_id: int) -> float:
+            return config.max_playback_seconds
+
+        self._deps = PlayerDeps(
+            client=client,
+            load_sound=load_sound,
+            load_playlist=load_playlist,
+            charge=charge,
+            playback_limit=playback_limit or default_limit,
+            on_start=on_start,
+            idle_disconnect_seconds=config.idle_disconnect_seconds,
+            connect_timeout=connect_timeout,
+            stall_seconds=stall_seconds if stall_seconds is not None else connect_timeout + 5,
+            rng=rng or random.Random(),
+        )
+        self._players: dict[int, GuildPlayer] = {}
+
+    def player(self, guild_id: int) -> GuildPlayer:
+        player = self._players.get(guild_id)
+        if player is None:
+            player = self._players[guild_id] = GuildPlayer(guild_id, self._deps)
+        return player
+
+    async def play(self, request: PlayRequest) -> PlayResult:
+        return await self.player(request.guild_id).play(request)
+
+    async def stop(self, guild_id: int) -> bool:
+        """``/stop``: end what is playing in the server; False when nothing was."""
+        return self.player(guild_id).stop()
+
+    async def skip(self, guild_id: int) -> bool:
+        """``/skip``: go to the next sound of the playlist; False when nothing was playing."""
+        return self.player(guild_id).skip()
+
+    def now_playing(self, guild_id: int) -> NowPlaying | None:
+        player = self._players.get(guild_id)
+        return player.now_playing if player is not None else None
+
+    def queued(self, guild_id: int) -> int:
+        player = self._players.get(guild_id)
+        return player.queued if player is not None else 0
+
+    async def close(self) -> None:
+        """Stop everything and leave every voice channel (at shutdown)."""
+        for player in list(self._players.values()):
+            await player.close()
