@@ -1,0 +1,77 @@
+"""The discord.py bot: where it connects, which extensions it loads, its command tree."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+from discord.ext import commands
+
+from bot.config import Config, DiscordConfig
+
+_log = logging.getLogger(__name__)
+
+
+def default_intents() -> discord.Intents:
+    """Guilds, voice states and members; no message content."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.voice_states = True
+    intents.members = True
+    return intents
+
+
+def use_discord_endpoints(discord_config: DiscordConfig) -> None:
+    """Point discord.py at the configured REST base and gateway.
+
+    discord.py 2.7 has no per-client option for either: every REST call (webhook and
+    interaction callbacks included) builds its URL from the class attribute
+    ``discord.http.Route.BASE`` when the request is made, and a plain ``Client`` opens the
+    gateway at ``DiscordWebSocket.DEFAULT_GATEWAY`` (it never asks ``/gateway/bot``). Setting
+    those two documented class attributes is the supported way short of replacing the HTTP
+    client or copying ``Client.connect``; they are process-wide, so one process talks to one
+    Discord-compatible server. Resumes use the ``resume_gateway_url`` that server sends.
+    """
+    discord.http.Route.BASE = discord_config.api_base_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(discord_config.gateway_url)
+
+
+class CarillonBot(commands.Bot):
+    """Carillon's ``commands.Bot``: slash commands only, dependencies passed in."""
+
+    def __init__(
+        self,
+        config: Config,
+        services: Any,
+        extensions: Sequence[str],
+        *,
+        connector: aiohttp.BaseConnector | None = None,
+        intents: discord.Intents | None = None,
+        **options: Any,
+    ) -> None:
+        """``connector`` lets a caller trust another CA (the emulator's voice gateway)."""
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents or default_intents(),
+            connector=connector,
+            **options,
+        )
+        self.config = config
+        self.services = services
+        self.extension_names = tuple(extensions)
+
+    async def login(self, token: str) -> None:
+        use_discord_endpoints(self.config.discord)
+        await super().login(token)
+
+    async def setup_hook(self) -> None:
+        for name in self.extension_names:
+            await self.load_extension(name)
+        synced = await self.tree.sync()
+        _log.info(
+            "loaded %d extensions, synced %d commands", len(self.extension_names), len(synced)
+        )

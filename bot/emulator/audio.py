@@ -1,0 +1,89 @@
+"""Captured Opus audio: counting frames, decoding with PyAV and finding the dominant frequency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SAMPLE_RATE = 48_000
+FRAME_SECONDS = 0.02
+OPUS_SILENCE = b"\xf8\xff\xfe"
+
+
+@dataclass(frozen=True)
+class OpusPacket:
+    """One decrypted RTP payload as it arrived (``arrival`` is ``time.monotonic()``)."""
+
+    arrival: float
+    sequence: int
+    timestamp: int
+    ssrc: int
+    data: bytes
+
+    @property
+    def silence(self) -> bool:
+        """discord.py sends five of these when playback stops or pauses."""
+        return self.data == OPUS_SILENCE
+
+
+@dataclass(frozen=True)
+class CapturedAudio:
+    """Everything the bot sent to one guild's voice channel, in arrival order."""
+
+    packets: list[OpusPacket]
+
+    @property
+    def audio_packets(self) -> list[OpusPacket]:
+        return [p for p in self.packets if not p.silence]
+
+    @property
+    def frames(self) -> int:
+        """Audio frames received, not counting the silence frames that end a playback."""
+        return len(self.audio_packets)
+
+    @property
+    def silence_frames(self) -> int:
+        return len(self.packets) - self.frames
+
+    @property
+    def duration(self) -> float:
+        """Seconds of audio received (20 ms a frame)."""
+        return self.frames * FRAME_SECONDS
+
+    @property
+    def arrival_span(self) -> float:
+        """Seconds between the first and the last audio frame's arrival."""
+        audio = self.audio_packets
+        return audio[-1].arrival - audio[0].arrival if len(audio) > 1 else 0.0
+
+    def pcm(self) -> np.ndarray:
+        """Decode the audio frames to float32 samples, shape ``(channels, samples)``, 48 kHz."""
+        import av
+        import numpy as np
+
+        context = av.CodecContext.create("opus", "r")
+        context.sample_rate = SAMPLE_RATE
+        context.layout = "stereo"
+        chunks = []
+        for packet in self.audio_packets:
+            for frame in context.decode(av.Packet(packet.data)):
+                chunks.append(frame.to_ndarray())
+        for frame in context.decode(None):
+            chunks.append(frame.to_ndarray())
+        if not chunks:
+            return np.zeros((2, 0), dtype=np.float32)
+        return np.concatenate(chunks, axis=1).astype(np.float32)
+
+    def dominant_frequency(self) -> float:
+        """The strongest frequency in Hz of the decoded audio (first channel)."""
+        import numpy as np
+
+        samples = self.pcm()[0]
+        if samples.size == 0:
+            return 0.0
+        spectrum = np.abs(np.fft.rfft(samples * np.hanning(samples.size)))
+        spectrum[0] = 0.0
+        return float(np.argmax(spectrum) * SAMPLE_RATE / samples.size)

@@ -1,0 +1,211 @@
+"""The main gateway websocket: HELLO, IDENTIFY/READY, RESUME, heartbeats and dispatches."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+if TYPE_CHECKING:
+    from bot.emulator.server import Emulator
+
+_log = logging.getLogger(__name__)
+
+HEARTBEAT_INTERVAL_MS = 41_250
+
+
+class Op:
+    DISPATCH = 0
+    HEARTBEAT = 1
+    IDENTIFY = 2
+    PRESENCE = 3
+    VOICE_STATE = 4
+    RESUME = 6
+    RECONNECT = 7
+    REQUEST_MEMBERS = 8
+    INVALID_SESSION = 9
+    HELLO = 10
+    HEARTBEAT_ACK = 11
+
+
+@dataclass
+class GatewaySession:
+    """One identified bot session; events queue here while its socket is down, for RESUME."""
+
+    session_id: str
+    intents: int
+    seq: int = 0
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    ws: web.WebSocketResponse | None = None
+    request: web.Request | None = None
+
+
+@dataclass
+class GatewayStats:
+    connections: int = 0
+    identifies: int = 0
+    resumes: int = 0
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Gateway:
+    """Serves the bot's gateway connection for an ``Emulator``."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.session: GatewaySession | None = None
+        self.stats = GatewayStats()
+
+    @property
+    def connected(self) -> bool:
+        return self.session is not None and self.session.ws is not None
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
+        await ws.prepare(request)
+        self.stats.connections += 1
+        await self._send(ws, {"op": Op.HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}})
+        session: GatewaySession | None = None
+        try:
+            async for message in ws:
+                if message.type is not WSMsgType.TEXT:
+                    continue
+                payload = json.loads(message.data)
+                self.stats.received.append(payload)
+                session = await self._on_payload(ws, request, payload, session)
+        finally:
+            if session is not None and session.ws is ws:
+                session.ws = None
+                session.request = None
+            self.emulator.changed.notify()
+        return ws
+
+    async def _on_payload(
+        self,
+        ws: web.WebSocketResponse,
+        request: web.Request,
+        payload: dict[str, Any],
+        session: GatewaySession | None,
+    ) -> GatewaySession | None:
+        op, data = payload.get("op"), payload.get("d")
+        if op == Op.HEARTBEAT:
+            await self._send(ws, {"op": Op.HEARTBEAT_ACK, "d": None})
+        elif op == Op.IDENTIFY:
+            return await self._identify(ws, request, data)
+        elif op == Op.RESUME:
+            return await self._resume(ws, request, data)
+        elif op == Op.VOICE_STATE and session is not None:
+            await self.emulator.voice.bot_voice_state(data)
+        elif op == Op.REQUEST_MEMBERS and session is not None:
+            await self._members_chunk(data)
+        return session
+
+    async def _identify(
+        self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]
+    ) -> GatewaySession | None:
+        if data.get("token") != self.emulator.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return None
+        self.stats.identifies += 1
+        session = GatewaySession(secrets.token_hex(16), int(data.get("intents", 0)))
+        session.ws, session.request = ws, request
+        self.session = session
+        emulator = self.emulator
+        await self.dispatch(
+            "READY",
+            {
+                "v": 10,
+                "user": emulator.bot_user.payload() | {"verified": True, "mfa_enabled": False},
+                "guilds": [{"id": str(g), "unavailable": True} for g in emulator.guilds],
+                "session_id": session.session_id,
+                "resume_gateway_url": emulator.gateway_url,
+                "session_type": "normal",
+                "application": {"id": str(emulator.application_id), "flags": 0},
+                "private_channels": [],
+                "relationships": [],
+                "presences": [],
+                "guild_join_requests": [],
+                "geo_ordered_rtc_regions": ["emulated"],
+                "_trace": ["carillon-emulator"],
+            },
+        )
+        for guild in emulator.guilds.values():
+            await self.dispatch("GUILD_CREATE", guild.create_payload())
+        emulator.changed.notify()
+        return session
+
+    async def _resume(
+        self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]
+    ) -> GatewaySession | None:
+        session = self.session
+        valid = (
+            session is not None
+            and data.get("session_id") == session.session_id
+            and data.get("token") == self.emulator.token
+        )
+        if not valid or session is None:
+            await self._send(ws, {"op": Op.INVALID_SESSION, "d": False})
+            return None
+        session.ws, session.request = ws, request
+        last_seen = data.get("seq") or 0
+        for payload in [p for p in session.sent if p["s"] > last_seen]:
+            await self._send(ws, payload)
+        self.stats.resumes += 1
+        await self.dispatch("RESUMED", {"_trace": ["carillon-emulator"]})
+        self.emulator.changed.notify()
+        return session
+
+    async def _members_chunk(self, data: dict[str, Any]) -> None:
+        guild = self.emulator.guilds.get(int(data["guild_id"]))
+        if guild is None:
+            return
+        await self.dispatch(
+            "GUILD_MEMBERS_CHUNK",
+            {
+                "guild_id": str(guild.id),
+                "members": [m.payload() for m in guild.members.values()],
+                "chunk_index": 0,
+                "chunk_count": 1,
+                "not_found": [],
+                "nonce": data.get("nonce"),
+            },
+        )
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send an event to the bot, or keep it for the bot's RESUME while its socket is down."""
+        session = self.session
+        if session is None:
+            return
+        session.seq += 1
+        payload = {"op": Op.DISPATCH, "t": event, "s": session.seq, "d": data}
+        session.sent.append(payload)
+        if session.ws is not None and not session.ws.closed:
+            try:
+                await self._send(session.ws, payload)
+            except ConnectionError:
+                _log.debug("gateway socket went away while sending %s", event)
+
+    async def drop(self, *, abort: bool = True, code: int = 4000) -> None:
+        """Cut the bot's gateway connection: abort the TCP stream, or close with ``code``."""
+        session = self.session
+        if session is None or session.ws is None:
+            raise RuntimeError("the bot is not connected to the gateway")
+        ws, request = session.ws, session.request
+        session.ws = session.request = None
+        if abort and request is not None and request.transport is not None:
+            request.transport.abort()
+        else:
+            await ws.close(code=code)
+        self.emulator.changed.notify()
+
+    async def close(self) -> None:
+        if self.session is not None and self.session.ws is not None:
+            await self.session.ws.close(code=1001)
+
+    @staticmethod
+    async def _send(ws: web.WebSocketResponse, payload: dict[str, Any]) -> None:
+        await ws.send_str(json.dumps(payload))

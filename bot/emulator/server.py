@@ -1,0 +1,510 @@
+"""The emulator: one aiohttp server with REST, the gateway and the voice gateway, and its state."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import socket
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.emulator.audio import CapturedAudio
+from bot.emulator.faults import Fault, FaultPlan, RecordedRequest
+from bot.emulator.gateway import Gateway
+from bot.emulator.interactions import InteractionRecord
+from bot.emulator.model import (
+    Attachment,
+    Channel,
+    ChannelType,
+    Guild,
+    Member,
+    Message,
+    Overwrite,
+    Role,
+    User,
+    VoiceState,
+    add_channel,
+    add_member,
+    add_role,
+    iso_now,
+    new_guild,
+    snowflake,
+)
+from bot.emulator.rest import API_PREFIX, Rest, json_response
+from bot.emulator.signal import Changed
+from bot.emulator.tls import ThrowawayCA
+from bot.emulator.voice import VoiceServer
+
+_log = logging.getLogger(__name__)
+
+
+class Emulator:
+    """A Discord-compatible server on loopback that the unmodified discord.py client talks to.
+
+    Configure guilds before the bot connects (or after: changes are dispatched as gateway
+    events), point the bot at ``api_base_url``/``gateway_url`` and give it ``connector()`` so it
+    trusts the voice gateway's throwaway CA.
+    """
+
+    def __init__(self, *, token: str = "carillon-emulator-token", host: str = "127.0.0.1") -> None:
+        self.token = token
+        self.host = host
+        self.bot_user = User(snowflake(), "Carillon", bot=True)
+        self.application_id = self.bot_user.id
+        self.application_owner = User(snowflake(), "app-owner")
+        self.guilds: dict[int, Guild] = {}
+        self.commands: dict[int | None, dict[str, dict[str, Any]]] = {}
+        self.messages: dict[int, Message] = {}
+        self.attachments: dict[int, Attachment] = {}
+        self.dm_channels: dict[int, dict[str, Any]] = {}
+        self.interactions: dict[int, InteractionRecord] = {}
+        self.interactions_by_token: dict[str, InteractionRecord] = {}
+        self.requests: list[RecordedRequest] = []
+        self.unknown_routes: list[str] = []
+        self.faults = FaultPlan()
+        self.changed = Changed()
+        self.ca = ThrowawayCA()
+        self.gateway = Gateway(self)
+        self.voice = VoiceServer(self)
+        self.rest = Rest(self)
+        self.http_port = 0
+        self.voice_port = 0
+        self._runner: web.AppRunner | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # lifecycle
+
+    async def start(self) -> Emulator:
+        app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024**2)
+        app.add_routes(self.rest.routes())
+        app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_get("/", self.voice.handle)
+        app.router.add_route("*", "/{tail:.*}", self.rest.unknown)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        http_socket, voice_socket = self._bind(), self._bind()
+        self.http_port = http_socket.getsockname()[1]
+        self.voice_port = voice_socket.getsockname()[1]
+        await web.SockSite(self._runner, http_socket).start()
+        await web.SockSite(self._runner, voice_socket, ssl_context=self.ca.server_context()).start()
+        await self.voice.start(self.host)
+        return self
+
+    async def stop(self) -> None:
+        await self.gateway.close()
+        await self.voice.close_all()
+        self.voice.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Emulator:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    def _bind(self) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, 0))
+        return sock
+
+    @property
+    def api_base_url(self) -> str:
+        return f"http://{self.host}:{self.http_port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://{self.host}:{self.http_port}/gateway"
+
+    def connector(self) -> aiohttp.TCPConnector:
+        """A connector for the bot's HTTP session that trusts the voice gateway's CA."""
+        return aiohttp.TCPConnector(limit=0, ssl=self.ca.client_context())
+
+    @web.middleware
+    async def _middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Any]
+    ) -> web.StreamResponse:
+        if not request.path.startswith(API_PREFIX):
+            return await handler(request)
+        path = request.path[len(API_PREFIX) :]
+        body: Any = None
+        if request.body_exists:
+            if request.content_type == "application/json":
+                raw = await request.read()
+                body = json.loads(raw) if raw else None
+            elif request.content_type.startswith("multipart/"):
+                body = {"multipart": True}
+        record = RecordedRequest(request.method, path, dict(request.query), body)
+        self.requests.append(record)
+        fault = self.faults.take(request.method, path)
+        record.fault = fault
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault is not None and fault.status is not None:
+            response: web.StreamResponse = json_response(fault.error_body(), fault.status)
+            if fault.status == 429:
+                response.headers["Retry-After"] = str(fault.retry_after)
+                response.headers["X-RateLimit-Scope"] = "user"
+        else:
+            response = await handler(request)
+        record.status = response.status
+        self.changed.notify()
+        return response
+
+    # faults
+
+    def fail(
+        self,
+        pattern: str,
+        status: int | None = None,
+        *,
+        retry_after: float = 0.1,
+        delay: float = 0.0,
+        times: int = 1,
+    ) -> Fault:
+        """Answer the next ``times`` requests matching ``pattern`` with a fault."""
+        return self.faults.add(Fault(pattern, status, retry_after, delay, times))
+
+    async def drop_gateway(self, *, abort: bool = True, code: int = 4000) -> None:
+        await self.gateway.drop(abort=abort, code=code)
+
+    async def drop_voice(self, guild: Guild | int) -> None:
+        await self.voice.drop(_id(guild))
+
+    def requests_to(self, method: str, pattern: str) -> list[RecordedRequest]:
+        probe = Fault(f"{method} {pattern}")
+        return [r for r in self.requests if probe.matches(r.method, r.path)]
+
+    # the world
+
+    def add_guild(self, name: str = "Carillon Test", *, owner_name: str = "owner") -> Guild:
+        guild = new_guild(name, owner_name=owner_name)
+        guild.members[self.bot_user.id] = Member(self.bot_user, guild.id)
+        self.guilds[guild.id] = guild
+        self._later(self.gateway.dispatch("GUILD_CREATE", guild.create_payload()))
+        return guild
+
+    def owner(self, guild: Guild) -> Member:
+        return guild.members[guild.owner_id]
+
+    def bot_member(self, guild: Guild) -> Member:
+        return guild.members[self.bot_user.id]
+
+    def add_role(self, guild: Guild, name: str, *, permissions: int = 0) -> Role:
+        role = add_role(guild, name, permissions=permissions)
+        event = {"guild_id": str(guild.id), "role": role.payload()}
+        self._later(self.gateway.dispatch("GUILD_ROLE_CREATE", event))
+        return role
+
+    def add_text_channel(
+        self, guild: Guild, name: str, *, overwrites: Iterable[Overwrite] = ()
+    ) -> Channel:
+        channel = add_channel(guild, name, ChannelType.TEXT, overwrites=list(overwrites))
+        self._later(self.gateway.dispatch("CHANNEL_CREATE", channel.payload()))
+        return channel
+
+    def add_voice_channel(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        user_limit: int = 0,
+        overwrites: Iterable[Overwrite] = (),
+    ) -> Channel:
+        channel = add_channel(
+            guild, name, ChannelType.VOICE, overwrites=list(overwrites), user_limit=user_limit
+        )
+        self._later(self.gateway.dispatch("CHANNEL_CREATE", channel.payload()))
+        return channel
+
+    def add_member(self, guild: Guild, name: str, *, roles: Iterable[Role] = ()) -> Member:
+        member = add_member(guild, name, roles=tuple(roles))
+        event = member.payload() | {"guild_id": str(guild.id)}
+        self._later(self.gateway.dispatch("GUILD_MEMBER_ADD", event))
+        return member
+
+    async def update_channel(self, channel: Channel) -> None:
+        """Tell the bot that ``channel`` changed (overwrites, user limit, name)."""
+        await self.gateway.dispatch("CHANNEL_UPDATE", channel.payload())
+
+    async def delete_channel(self, channel: Channel) -> None:
+        self.guilds[channel.guild_id].channels.pop(channel.id, None)
+        await self.gateway.dispatch("CHANNEL_DELETE", channel.payload())
+
+    async def set_roles(self, member: Member, roles: Iterable[Role]) -> None:
+        member.role_ids = [r.id for r in roles]
+        event = member.payload() | {"guild_id": str(member.guild_id)}
+        await self.gateway.dispatch("GUILD_MEMBER_UPDATE", event)
+
+    async def set_voice_channel(self, member: Member, channel: Channel | None) -> None:
+        """Move a member (not the bot) into ``channel``, or out of voice with ``None``."""
+        guild = self.guilds[member.guild_id]
+        previous = guild.voice_states.get(member.id)
+        state = VoiceState(
+            member.id,
+            guild.id,
+            channel.id if channel else None,
+            previous.session_id if previous else secrets.token_hex(16),
+        )
+        guild.voice_states[member.id] = state
+        await self.gateway.dispatch("VOICE_STATE_UPDATE", state.payload(member))
+        self.changed.notify()
+
+    def bot_voice_channel(self, guild: Guild | int) -> int | None:
+        state = self.guilds[_id(guild)].voice_states.get(self.bot_user.id)
+        return state.channel_id if state else None
+
+    def find_channel(self, channel_id: int) -> Channel | None:
+        for guild in self.guilds.values():
+            if channel_id in guild.channels:
+                return guild.channels[channel_id]
+        return None
+
+    def find_user(self, user_id: int) -> User | None:
+        if user_id == self.bot_user.id:
+            return self.bot_user
+        for guild in self.guilds.values():
+            if user_id in guild.members:
+                return guild.members[user_id].user
+        return None
+
+    def dm_channel(self, user_id: int) -> dict[str, Any]:
+        for channel in self.dm_channels.values():
+            if channel["recipients"][0]["id"] == str(user_id):
+                return channel
+        user = self.find_user(user_id) or User(user_id, f"user-{user_id}")
+        channel_id = snowflake()
+        channel = {
+            "id": str(channel_id),
+            "type": 1,
+            "last_message_id": None,
+            "recipients": [user.payload()],
+        }
+        self.dm_channels[channel_id] = channel
+        return channel
+
+    def dms_to(self, member: Member | User) -> list[Message]:
+        """Messages the bot sent to ``member`` in private."""
+        ids = {
+            cid for cid, c in self.dm_channels.items() if c["recipients"][0]["id"] == str(member.id)
+        }
+        return [m for m in self.messages.values() if m.channel_id in ids and not m.deleted]
+
+    # messages
+
+    def attachment(
+        self, filename: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> Attachment:
+        """A file the emulator serves; pass it as a slash command's attachment option."""
+        attachment = Attachment(snowflake(), filename, data, content_type)
+        attachment.url = (
+            f"http://{self.host}:{self.http_port}/attachments/{attachment.id}/{filename}"
+        )
+        self.attachments[attachment.id] = attachment
+        return attachment
+
+    def new_message(
+        self,
+        channel: Channel | int,
+        payload: dict[str, Any],
+        files: list[tuple[str, bytes, str]],
+        *,
+        interaction: InteractionRecord | None = None,
+    ) -> Message:
+        channel_id = channel.id if isinstance(channel, Channel) else channel
+        guild_id = channel.guild_id if isinstance(channel, Channel) else None
+        message = Message(
+            snowflake(),
+            channel_id,
+            guild_id,
+            self.bot_user,
+            content=payload.get("content") or "",
+            embeds=list(payload.get("embeds") or []),
+            components=list(payload.get("components") or []),
+            attachments=[self.attachment(n, d, t) for n, d, t in files],
+            flags=int(payload.get("flags") or 0),
+            webhook_id=self.application_id if interaction else None,
+            interaction_id=interaction.id if interaction else None,
+        )
+        self.messages[message.id] = message
+        self.changed.notify()
+        return message
+
+    def apply_edit(
+        self, message: Message, payload: dict[str, Any], files: list[tuple[str, bytes, str]]
+    ) -> None:
+        if "content" in payload:
+            message.content = payload["content"] or ""
+        if "embeds" in payload:
+            message.embeds = list(payload["embeds"] or [])
+        if "components" in payload:
+            message.components = list(payload["components"] or [])
+        if "attachments" in payload or files:
+            kept = {str(a.get("id")) for a in payload.get("attachments") or []}
+            message.attachments = [a for a in message.attachments if str(a.id) in kept]
+            message.attachments += [self.attachment(n, d, t) for n, d, t in files]
+        message.edited_timestamp = iso_now()
+        message.version += 1
+        self.changed.notify()
+
+    def delete_message(self, message: Message) -> None:
+        message.deleted = True
+        message.version += 1
+        self.changed.notify()
+
+    def messages_in(self, channel: Channel | int) -> list[Message]:
+        """The channel's visible messages (not ephemeral, not deleted), oldest first."""
+        channel_id = _id(channel)
+        return [
+            m
+            for m in self.messages.values()
+            if m.channel_id == channel_id and not m.deleted and not m.ephemeral
+        ]
+
+    async def wait_for_message(
+        self,
+        channel: Channel | int,
+        predicate: Callable[[Message], bool] = lambda _: True,
+        *,
+        timeout: float = 5.0,
+    ) -> Message:
+        """The first visible message in ``channel`` matching ``predicate``."""
+
+        def found() -> Message | None:
+            return next((m for m in self.messages_in(channel) if predicate(m)), None)
+
+        return await self.changed.wait_for(found, timeout, f"a message in channel {_id(channel)}")
+
+    # application commands and interactions
+
+    def register_commands(
+        self, commands: list[dict[str, Any]], guild_id: int | None
+    ) -> list[dict[str, Any]]:
+        previous = self.commands.get(guild_id, {})
+        registered: dict[str, dict[str, Any]] = {}
+        for command in commands:
+            key = f"{command.get('type', 1)}:{command['name']}"
+            existing_id = previous.get(key, {}).get("id") or str(snowflake())
+            registered[key] = command | {
+                "id": existing_id,
+                "application_id": str(self.application_id),
+                "version": str(snowflake()),
+                "type": command.get("type", 1),
+                "guild_id": str(guild_id) if guild_id else None,
+                "default_member_permissions": command.get("default_member_permissions"),
+                "options": command.get("options", []),
+            }
+        self.commands[guild_id] = registered
+        self.changed.notify()
+        return list(registered.values())
+
+    def find_command(self, name: str, guild_id: int) -> dict[str, Any] | None:
+        for key in (guild_id, None):
+            command = self.commands.get(key, {}).get(f"1:{name}")
+            if command is not None:
+                return command
+        return None
+
+    async def start_interaction(
+        self,
+        kind: int,
+        guild: Guild,
+        channel: Channel,
+        member: Member,
+        data: dict[str, Any],
+        *,
+        source_message: Message | None = None,
+    ) -> InteractionRecord:
+        """Create an interaction and send the bot its INTERACTION_CREATE."""
+        record = InteractionRecord(
+            id=snowflake(),
+            token=secrets.token_urlsafe(32),
+            type=kind,
+            guild=guild,
+            channel=channel,
+            member=member,
+            data=data,
+            source_message=source_message,
+        )
+        self.interactions[record.id] = record
+        self.interactions_by_token[record.token] = record
+        permissions = guild.permissions_in(member, channel)
+        bot_permissions = guild.permissions_in(self.bot_member(guild), channel)
+        payload: dict[str, Any] = {
+            "id": str(record.id),
+            "application_id": str(self.application_id),
+            "type": kind,
+            "data": data,
+            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+            "guild_id": str(guild.id),
+            "guild_locale": "en-US",
+            "channel": channel.payload() | {"permissions": str(permissions)},
+            "channel_id": str(channel.id),
+            "member": member.payload(permissions=permissions),
+            "token": record.token,
+            "version": 1,
+            "app_permissions": str(bot_permissions),
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if source_message is not None:
+            payload["message"] = source_message.payload()
+        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        return record
+
+    # voice audio
+
+    def voice_audio(self, guild: Guild | int) -> CapturedAudio:
+        """The Opus frames the bot has sent to ``guild``'s voice channel so far."""
+        return self.voice.audio(_id(guild))
+
+    async def wait_for_audio(
+        self,
+        guild: Guild | int,
+        *,
+        frames: int = 1,
+        idle: float = 0.5,
+        timeout: float = 15.0,
+    ) -> CapturedAudio:
+        """Wait until at least ``frames`` audio frames arrived and none for ``idle`` seconds."""
+        guild_id = _id(guild)
+
+        def done() -> CapturedAudio | None:
+            audio = self.voice.audio(guild_id)
+            if audio.frames < frames or not audio.packets:
+                return None
+            return audio if time.monotonic() - audio.packets[-1].arrival >= idle else None
+
+        return await self.changed.wait_for(done, timeout, f"{frames} audio frames in {guild_id}")
+
+    async def wait_for(
+        self, predicate: Callable[[], Any], *, timeout: float = 5.0, what: str = ""
+    ) -> Any:
+        """Wait until ``predicate()`` is truthy, re-checking whenever the emulator changes."""
+        return await self.changed.wait_for(predicate, timeout, what)
+
+    # helpers
+
+    def _later(self, coroutine: Any) -> None:
+        """Dispatch an event now if the loop runs and the bot is connected, else drop it."""
+        if self.gateway.session is None:
+            coroutine.close()
+            return
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _id(thing: Guild | Channel | int) -> int:
+    return thing if isinstance(thing, int) else thing.id
