@@ -1,0 +1,127 @@
+"""Human descriptions of schedules: "every weekday at 09:00 (America/New_York)"."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import lru_cache
+
+from bot.models.scheduled_task import RecurrenceType
+from bot.scheduling.recurrence import Recurrence, zone
+from bot.timeparse.lexicon import MONTH_NAMES, WEEKDAY_NAMES, ordinal
+
+_CRON_AT = re.compile(r"^(?P<minute>\d{1,2}) (?P<hour>\d{1,2}) (?P<rest>.+)$")
+_CRON_DAY_NAMES = ("Sunday", *WEEKDAY_NAMES[:-1])
+_ORDINAL_NAMES = ("first", "second", "third", "fourth", "fifth")
+_UNITS = {
+    RecurrenceType.MINUTELY: "minute",
+    RecurrenceType.HOURLY: "hour",
+    RecurrenceType.DAILY: "day",
+    RecurrenceType.WEEKLY: "week",
+    RecurrenceType.MONTHLY: "month",
+    RecurrenceType.YEARLY: "year",
+}
+
+
+def describe_schedule(first_run: datetime, recurrence: Recurrence | None, timezone: str) -> str:
+    """One line for a member: what runs when, in the task's zone."""
+    local = first_run.astimezone(zone(timezone))
+    if recurrence is None or recurrence.type is RecurrenceType.NONE:
+        return f"once, on {format_day(local)} at {format_clock(local)} ({timezone})"
+    text = _rule(local, recurrence)
+    if recurrence.count is not None:
+        text += ", once" if recurrence.count == 1 else f", {recurrence.count} times"
+    if recurrence.until is not None:
+        until = recurrence.until.astimezone(zone(timezone))
+        text += f", until {format_day(until)} at {format_clock(until)}"
+    return f"{text} ({timezone})"
+
+
+def format_day(local: datetime) -> str:
+    """ "Fri 27 Nov 2026", the same in every locale."""
+    return (
+        f"{WEEKDAY_NAMES[local.weekday()][:3]} {local.day} "
+        f"{MONTH_NAMES[local.month - 1][:3]} {local.year}"
+    )
+
+
+def format_clock(local: datetime) -> str:
+    return local.strftime("%H:%M:%S" if local.second else "%H:%M")
+
+
+def _rule(local: datetime, recurrence: Recurrence) -> str:
+    kind, n = recurrence.type, recurrence.interval
+    if kind is RecurrenceType.CRON:
+        assert recurrence.cron is not None
+        return describe_cron(recurrence.cron)
+    unit = _UNITS[kind]
+    every = f"every {unit}" if n == 1 else f"every {n} {unit}s"
+    clock = format_clock(local)
+    starting = f", starting {format_day(local)}"
+    if kind in (RecurrenceType.MINUTELY, RecurrenceType.HOURLY):
+        return f"{every}, starting {format_day(local)} at {clock}"
+    if kind is RecurrenceType.DAILY:
+        return f"every day at {clock}" if n == 1 else f"{every} at {clock}{starting}"
+    if kind is RecurrenceType.WEEKLY:
+        weekday = WEEKDAY_NAMES[local.weekday()]
+        if n == 1:
+            return f"every {weekday} at {clock}"
+        return f"{every} on {weekday} at {clock}{starting}"
+    if kind is RecurrenceType.MONTHLY:
+        text = f"{every} on the {ordinal(local.day)} at {clock}"
+        if local.day > 28:
+            text += " (the last day in shorter months)"
+        return text if n == 1 else text + starting
+    text = f"{every} on {MONTH_NAMES[local.month - 1]} {local.day} at {clock}"
+    if (local.month, local.day) == (2, 29):
+        text += " (February 28 in common years)"
+    return text if n == 1 else text + starting
+
+
+@lru_cache(maxsize=256)
+def describe_cron(expression: str) -> str:
+    """Plain words for the cron shapes the grammar makes, cron-descriptor for the rest."""
+    match = _CRON_AT.match(expression)
+    if match and (words := _known_cron(match["rest"])):
+        return f"{words} at {int(match['hour']):02}:{int(match['minute']):02}"
+    return _cron_descriptor(expression)
+
+
+def _known_cron(rest: str) -> str | None:
+    if rest == "L * *":
+        return "every month on the last day"
+    if not rest.startswith("* * "):
+        return None
+    days = rest[4:]
+    if days == "1-5":
+        return "every weekday"
+    if days in ("0,6", "6,0"):
+        return "every Saturday and Sunday"
+    if re.fullmatch(r"L[0-6]", days):
+        return f"every last {_CRON_DAY_NAMES[int(days[1])]} of the month"
+    if re.fullmatch(r"[0-6]#[1-5]", days):
+        return (
+            f"every {_ORDINAL_NAMES[int(days[2]) - 1]} {_CRON_DAY_NAMES[int(days[0])]} of the month"
+        )
+    if re.fullmatch(r"[0-6](?:,[0-6])*", days):
+        names = [_CRON_DAY_NAMES[int(day)] for day in days.split(",")]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"every {listed}"
+    return None
+
+
+def _cron_descriptor(expression: str) -> str:
+    from cron_descriptor import ExpressionDescriptor, Options
+
+    options = Options()
+    options.use_24hour_time_format = True
+    options.day_of_week_start_index_zero = True
+    # croniter writes "last Friday" as L5; the describer reads 5L.
+    fields = expression.split()
+    if len(fields) == 5:
+        fields[4] = re.sub(r"\bL(\d)\b", r"\1L", fields[4])
+    try:
+        text = ExpressionDescriptor(" ".join(fields), options).get_description()
+    except Exception:  # the describer's own parser is stricter than croniter on some shapes
+        return f"on the cron schedule {expression}"
+    return f"{text[:1].lower()}{text[1:]} (cron {expression})"

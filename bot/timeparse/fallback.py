@@ -1,0 +1,130 @@
+"""dateparser, for what the grammar does not cover, with its known faults kept from members.
+
+Guards: junk never reaches dateparser (no digit and no word of the configured languages), so it
+cannot load every language; relative results are recomputed as elapsed time from the aware now
+(dateparser steps a naive wall clock across DST); date-relative results that land in the past or
+far ahead (time-only input at a month's end) are recomputed a week earlier; a lone number read
+as a month ("at 8" as August) is refused as ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from bot.timeparse.context import ParseContext
+from bot.timeparse.errors import TimeParseError
+from bot.timeparse.lexicon import ordinal
+
+_MAX_LENGTH = 120
+_PROBE_SHIFT = timedelta(days=1, hours=1, minutes=7)
+_NEAR = timedelta(days=8)
+_WORD = re.compile(r"[^\W\d_]+")
+_LONE_NUMBER = re.compile(r"^(?:[^\d\s]+\s)?(\d{1,2})(?:\s[^\d\s]+)?$")
+
+
+class Fallback:
+    """One dateparser set-up for a language list and a date order."""
+
+    def __init__(self, languages: tuple[str, ...], date_order: str) -> None:
+        from dateparser.languages.loader import default_loader
+
+        self.languages = list(languages)
+        self.date_order = date_order
+        try:
+            locales = [default_loader.get_locale(language) for language in languages]
+        except Exception as exc:  # dateparser rejects unknown language codes its own way
+            raise ValueError(f"unknown language in {languages!r}: {exc}") from None
+        self.vocabulary = frozenset(
+            word for locale in locales for word in _words(locale.info) if len(word) > 1
+        )
+
+    def parse(self, text: str, ctx: ParseContext) -> datetime | None:
+        """An aware UTC instant, None when dateparser finds nothing, or a ``TimeParseError``."""
+        if len(text) > _MAX_LENGTH or not self._might_be_time(text):
+            return None
+        base = ctx.local_now.replace(tzinfo=None)
+        first = self._call(text, base)
+        if first is None:
+            return None
+        if first.tzinfo is not None:
+            return first.astimezone(UTC)
+        _refuse_month_for_hour(text, first)
+        probe = self._call(text, base + _PROBE_SHIFT)
+        if probe == first:
+            return ctx.to_utc(first)
+        offset = first - base
+        if probe is not None and probe.tzinfo is None and probe - first == _PROBE_SHIFT:
+            if offset % timedelta(days=1):
+                return ctx.now + offset
+            return ctx.to_utc(first)
+        return self._date_relative(text, ctx, base, first)
+
+    def _date_relative(
+        self, text: str, ctx: ParseContext, base: datetime, first: datetime
+    ) -> datetime | None:
+        candidate = ctx.to_utc(first)
+        if ctx.now < candidate <= ctx.now + _NEAR:
+            return candidate
+        week = timedelta(days=7)
+        earlier = self._call(text, base - week)
+        if earlier is None or earlier.tzinfo is not None:
+            return candidate
+        for extra in (week, week + timedelta(days=1)):
+            candidate = ctx.to_utc(earlier + extra)
+            if ctx.now < candidate <= ctx.now + _NEAR:
+                return candidate
+        return candidate
+
+    def _might_be_time(self, text: str) -> bool:
+        return any(c.isdigit() for c in text) or any(
+            word in self.vocabulary for word in _WORD.findall(text)
+        )
+
+    def _call(self, text: str, base: datetime) -> datetime | None:
+        from dateparser.date import DateDataParser
+
+        settings = {
+            "PREFER_DATES_FROM": "future",
+            "RELATIVE_BASE": base,
+            "DATE_ORDER": self.date_order,
+        }
+        try:
+            parser = DateDataParser(languages=self.languages, settings=settings)
+            result: datetime | None = parser.get_date_data(text).date_obj
+        except Exception:  # dateparser raises assorted errors on odd input: treat as no date
+            return None
+        return result
+
+
+@lru_cache(maxsize=8)
+def get_fallback(languages: tuple[str, ...], date_order: str) -> Fallback:
+    return Fallback(languages, date_order)
+
+
+def _refuse_month_for_hour(text: str, result: datetime) -> None:
+    match = _LONE_NUMBER.match(text)
+    if match is None or ":" in text:
+        return
+    number = int(match[1])
+    if result.minute == 0 and result.hour in (number, number + 12):
+        return
+    raise TimeParseError(
+        f'"{text}" is ambiguous: is {number} an hour, a day or a month?',
+        (f"at {number}:00", f"at {number}pm", f"on the {ordinal(number)} at 9am"),
+    )
+
+
+def _words(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield from (word.lower() for word in _WORD.findall(value))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _words(key)
+            yield from _words(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _words(item)

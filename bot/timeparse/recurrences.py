@@ -1,0 +1,281 @@
+"""Recurrence phrases: "every 15 minutes", "every weekday at 9am", "every last friday at 17:00"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.models.scheduled_task import RecurrenceType
+from bot.scheduling.recurrence import Recurrence
+from bot.timeparse.clock import AT_TIME, MIDNIGHT, TimeOfDay, time_from_match
+from bot.timeparse.context import ParseContext
+from bot.timeparse.cron import first_cron_run
+from bot.timeparse.dates import (
+    DAY_MONTH,
+    MONTH_DAY,
+    check_day,
+    check_month_day,
+    monthly_dates,
+    weekday_dates,
+    yearly_dates,
+)
+from bot.timeparse.errors import RECURRENCE_EXAMPLES, TimeParseError
+from bot.timeparse.instants import parse_instant
+from bot.timeparse.lexicon import (
+    MONTHS,
+    NUMBER_RE,
+    ORDINAL_SUFFIX_RE,
+    ORDINAL_WORDS,
+    WEEKDAY_RE,
+    cron_weekday,
+    number_value,
+    weekday_number,
+)
+
+
+def _patterns(*alternatives: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(f"^(?:{alternative})$") for alternative in alternatives)
+
+
+_KEYWORDS = re.compile(
+    r"\b(?:every|each|everyday|daily|nightly|hourly|minutely|weekly|biweekly|fortnightly"
+    r"|monthly|yearly|annually|weekdays|weekends|mondays|tuesdays|wednesdays|thursdays"
+    r"|fridays|saturdays|sundays)\b"
+)
+_EVERY = r"(?:every|each)"
+_N = rf"(?P<n>{NUMBER_RE}|other)"
+_START = re.compile(
+    r"^(?P<body>.+?),?\s(?:starting|beginning|from)(?:\s(?:at|on|from))?\s(?P<start>.+)$"
+)
+_BODY_THEN_TIME = re.compile(rf"^(?P<body>.+?),?\s{AT_TIME}$")
+_TIME_THEN_BODY = re.compile(rf"^{AT_TIME},?\s(?P<body>.+)$")
+
+_ELAPSED = re.compile(
+    rf"^(?:{_EVERY}\s(?:{_N}\s?)?(?:(?P<minute>minutes?|mins?|m)|(?P<hour>hours?|hrs?|h))"
+    r"|(?P<word>hourly|minutely)"
+    rf"|{_EVERY}\shalf\s(?:an\s)?(?P<half>hour))$"
+)
+_SECONDS = re.compile(rf"^{_EVERY}\s(?:(?:{NUMBER_RE})\s?)?(?:seconds?|secs?|s)$")
+_DAILY = re.compile(rf"^(?:daily|nightly|everyday|{_EVERY}\s(?:{_N}\s)?days?)$")
+_WORKDAYS = re.compile(rf"^(?:(?:{_EVERY}|on)\s)?(?:weekdays?|work\s?days?|business\sdays?)$")
+_WEEKENDS = re.compile(rf"^(?:(?:{_EVERY}|on)\s)?(?:weekends?|weekend\sdays?)$")
+_DAY_LIST = (
+    rf"(?P<days>(?:{WEEKDAY_RE})s?(?:(?:\s?,\s?|\s?,?\s(?:and|&)\s|\s?&\s?|\s?/\s?|\s)"
+    rf"(?:{WEEKDAY_RE})s?)*)"
+)
+_WEEKLY = _patterns(
+    rf"(?:weekly|biweekly|fortnightly|{_EVERY}\s(?:{_N}\s)?(?:weeks?|fortnight))"
+    rf"(?:\s(?:on\s)?{_DAY_LIST})?",
+    rf"(?:{_EVERY}\s(?:{_N}\s)?|on\s)?{_DAY_LIST}",
+)
+_DAY_OF_MONTH = rf"(?:(?P<day>\d{{1,2}}){ORDINAL_SUFFIX_RE}|(?P<lastday>last(?:\sday)?))(?:\sday)?"
+_MONTHLY = _patterns(
+    rf"(?:monthly|{_EVERY}\s(?:{_N}\s)?months?)(?:\s(?:on\s)?(?:the\s)?{_DAY_OF_MONTH})?",
+    rf"(?:on\s)?(?:the\s)?{_DAY_OF_MONTH}\sof\s(?:{_EVERY}|the)\s(?:{_N}\s)?months?",
+    rf"{_EVERY}\s(?:the\s)?{_DAY_OF_MONTH}(?:\sof\s(?:the|{_EVERY})\smonth)?",
+)
+_ORDINAL = r"(?P<ord>first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)"
+_NTH_WEEKDAY = _patterns(
+    rf"(?:(?:{_EVERY}|on)\s)?(?:the\s)?{_ORDINAL}\s(?P<weekday>{WEEKDAY_RE})"
+    rf"(?:\s(?:of\s)?(?:the|{_EVERY})\smonth)?"
+)
+_YEARLY = _patterns(
+    rf"(?:yearly|annually|{_EVERY}\s(?:{_N}\s)?years?)(?:\s(?:on\s)?(?:{MONTH_DAY}))?",
+    rf"(?:yearly|annually|{_EVERY}\s(?:{_N}\s)?years?)\s(?:on\s)?(?:{DAY_MONTH})",
+    rf"{_EVERY}\s(?:{MONTH_DAY})",
+    rf"{_EVERY}\s(?:{DAY_MONTH})",
+    rf"(?:on\s)?(?:{MONTH_DAY})\s{_EVERY}\syear",
+    rf"(?:on\s)?(?:{DAY_MONTH})\s{_EVERY}\syear",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecurrenceMatch:
+    """The first run and the rule (without count or until) a recurrence phrase names."""
+
+    first_run: datetime
+    recurrence: Recurrence
+
+
+def looks_recurring(text: str) -> bool:
+    return bool(_KEYWORDS.search(text))
+
+
+def parse_recurrence(text: str, ctx: ParseContext) -> RecurrenceMatch | None:
+    """The recurrence a normalized phrase (limits already stripped) names, or None."""
+    if not looks_recurring(text):
+        return None
+    origin = ctx.now
+    start_given = False
+    if (match := _START.match(text)) and (start := parse_instant(match["start"], ctx)):
+        text, origin, start_given = match["body"], start.at, True
+    tod: TimeOfDay | None = None
+    for pattern in (_BODY_THEN_TIME, _TIME_THEN_BODY):
+        if match := pattern.match(text):
+            text, tod = match["body"], time_from_match(match)
+            break
+    if _SECONDS.match(text):
+        raise TimeParseError("The shortest interval is one minute.", ("every minute",))
+    if match := _ELAPSED.match(text):
+        return _elapsed(match, ctx, origin, tod, start_given)
+    return _calendar(text, ctx, origin, tod)
+
+
+def _calendar(
+    text: str, ctx: ParseContext, origin: datetime, tod: TimeOfDay | None
+) -> RecurrenceMatch | None:
+    clock = (tod or MIDNIGHT).clock
+    if match := _DAILY.match(text):
+        return _first(ctx, origin, RecurrenceType.DAILY, _n(match), _every_day(ctx, origin), tod)
+    if _WORKDAYS.match(text):
+        return _cron(ctx, origin, f"{clock.minute} {clock.hour} * * 1-5")
+    if _WEEKENDS.match(text):
+        return _cron(ctx, origin, f"{clock.minute} {clock.hour} * * 0,6")
+    if match := _match(_NTH_WEEKDAY, text):
+        weekday = cron_weekday(weekday_number(match["weekday"]))
+        which = match["ord"]
+        field = f"L{weekday}" if which == "last" else f"{weekday}#{_ordinal(which)}"
+        return _cron(ctx, origin, f"{clock.minute} {clock.hour} * * {field}")
+    if match := _match(_WEEKLY, text):
+        return _weekly(match, text, ctx, origin, tod)
+    if match := _match(_MONTHLY, text):
+        return _monthly(match, ctx, origin, tod)
+    if match := _match(_YEARLY, text):
+        interval = _n(match)
+        if match.groupdict().get("month") is None:
+            days = _every_day(ctx, origin)
+        else:
+            month, day = MONTHS[match["month"]], int(match["day"])
+            check_month_day(month, day)
+            days = yearly_dates(ctx.local(origin).date(), month, day)
+        return _first(ctx, origin, RecurrenceType.YEARLY, interval, days, tod)
+    return None
+
+
+def _elapsed(
+    match: re.Match[str],
+    ctx: ParseContext,
+    origin: datetime,
+    tod: TimeOfDay | None,
+    start_given: bool,
+) -> RecurrenceMatch:
+    if match["half"]:
+        kind, interval = RecurrenceType.MINUTELY, 30
+    else:
+        kind = (
+            RecurrenceType.MINUTELY
+            if match["minute"] or match["word"] == "minutely"
+            else (RecurrenceType.HOURLY)
+        )
+        interval = _n(match) if match["n"] else 1
+    recurrence = Recurrence(kind, interval)
+    if tod is not None:
+        return _first(ctx, origin, kind, interval, _every_day(ctx, origin), tod)
+    if start_given:
+        return RecurrenceMatch(origin, recurrence)
+    step = (
+        timedelta(minutes=interval)
+        if kind is RecurrenceType.MINUTELY
+        else (timedelta(hours=interval))
+    )
+    first = ctx.now + step
+    if first.second or first.microsecond:
+        first = first.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return RecurrenceMatch(first, recurrence)
+
+
+def _weekly(
+    match: re.Match[str],
+    text: str,
+    ctx: ParseContext,
+    origin: datetime,
+    tod: TimeOfDay | None,
+) -> RecurrenceMatch:
+    interval = 2 if ("biweekly" in text or "fortnight" in text) else _n(match)
+    days_text = match["days"]
+    if not days_text:
+        return _first(ctx, origin, RecurrenceType.WEEKLY, interval, _every_day(ctx, origin), tod)
+    weekdays = sorted({weekday_number(word) for word in re.findall(WEEKDAY_RE + "s?", days_text)})
+    if len(weekdays) == 1:
+        days = weekday_dates(ctx.local(origin).date(), weekdays[0])
+        return _first(ctx, origin, RecurrenceType.WEEKLY, interval, days, tod)
+    if interval != 1:
+        raise TimeParseError(
+            f"I can repeat several days every week, but not every {interval} weeks.",
+            ("every mon, wed and fri at 7pm", "every 2 weeks on friday at 18:00"),
+        )
+    clock = (tod or MIDNIGHT).clock
+    field = ",".join(str(cron_weekday(day)) for day in weekdays)
+    return _cron(ctx, origin, f"{clock.minute} {clock.hour} * * {field}")
+
+
+def _monthly(
+    match: re.Match[str], ctx: ParseContext, origin: datetime, tod: TimeOfDay | None
+) -> RecurrenceMatch:
+    interval = _n(match)
+    if match["lastday"]:
+        if interval != 1:
+            raise TimeParseError(
+                "I can run on the last day of every month, but not every few months.",
+                ("every month on the last day", "every 3 months on the 1st"),
+            )
+        clock = (tod or MIDNIGHT).clock
+        return _cron(ctx, origin, f"{clock.minute} {clock.hour} L * *")
+    if match["day"] is None:
+        days = _every_day(ctx, origin)
+    else:
+        day = int(match["day"])
+        check_day(day)
+        days = monthly_dates(ctx.local(origin).date(), day)
+    return _first(ctx, origin, RecurrenceType.MONTHLY, interval, days, tod)
+
+
+def _first(
+    ctx: ParseContext,
+    origin: datetime,
+    kind: RecurrenceType,
+    interval: int,
+    days: Iterator[date],
+    tod: TimeOfDay | None,
+) -> RecurrenceMatch:
+    """Anchor the rule on the first candidate day whose wall-clock time is after ``origin``."""
+    clock = (tod or MIDNIGHT).clock
+    for day in days:
+        run = ctx.at(day, clock)
+        if run >= origin and run > ctx.now:
+            return RecurrenceMatch(run, Recurrence(kind, interval))
+    raise TimeParseError("That date never comes round.", RECURRENCE_EXAMPLES)
+
+
+def _cron(ctx: ParseContext, origin: datetime, expression: str) -> RecurrenceMatch:
+    after = max(origin - timedelta(microseconds=1), ctx.now)
+    run = first_cron_run(expression, ctx, after)
+    return RecurrenceMatch(run, Recurrence(RecurrenceType.CRON, cron=expression))
+
+
+def _every_day(ctx: ParseContext, origin: datetime) -> Iterator[date]:
+    start = ctx.local(origin).date()
+    return (start + timedelta(days=offset) for offset in range(3))
+
+
+def _match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
+    for pattern in patterns:
+        if match := pattern.match(text):
+            return match
+    return None
+
+
+def _n(match: re.Match[str]) -> int:
+    word = match.groupdict().get("n")
+    if not word:
+        return 1
+    value = 2 if word == "other" else number_value(word)
+    if not 1 <= value <= 1000:
+        raise TimeParseError(f"Every {value}? Give an interval from 1 to 1000.", ("every 2 weeks",))
+    return value
+
+
+def _ordinal(word: str) -> int:
+    return ORDINAL_WORDS.get(word) or int(word[0])

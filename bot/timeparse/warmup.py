@@ -1,0 +1,36 @@
+"""Load dateparser, croniter and cron-descriptor at start-up, so no member waits for it."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from datetime import UTC, datetime
+
+from bot.config import TimeConfig
+from bot.timeparse.errors import TimeParseError
+from bot.timeparse.fallback import get_fallback
+from bot.timeparse.parse import parse_when
+
+_SAMPLES = (
+    "in 90 minutes",
+    "tomorrow at 9am",
+    "every weekday at 9am",
+    "every last friday at 17:00",
+    "0 9 * * 1-5",
+    "5 30 * * 2#3",
+    "a fortnight from tomorrow",
+    "buy milk",
+)
+
+
+def warm_up(config: TimeConfig | None = None) -> float:
+    """Parse a few phrases of every kind; returns the seconds it took."""
+    config = config or TimeConfig()
+    started = time.perf_counter()
+    get_fallback(tuple(config.languages), config.date_order)
+    now = datetime.now(UTC)
+    for zone in {config.default_timezone, "UTC"}:
+        for sample in _SAMPLES:
+            with contextlib.suppress(TimeParseError):
+                parse_when(sample, now=now, timezone=zone, config=config).runs(3)
+    return time.perf_counter() - started
