@@ -124,4 +124,4 @@ def _cron_descriptor(expression: str) -> str:
         text = ExpressionDescriptor(" ".join(fields), options).get_description()
     except Exception:  # the describer's own parser is stricter than croniter on some shapes
         return f"on the cron schedule {expression}"
-    return f"{text[:1].lower()}{text[1:]} (cron {expression})"
+    return f"{text[:1].lower()}{text[1:]}"
