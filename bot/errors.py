@@ -41,10 +41,23 @@ class TaskFailure(CarillonError):
 
 
 class PermanentTaskFailure(TaskFailure):
-    """A failure that retrying cannot fix (sound deleted, channel gone, no credits...)."""
+    """A failure that retrying cannot fix (sound deleted, channel gone, no credits...).
 
-    def __init__(self, message: str) -> None:
+    ``ends_task`` false: this occurrence fails but a recurring task keeps its later runs.
+    """
+
+    def __init__(self, message: str, *, ends_task: bool = True) -> None:
         super().__init__(message, transient=False)
+        self.ends_task = ends_task
+
+
+class InsufficientCredits(PermanentTaskFailure, LimitReached):
+    """The payer's balance does not cover the cost; later runs may find it recharged."""
+
+    def __init__(self, message: str, *, balance: int, cost: int) -> None:
+        super().__init__(message, ends_task=False)
+        self.balance = balance
+        self.cost = cost
 
 
 class TransientTaskFailure(TaskFailure):

@@ -160,3 +160,12 @@ def _cron_next(expression: str, tz: ZoneInfo, after: datetime) -> datetime:
         if instant > after and (best is None or instant < best):
             best = instant
             horizon = wall + _DST_SLACK
+
+
+def first_run_for(start: datetime, recurrence: Recurrence | None, timezone: str) -> datetime:
+    """A new task's first run: ``start`` itself, or for cron the first match at or after it."""
+    start = start.astimezone(UTC)
+    if recurrence is None or recurrence.type is not RecurrenceType.CRON:
+        return start
+    assert recurrence.cron is not None
+    return _cron_next(recurrence.cron, zone(timezone), start - timedelta(microseconds=1))

@@ -1,0 +1,85 @@
+"""Credit balances and their ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models.credits import CreditBalance, CreditTransaction
+
+
+class CreditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, guild_id: int, user_id: int, *, lock: bool = False) -> CreditBalance | None:
+        query = select(CreditBalance).where(
+            CreditBalance.guild_id == guild_id, CreditBalance.user_id == user_id
+        )
+        if lock:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def create(self, guild_id: int, user_id: int, balance: int, now: datetime) -> None:
+        self.session.add(
+            CreditBalance(guild_id=guild_id, user_id=user_id, balance=balance, updated_at=now)
+        )
+        await self.session.flush()
+
+    async def balances(
+        self, guild_id: int | None, user_id: int | None = None, *, lock: bool = False
+    ) -> list[CreditBalance]:
+        """Balances of one server (or every server), optionally of one member."""
+        query = select(CreditBalance).order_by(CreditBalance.guild_id, CreditBalance.user_id)
+        if guild_id is not None:
+            query = query.where(CreditBalance.guild_id == guild_id)
+        if user_id is not None:
+            query = query.where(CreditBalance.user_id == user_id)
+        if lock:
+            query = query.with_for_update()
+        return list((await self.session.execute(query)).scalars())
+
+    async def take(self, guild_id: int, user_id: int, amount: int, now: datetime) -> int | None:
+        """Subtract ``amount`` if the balance covers it; the new balance, or None if short."""
+        result = await self.session.execute(
+            update(CreditBalance)
+            .where(
+                CreditBalance.guild_id == guild_id,
+                CreditBalance.user_id == user_id,
+                CreditBalance.balance >= amount,
+            )
+            .values(balance=CreditBalance.balance - amount, updated_at=now)
+            .returning(CreditBalance.balance)
+        )
+        return result.scalar_one_or_none()
+
+    async def set_balance(self, balance: CreditBalance, value: int, now: datetime) -> None:
+        balance.balance = value
+        balance.updated_at = now
+        await self.session.flush()
+
+    async def record(self, entry: CreditTransaction) -> CreditTransaction:
+        self.session.add(entry)
+        await self.session.flush()
+        return entry
+
+    async def history(
+        self, guild_id: int, user_id: int, limit: int = 10
+    ) -> list[CreditTransaction]:
+        result = await self.session.execute(
+            select(CreditTransaction)
+            .where(CreditTransaction.guild_id == guild_id, CreditTransaction.user_id == user_id)
+            .order_by(CreditTransaction.id.desc())
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def for_run(self, run_id: int) -> list[CreditTransaction]:
+        result = await self.session.execute(
+            select(CreditTransaction)
+            .where(CreditTransaction.run_id == run_id)
+            .order_by(CreditTransaction.id)
+        )
+        return list(result.scalars())

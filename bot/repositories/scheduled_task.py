@@ -1,0 +1,251 @@
+"""Queries and conditional updates over the scheduled-tasks table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus, TaskType
+
+FINISHED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED)
+
+
+@dataclass(frozen=True, slots=True)
+class ShardFilter:
+    """Which guilds' tasks a dispatcher may claim: ``(guild_id >> 22) % count in ids``.
+
+    System tasks (no guild) are open to every dispatcher; their lease decides.
+    """
+
+    shard_ids: frozenset[int]
+    shard_count: int
+
+    def clause(self) -> ColumnElement[bool]:
+        shard = ScheduledTask.guild_id.op(">>")(22) % self.shard_count
+        return or_(ScheduledTask.guild_id.is_(None), shard.in_(sorted(self.shard_ids)))
+
+
+@dataclass(frozen=True, slots=True)
+class DueTask:
+    id: int
+    next_run_at: datetime
+
+
+class ScheduledTaskRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, task: ScheduledTask) -> ScheduledTask:
+        self.session.add(task)
+        await self.session.flush()
+        return task
+
+    async def get(self, task_id: int) -> ScheduledTask | None:
+        return await self.session.get(ScheduledTask, task_id)
+
+    async def get_by_system_key(self, key: str) -> ScheduledTask | None:
+        result = await self.session.execute(
+            select(ScheduledTask).where(ScheduledTask.system_key == key)
+        )
+        return result.scalar_one_or_none()
+
+    async def filter(
+        self,
+        *,
+        user_id: int | None = None,
+        guild_id: int | None = None,
+        statuses: Sequence[TaskStatus] | None = None,
+        task_type: TaskType | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[ScheduledTask]:
+        """Tasks matching every given filter, soonest first, then newest."""
+        query = select(ScheduledTask).where(*self._filters(user_id, guild_id, statuses, task_type))
+        query = query.order_by(
+            ScheduledTask.next_run_at.is_(None),
+            ScheduledTask.next_run_at,
+            ScheduledTask.id.desc(),
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        result = await self.session.execute(query.offset(offset))
+        return list(result.scalars())
+
+    async def count(
+        self,
+        *,
+        user_id: int | None = None,
+        guild_id: int | None = None,
+        statuses: Sequence[TaskStatus] | None = None,
+        task_type: TaskType | None = None,
+    ) -> int:
+        query = select(func.count()).select_from(ScheduledTask)
+        query = query.where(*self._filters(user_id, guild_id, statuses, task_type))
+        return int((await self.session.execute(query)).scalar_one())
+
+    @staticmethod
+    def _filters(
+        user_id: int | None,
+        guild_id: int | None,
+        statuses: Sequence[TaskStatus] | None,
+        task_type: TaskType | None,
+    ) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(ScheduledTask.user_id == user_id)
+        if guild_id is not None:
+            clauses.append(ScheduledTask.guild_id == guild_id)
+        if statuses:
+            clauses.append(ScheduledTask.status.in_(list(statuses)))
+        if task_type is not None:
+            clauses.append(ScheduledTask.task_type == task_type)
+        return clauses
+
+    async def set_status(
+        self, task_id: int, status: TaskStatus, now: datetime, error_message: str | None = None
+    ) -> bool:
+        values: dict[str, object] = {"status": status, "updated_at": now}
+        if error_message is not None:
+            values["error_message"] = error_message
+        if status not in ACTIVE_STATUSES:
+            values["next_run_at"] = None
+        result = await self.session.execute(
+            update(ScheduledTask).where(ScheduledTask.id == task_id).values(**values)
+        )
+        return bool(result.rowcount)
+
+    async def cancel(self, task_id: int, now: datetime) -> bool:
+        """Cancel an active task; False when it was already finished or does not exist."""
+        result = await self.session.execute(
+            update(ScheduledTask)
+            .where(ScheduledTask.id == task_id, ScheduledTask.status.in_(ACTIVE_STATUSES))
+            .values(status=TaskStatus.CANCELLED, next_run_at=None, updated_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def due(
+        self, now: datetime, limit: int, shards: ShardFilter | None = None
+    ) -> list[DueTask]:
+        """Pending tasks whose attempt is due, earliest first (served by the due index)."""
+        query = (
+            select(ScheduledTask.id, ScheduledTask.next_run_at)
+            .where(
+                ScheduledTask.status == TaskStatus.PENDING,
+                ScheduledTask.next_run_at <= now,
+            )
+            .order_by(ScheduledTask.next_run_at)
+            .limit(limit)
+        )
+        if shards is not None:
+            query = query.where(shards.clause())
+        rows = (await self.session.execute(query)).all()
+        return [DueTask(row.id, row.next_run_at) for row in rows]
+
+    async def next_due_at(self, shards: ShardFilter | None = None) -> datetime | None:
+        query = select(func.min(ScheduledTask.next_run_at)).where(
+            ScheduledTask.status == TaskStatus.PENDING
+        )
+        if shards is not None:
+            query = query.where(shards.clause())
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def claim(
+        self, due: DueTask, owner: str, now: datetime, lease_expires_at: datetime
+    ) -> bool:
+        """Take the lease on a due attempt; only one claimer of an attempt ever wins."""
+        result = await self.session.execute(
+            update(ScheduledTask)
+            .where(
+                ScheduledTask.id == due.id,
+                ScheduledTask.status == TaskStatus.PENDING,
+                ScheduledTask.next_run_at == due.next_run_at,
+            )
+            .values(
+                status=TaskStatus.RUNNING,
+                lease_owner=owner,
+                lease_expires_at=lease_expires_at,
+                updated_at=now,
+            )
+        )
+        return bool(result.rowcount)
+
+    async def claim_many(
+        self, due: Sequence[DueTask], owner: str, now: datetime, lease_expires_at: datetime
+    ) -> list[ScheduledTask]:
+        """Take the leases on due attempts in one conditional UPDATE; the tasks won.
+
+        An attempt another process claimed first is no longer pending, so it is not returned.
+        """
+        result = await self.session.scalars(
+            update(ScheduledTask)
+            .where(
+                ScheduledTask.id.in_([d.id for d in due]),
+                ScheduledTask.status == TaskStatus.PENDING,
+                ScheduledTask.next_run_at <= now,
+            )
+            .values(
+                status=TaskStatus.RUNNING,
+                lease_owner=owner,
+                lease_expires_at=lease_expires_at,
+                updated_at=now,
+            )
+            .returning(ScheduledTask),
+            execution_options={"synchronize_session": False},
+        )
+        return sorted(result.all(), key=lambda task: (task.next_run_at, task.id))
+
+    async def renew_lease(self, task_id: int, owner: str, lease_expires_at: datetime) -> bool:
+        result = await self.session.execute(
+            update(ScheduledTask)
+            .where(ScheduledTask.id == task_id, ScheduledTask.lease_owner == owner)
+            .values(lease_expires_at=lease_expires_at)
+        )
+        return bool(result.rowcount)
+
+    async def expired_leases(self, now: datetime) -> list[ScheduledTask]:
+        result = await self.session.execute(
+            select(ScheduledTask).where(
+                ScheduledTask.status == TaskStatus.RUNNING,
+                ScheduledTask.lease_expires_at < now,
+            )
+        )
+        return list(result.scalars())
+
+    async def release_lease(
+        self, task: ScheduledTask, now: datetime, expected_expiry: datetime
+    ) -> bool:
+        """Put a task whose runner vanished back to pending, due now, for the same occurrence."""
+        result = await self.session.execute(
+            update(ScheduledTask)
+            .where(
+                ScheduledTask.id == task.id,
+                ScheduledTask.status == TaskStatus.RUNNING,
+                ScheduledTask.lease_owner == task.lease_owner,
+                ScheduledTask.lease_expires_at == expected_expiry,
+            )
+            .values(
+                status=TaskStatus.PENDING,
+                next_run_at=now,
+                lease_owner=None,
+                lease_expires_at=None,
+                retry_count=ScheduledTask.retry_count + 1,
+                updated_at=now,
+            )
+        )
+        return bool(result.rowcount)
+
+    async def purge_finished(self, before: datetime) -> int:
+        """Delete finished tasks last touched before ``before`` (their runs go with them)."""
+        result = await self.session.execute(
+            delete(ScheduledTask).where(
+                and_(
+                    ScheduledTask.status.in_(FINISHED_STATUSES),
+                    ScheduledTask.updated_at < before,
+                )
+            )
+        )
+        return int(result.rowcount or 0)

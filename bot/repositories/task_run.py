@@ -1,0 +1,28 @@
+"""The run history of tasks."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models.task_run import TaskRun
+
+
+class TaskRunRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, run: TaskRun) -> TaskRun:
+        self.session.add(run)
+        await self.session.flush()
+        return run
+
+    async def for_task(self, task_id: int, limit: int = 10) -> list[TaskRun]:
+        """The task's most recent runs, newest first."""
+        result = await self.session.execute(
+            select(TaskRun)
+            .where(TaskRun.task_id == task_id)
+            .order_by(TaskRun.scheduled_for.desc(), TaskRun.id.desc())
+            .limit(limit)
+        )
+        return list(result.scalars())

@@ -1,0 +1,155 @@
+"""Maintenance jobs on APScheduler (in-memory job store).
+
+Purge finished tasks past the retention, release leases whose holder vanished, and keep the
+global daily credit-recharge system task in existence, exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.db import Database
+from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus, TaskType
+from bot.models.task_run import RunOutcome, TaskRun
+from bot.repositories.scheduled_task import ScheduledTaskRepository
+from bot.repositories.task_run import TaskRunRepository
+from bot.scheduling.recurrence import localize, wall_clock, zone
+
+if TYPE_CHECKING:
+    from bot.scheduling.dispatcher import Dispatcher
+
+log = logging.getLogger(__name__)
+
+DAILY_RECHARGE_KEY = "daily-credit-recharge"
+INTERRUPTED = "interrupted: the process running it stopped; trying again"
+
+
+class Maintenance:
+    def __init__(self, db: Database, clock: Clock, config: Config, dispatcher: Dispatcher):
+        self.db = db
+        self.clock = clock
+        self.config = config
+        self.dispatcher = dispatcher
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        if self._scheduler is not None:
+            return
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        lease_check = max(1.0, self.dispatcher.settings.lease_seconds / 3)
+        scheduler.add_job(
+            self.release_expired_leases,
+            "interval",
+            seconds=lease_check,
+            id="release-leases",
+            coalesce=True,
+            max_instances=1,
+        )
+        scheduler.add_job(
+            self.purge_finished, "interval", hours=1, id="purge", coalesce=True, max_instances=1
+        )
+        scheduler.add_job(
+            self.ensure_daily_recharge,
+            "interval",
+            hours=6,
+            id="ensure-daily-recharge",
+            coalesce=True,
+            max_instances=1,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+
+    async def purge_finished(self) -> int:
+        """Delete tasks finished more than ``retention_days`` ago, with their run history."""
+        before = self.clock.now() - timedelta(days=self.config.scheduler.retention_days)
+        async with self.db() as session, session.begin():
+            purged = await ScheduledTaskRepository(session).purge_finished(before)
+        if purged:
+            log.info("purged %d finished tasks", purged)
+        return purged
+
+    async def release_expired_leases(self) -> int:
+        """Put running tasks whose lease expired back to pending, due now, and record why."""
+        now = self.clock.now()
+        released = 0
+        async with self.db() as session, session.begin():
+            repo = ScheduledTaskRepository(session)
+            runs = TaskRunRepository(session)
+            for task in await repo.expired_leases(now):
+                assert task.lease_expires_at is not None
+                scheduled_for = task.occurrence_at or task.next_run_at or now
+                if not await repo.release_lease(task, now, task.lease_expires_at):
+                    continue
+                released += 1
+                await runs.add(
+                    TaskRun(
+                        task_id=task.id,
+                        scheduled_for=scheduled_for,
+                        started_at=None,
+                        finished_at=now,
+                        outcome=RunOutcome.RETRYING,
+                        error=INTERRUPTED,
+                        attempt=task.retry_count,
+                    )
+                )
+        if released:
+            log.warning("released %d expired leases", released)
+            self.dispatcher.wake()
+        return released
+
+    async def ensure_daily_recharge(self) -> ScheduledTask:
+        """The global daily recharge: created at the next midnight on first start, never twice."""
+        async with self.db() as session:
+            existing = await ScheduledTaskRepository(session).get_by_system_key(DAILY_RECHARGE_KEY)
+        if existing is not None:
+            return existing
+        task = self._daily_recharge_task()
+        try:
+            async with self.db() as session, session.begin():
+                await ScheduledTaskRepository(session).add(task)
+        except IntegrityError:
+            async with self.db() as session:
+                existing = await ScheduledTaskRepository(session).get_by_system_key(
+                    DAILY_RECHARGE_KEY
+                )
+            assert existing is not None
+            return existing
+        self.dispatcher.wake()
+        return task
+
+    def _daily_recharge_task(self) -> ScheduledTask:
+        now = self.clock.now()
+        tz_name = self.config.time.default_timezone
+        tz = zone(tz_name)
+        tomorrow = wall_clock(now, tz).date() + timedelta(days=1)
+        first: datetime = localize(datetime.combine(tomorrow, time(0, 0)), tz)
+        return ScheduledTask(
+            name="Daily credit recharge",
+            task_type=TaskType.CREDIT_RECHARGE,
+            status=TaskStatus.PENDING,
+            scheduled_at=first,
+            timezone=tz_name,
+            recurrence_type=RecurrenceType.DAILY,
+            recurrence_interval=1,
+            next_run_at=first,
+            occurrence_at=first,
+            executions_count=0,
+            retry_count=0,
+            parameters={},
+            system_key=DAILY_RECHARGE_KEY,
+            misfire_grace_seconds=24 * 3600,
+            created_at=now,
+            updated_at=now,
+        )

@@ -1,0 +1,210 @@
+"""Credits: balances per member and server, charges for plays, recharges and admin changes.
+
+Every change writes a ledger entry in the same transaction as the balance it changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.db import Database
+from bot.errors import InsufficientCredits, InvalidInput
+from bot.models.credits import CreditBalance, CreditTransaction
+from bot.repositories.credits import CreditRepository
+from bot.repositories.settings import SettingsRepository
+from bot.services.settings import SettingsService
+
+MAX_BALANCE = 1_000_000_000
+
+
+@dataclass(slots=True)
+class RechargeSummary:
+    """What one recharge run changed."""
+
+    members: int = 0
+    credits: int = 0
+    at_cap: int = 0
+    changes: list[tuple[int, int, int]] = field(default_factory=list)  # guild, member, amount
+
+    def as_details(self) -> dict[str, int]:
+        return {
+            "members_recharged": self.members,
+            "credits_added": self.credits,
+            "members_at_cap": self.at_cap,
+        }
+
+
+class CreditService:
+    def __init__(self, db: Database, config: Config, settings: SettingsService, clock: Clock):
+        self.db = db
+        self.config = config
+        self.settings = settings
+        self.clock = clock
+
+    async def _ensure(self, repo: CreditRepository, guild_id: int, user_id: int) -> None:
+        """New members start with ``starting_balance``, recorded in the ledger."""
+        if await repo.get(guild_id, user_id) is not None:
+            return
+        now = self.clock.now()
+        start = self.config.credits.starting_balance
+        await repo.create(guild_id, user_id, start, now)
+        await repo.record(
+            CreditTransaction(
+                guild_id=guild_id,
+                user_id=user_id,
+                amount=start,
+                balance_after=start,
+                reason="starting balance",
+                created_at=now,
+            )
+        )
+
+    async def balance(self, guild_id: int, user_id: int) -> int:
+        async with self.db() as session, session.begin():
+            repo = CreditRepository(session)
+            await self._ensure(repo, guild_id, user_id)
+            balance = await repo.get(guild_id, user_id)
+            assert balance is not None
+            return balance.balance
+
+    async def history(
+        self, guild_id: int, user_id: int, limit: int = 10
+    ) -> list[CreditTransaction]:
+        async with self.db() as session:
+            return await CreditRepository(session).history(guild_id, user_id, limit)
+
+    async def charge(
+        self, guild_id: int, user_id: int, amount: int, reason: str, *, task_id: int | None = None
+    ) -> int:
+        """Take ``amount``; the new balance, or ``InsufficientCredits`` with nothing taken."""
+        if amount < 0:
+            raise InvalidInput("a charge cannot be negative")
+        async with self.db() as session, session.begin():
+            repo = CreditRepository(session)
+            await self._ensure(repo, guild_id, user_id)
+            now = self.clock.now()
+            new_balance = await repo.take(guild_id, user_id, amount, now)
+            if new_balance is None:
+                current = await repo.get(guild_id, user_id)
+                have = current.balance if current is not None else 0
+                raise InsufficientCredits(
+                    f"not enough credits: this costs {amount} and the balance is {have}. "
+                    "Credits come back with the next recharge, or an admin can grant some.",
+                    balance=have,
+                    cost=amount,
+                )
+            if amount:
+                await repo.record(
+                    CreditTransaction(
+                        guild_id=guild_id,
+                        user_id=user_id,
+                        amount=-amount,
+                        balance_after=new_balance,
+                        reason=reason[:200],
+                        task_id=task_id,
+                        created_at=now,
+                    )
+                )
+            return new_balance
+
+    async def grant(self, guild_id: int, user_id: int, amount: int, actor_id: int | None) -> int:
+        """Add (or with a negative amount, remove) credits; the balance never goes below 0."""
+        async with self.db() as session, session.begin():
+            balance = await self._locked(session, guild_id, user_id)
+            target = max(0, min(MAX_BALANCE, balance.balance + amount))
+            return await self._change(session, balance, target, "granted by an admin", actor_id)
+
+    async def set(self, guild_id: int, user_id: int, amount: int, actor_id: int | None) -> int:
+        if not 0 <= amount <= MAX_BALANCE:
+            raise InvalidInput(f"a balance must be between 0 and {MAX_BALANCE}")
+        async with self.db() as session, session.begin():
+            balance = await self._locked(session, guild_id, user_id)
+            return await self._change(session, balance, amount, "set by an admin", actor_id)
+
+    async def _locked(self, session: AsyncSession, guild_id: int, user_id: int) -> CreditBalance:
+        repo = CreditRepository(session)
+        await self._ensure(repo, guild_id, user_id)
+        balance = await repo.get(guild_id, user_id, lock=True)
+        assert balance is not None
+        return balance
+
+    async def _change(
+        self,
+        session: AsyncSession,
+        balance: CreditBalance,
+        target: int,
+        reason: str,
+        actor_id: int | None,
+        *,
+        task_id: int | None = None,
+        run_id: int | None = None,
+    ) -> int:
+        delta = target - balance.balance
+        if delta == 0:
+            return target
+        repo = CreditRepository(session)
+        now = self.clock.now()
+        await repo.set_balance(balance, target, now)
+        await repo.record(
+            CreditTransaction(
+                guild_id=balance.guild_id,
+                user_id=balance.user_id,
+                amount=delta,
+                balance_after=target,
+                reason=reason,
+                actor_id=actor_id,
+                task_id=task_id,
+                run_id=run_id,
+                created_at=now,
+            )
+        )
+        return target
+
+    async def recharge(
+        self,
+        session: AsyncSession,
+        *,
+        guild_id: int | None,
+        user_id: int | None,
+        amount: int | None,
+        cap: int | None,
+        task_id: int | None,
+        run_id: int | None,
+    ) -> RechargeSummary:
+        """Top up balances inside the caller's transaction, never above the cap.
+
+        No member: every member with a balance (in one server, or every server).
+        Amount and cap default to each server's settings.
+        """
+        repo = CreditRepository(session)
+        if guild_id is not None and user_id is not None:
+            await self._ensure(repo, guild_id, user_id)
+        summary = RechargeSummary()
+        settings_cache: dict[int, tuple[int, int]] = {}
+        for balance in await repo.balances(guild_id, user_id, lock=True):
+            if balance.guild_id not in settings_cache:
+                stored = await SettingsRepository(session).guild(balance.guild_id)
+                effective = self.settings.effective(balance.guild_id, stored)
+                settings_cache[balance.guild_id] = (
+                    effective.recharge_amount,
+                    effective.recharge_cap,
+                )
+            default_amount, default_cap = settings_cache[balance.guild_id]
+            add = default_amount if amount is None else amount
+            limit = default_cap if cap is None else cap
+            target = max(balance.balance, min(balance.balance + add, limit))
+            if target == balance.balance:
+                summary.at_cap += 1
+                continue
+            added = target - balance.balance
+            await self._change(
+                session, balance, target, "recharge", None, task_id=task_id, run_id=run_id
+            )
+            summary.members += 1
+            summary.credits += added
+            summary.changes.append((balance.guild_id, balance.user_id, added))
+        return summary

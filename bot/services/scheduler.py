@@ -1,0 +1,423 @@
+"""The scheduler service: creating, editing, cancelling and listing tasks, and the engine's life.
+
+``SchedulerService(db_session_factory, player_service)`` is the public entry point DESIGN.md
+names; the dispatcher and the maintenance jobs start and stop with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.db import Database
+from bot.errors import InvalidInput, NotFound
+from bot.models.scheduled_task import (
+    ACTIVE_STATUSES,
+    RecurrenceType,
+    ScheduledTask,
+    TaskStatus,
+    TaskType,
+)
+from bot.models.task_run import TaskRun
+from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter
+from bot.repositories.task_run import TaskRunRepository
+from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
+from bot.scheduling.maintenance import Maintenance
+from bot.scheduling.occurrences import recurrence_of
+from bot.scheduling.recurrence import (
+    Recurrence,
+    first_run_for,
+    is_valid_cron,
+    iter_runs,
+    localize,
+    next_after,
+    zone,
+)
+from bot.services.credits import CreditService
+from bot.services.notifications import LogNotifier, TaskNotifier
+from bot.services.player import PlayerService
+from bot.services.settings import SettingsService, validate_timezone
+from bot.services.task_handlers import TaskHandlerRegistry
+
+MAX_NAME_LENGTH = 100
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Final = _Unchanged()
+
+
+class SchedulerService:
+    def __init__(
+        self,
+        db_session_factory: Database,
+        player_service: PlayerService,
+        *,
+        config: Config | None = None,
+        clock: Clock | None = None,
+        credits: CreditService | None = None,
+        handlers: TaskHandlerRegistry | None = None,
+        notifier: TaskNotifier | None = None,
+        shards: ShardFilter | None = None,
+        dispatcher_settings: DispatcherSettings | None = None,
+    ) -> None:
+        self.db = db_session_factory
+        self.player = player_service
+        self.config = config or Config()
+        self.clock = clock or SystemClock()
+        if credits is None:
+            settings = SettingsService(self.db, self.config, self.clock)
+            credits = CreditService(self.db, self.config, settings, self.clock)
+        self.credits = credits
+        self.handlers = handlers or TaskHandlerRegistry.standard(credits, player_service)
+        self.notifier: TaskNotifier = notifier or LogNotifier()
+        scheduler_config = self.config.scheduler
+        self.dispatcher = Dispatcher(
+            self.db,
+            self.handlers,
+            self.clock,
+            self.notifier,
+            settings=dispatcher_settings
+            or DispatcherSettings(max_retries=scheduler_config.max_retries),
+            shards=shards,
+        )
+        self.maintenance = Maintenance(self.db, self.clock, self.config, self.dispatcher)
+
+    async def start(self) -> None:
+        """Ensure the system tasks, then start the dispatcher and the maintenance jobs."""
+        await self.maintenance.ensure_daily_recharge()
+        self.dispatcher.start()
+        self.maintenance.start()
+
+    async def stop(self) -> None:
+        self.maintenance.stop()
+        await self.dispatcher.stop()
+
+    async def create_task(
+        self,
+        name: str,
+        task_type: TaskType,
+        scheduled_at: datetime,
+        timezone: str = "UTC",
+        parameters: dict[str, Any] | None = None,
+        user_id: int | None = None,
+        guild_id: int | None = None,
+        recurrence_type: RecurrenceType = RecurrenceType.NONE,
+        cron_expression: str | None = None,
+        recurrence_count: int | None = None,
+        *,
+        recurrence_interval: int = 1,
+        until: datetime | None = None,
+        misfire_grace_seconds: int | None = None,
+        system_key: str | None = None,
+    ) -> ScheduledTask:
+        """Store a new task. A naive ``scheduled_at`` is wall-clock time in ``timezone``."""
+        name = _clean_name(name)
+        validate_timezone(timezone)
+        recurrence = _recurrence(
+            recurrence_type, recurrence_interval, cron_expression, recurrence_count, until
+        )
+        first = self._first_run(scheduled_at, recurrence, timezone)
+        grace = (
+            self.config.scheduler.misfire_grace_seconds
+            if misfire_grace_seconds is None
+            else misfire_grace_seconds
+        )
+        now = self.clock.now()
+        task = ScheduledTask(
+            name=name,
+            task_type=TaskType(task_type),
+            status=TaskStatus.PENDING,
+            scheduled_at=first,
+            timezone=timezone,
+            recurrence_type=recurrence.type if recurrence else RecurrenceType.NONE,
+            recurrence_interval=recurrence.interval if recurrence else 1,
+            cron_expression=recurrence.cron if recurrence else None,
+            recurrence_count=recurrence.count if recurrence else None,
+            until=recurrence.until if recurrence else None,
+            executions_count=0,
+            next_run_at=first,
+            occurrence_at=first,
+            parameters=dict(parameters or {}),
+            user_id=user_id,
+            guild_id=guild_id,
+            system_key=system_key,
+            created_at=now,
+            updated_at=now,
+            retry_count=0,
+            misfire_grace_seconds=grace,
+        )
+        async with self.db() as session, session.begin():
+            await ScheduledTaskRepository(session).add(task)
+        self.dispatcher.wake()
+        return task
+
+    def _first_run(
+        self, scheduled_at: datetime, recurrence: Recurrence | None, timezone: str
+    ) -> datetime:
+        if scheduled_at.tzinfo is None:
+            scheduled_at = localize(scheduled_at, zone(timezone))
+        first = first_run_for(scheduled_at, recurrence, timezone)
+        if first < self.clock.now() - timedelta(
+            seconds=self.config.scheduler.misfire_grace_seconds
+        ):
+            raise InvalidInput("that time has already passed: pick a time in the future")
+        if recurrence is not None and recurrence.until is not None and recurrence.until < first:
+            raise InvalidInput("'until' is before the first run: pick a later end")
+        return first
+
+    async def cancel_task(self, task_id: int) -> bool:
+        """Cancel a pending or running task; False if it is finished or does not exist."""
+        async with self.db() as session, session.begin():
+            cancelled = await ScheduledTaskRepository(session).cancel(task_id, self.clock.now())
+        if cancelled:
+            self.dispatcher.wake()
+        return cancelled
+
+    async def get_task(self, task_id: int) -> ScheduledTask | None:
+        async with self.db() as session:
+            return await ScheduledTaskRepository(session).get(task_id)
+
+    async def get_user_tasks(
+        self,
+        user_id: int,
+        status: TaskStatus | Sequence[TaskStatus] | None = None,
+        limit: int = 25,
+        *,
+        guild_id: int | None = None,
+        offset: int = 0,
+    ) -> list[ScheduledTask]:
+        async with self.db() as session:
+            return await ScheduledTaskRepository(session).filter(
+                user_id=user_id,
+                guild_id=guild_id,
+                statuses=_statuses(status),
+                limit=limit,
+                offset=offset,
+            )
+
+    async def list_guild_tasks(
+        self,
+        guild_id: int,
+        status: TaskStatus | Sequence[TaskStatus] | None = None,
+        *,
+        user_id: int | None = None,
+        limit: int = 25,
+        offset: int = 0,
+    ) -> list[ScheduledTask]:
+        async with self.db() as session:
+            return await ScheduledTaskRepository(session).filter(
+                guild_id=guild_id,
+                user_id=user_id,
+                statuses=_statuses(status),
+                limit=limit,
+                offset=offset,
+            )
+
+    async def count_tasks(
+        self,
+        *,
+        guild_id: int | None = None,
+        user_id: int | None = None,
+        status: TaskStatus | Sequence[TaskStatus] | None = None,
+    ) -> int:
+        async with self.db() as session:
+            return await ScheduledTaskRepository(session).count(
+                guild_id=guild_id, user_id=user_id, statuses=_statuses(status)
+            )
+
+    async def count_active(self, user_id: int, guild_id: int | None = None) -> int:
+        return await self.count_tasks(user_id=user_id, guild_id=guild_id, status=ACTIVE_STATUSES)
+
+    async def get_task_runs(self, task_id: int, limit: int = 10) -> list[TaskRun]:
+        async with self.db() as session:
+            return await TaskRunRepository(session).for_task(task_id, limit)
+
+    def upcoming_runs(self, task: ScheduledTask, limit: int = 5) -> list[datetime]:
+        """The task's next runs from its pending attempt on, honouring count and until."""
+        if task.status not in ACTIVE_STATUSES or task.occurrence_at is None:
+            return []
+        recurrence = recurrence_of(task)
+        runs = [task.next_run_at or task.occurrence_at]
+        left = None
+        if recurrence is not None and recurrence.count is not None:
+            left = recurrence.count - task.executions_count
+        occurrence = task.occurrence_at
+        while len(runs) < limit and (left is None or len(runs) < left):
+            following = next_after(task.scheduled_at, recurrence, task.timezone, occurrence)
+            if following is None:
+                break
+            runs.append(following)
+            occurrence = following
+        return runs
+
+    async def edit_task(
+        self,
+        task_id: int,
+        *,
+        name: str | None = None,
+        scheduled_at: datetime | None = None,
+        timezone: str | None = None,
+        recurrence_type: RecurrenceType | None = None,
+        recurrence_interval: int | None = None,
+        cron_expression: str | _Unchanged | None = UNCHANGED,
+        recurrence_count: int | _Unchanged | None = UNCHANGED,
+        until: datetime | _Unchanged | None = UNCHANGED,
+        parameters: dict[str, Any] | None = None,
+    ) -> ScheduledTask:
+        """Change a pending task's name, schedule or parameters; its run history stays.
+
+        A new ``scheduled_at`` becomes the first run the recurrence is anchored to.
+        ``recurrence_count`` stays the total number of runs, past ones included.
+        """
+        async with self.db() as session, session.begin():
+            repo = ScheduledTaskRepository(session)
+            task = await repo.get(task_id)
+            if task is None:
+                raise NotFound(f"there is no task #{task_id}")
+            if task.status is TaskStatus.RUNNING:
+                raise InvalidInput(f"task #{task_id} is running right now: edit it when it ends")
+            if task.status is not TaskStatus.PENDING:
+                raise InvalidInput(f"task #{task_id} is {task.status}: schedule a new task instead")
+            if name is not None:
+                task.name = _clean_name(name)
+            if parameters is not None:
+                task.parameters = {**task.parameters, **parameters}
+            schedule_changed = (
+                any(value is not None for value in (scheduled_at, timezone, recurrence_type))
+                or recurrence_interval is not None
+                or any(
+                    value is not UNCHANGED for value in (cron_expression, recurrence_count, until)
+                )
+            )
+            if schedule_changed:
+                self._reschedule(
+                    task,
+                    scheduled_at,
+                    timezone,
+                    recurrence_type,
+                    recurrence_interval,
+                    cron_expression,
+                    recurrence_count,
+                    until,
+                )
+            task.updated_at = self.clock.now()
+        self.dispatcher.wake()
+        return task
+
+    def _reschedule(
+        self,
+        task: ScheduledTask,
+        scheduled_at: datetime | None,
+        timezone: str | None,
+        recurrence_type: RecurrenceType | None,
+        recurrence_interval: int | None,
+        cron_expression: str | _Unchanged | None,
+        recurrence_count: int | _Unchanged | None,
+        until: datetime | _Unchanged | None,
+    ) -> None:
+        tz = validate_timezone(timezone) if timezone is not None else task.timezone
+        kind = recurrence_type or task.recurrence_type
+        cron = task.cron_expression if isinstance(cron_expression, _Unchanged) else cron_expression
+        if cron_expression is None and recurrence_type is None and kind is RecurrenceType.CRON:
+            kind = RecurrenceType.NONE
+        if (
+            recurrence_type is not None
+            and recurrence_type is not RecurrenceType.CRON
+            and (isinstance(cron_expression, _Unchanged))
+        ):
+            cron = None
+        recurrence = _recurrence(
+            kind,
+            recurrence_interval or (task.recurrence_interval if recurrence_type is None else 1),
+            cron,
+            task.recurrence_count if isinstance(recurrence_count, _Unchanged) else recurrence_count,
+            task.until if isinstance(until, _Unchanged) else until,
+        )
+        if scheduled_at is not None:
+            start = scheduled_at
+        elif task.next_run_at is not None:
+            start = task.occurrence_at or task.next_run_at
+        else:
+            start = self.clock.now()
+        first = self._first_run(start, recurrence, tz)
+        count = recurrence.count if recurrence is not None else None
+        if count is not None and task.executions_count >= count:
+            raise InvalidInput(
+                f"this task has already run {task.executions_count} times: "
+                "the count must be higher than that"
+            )
+        task.timezone = tz
+        task.scheduled_at = first
+        task.recurrence_type = recurrence.type if recurrence else RecurrenceType.NONE
+        task.recurrence_interval = recurrence.interval if recurrence else 1
+        task.cron_expression = recurrence.cron if recurrence else None
+        task.recurrence_count = recurrence.count if recurrence else None
+        task.until = recurrence.until if recurrence else None
+        task.next_run_at = first
+        task.occurrence_at = first
+        task.retry_count = 0
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise InvalidInput("a task needs a name")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"a task name can be at most {MAX_NAME_LENGTH} characters")
+    return cleaned
+
+
+def _statuses(status: TaskStatus | Sequence[TaskStatus] | None) -> list[TaskStatus] | None:
+    if status is None:
+        return None
+    if isinstance(status, TaskStatus | str):
+        return [TaskStatus(status)]
+    return [TaskStatus(s) for s in status]
+
+
+def _recurrence(
+    kind: RecurrenceType,
+    interval: int,
+    cron: str | None,
+    count: int | None,
+    until: datetime | None,
+) -> Recurrence | None:
+    """Validate a recurrence's parts; None for a one-shot task."""
+    kind = RecurrenceType(kind)
+    if cron is not None:
+        cron = " ".join(cron.split())
+        if kind not in (RecurrenceType.NONE, RecurrenceType.CRON):
+            raise InvalidInput("give either a repeat or a cron expression, not both")
+        if not is_valid_cron(cron):
+            raise InvalidInput(
+                f"'{cron}' is not a five-field cron expression (minute hour day month weekday, "
+                "e.g. '0 9 * * 1-5')"
+            )
+        kind = RecurrenceType.CRON
+    elif kind is RecurrenceType.CRON:
+        raise InvalidInput("a cron repeat needs a cron expression, e.g. '0 9 * * 1-5'")
+    if interval < 1:
+        raise InvalidInput("the repeat interval must be at least 1")
+    if count is not None and count < 1:
+        raise InvalidInput("count must be at least 1")
+    if until is not None and until.tzinfo is None:
+        raise InvalidInput("'until' needs a timezone")
+    if kind is RecurrenceType.NONE:
+        if count is not None and count > 1:
+            raise InvalidInput("a count needs a repeat: add repeat or cron")
+        return None
+    return Recurrence(kind, interval, cron, count, until)
+
+
+def preview_runs(
+    first: datetime, recurrence: Recurrence | None, timezone: str, limit: int
+) -> list[datetime]:
+    return list(itertools.islice(iter_runs(first, recurrence, timezone), limit))
