@@ -30,10 +30,10 @@ class RecordingPlayer:
         return PlayResult(played_seconds=1.0, sounds_played=1)
 
 
-async def eventually(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+async def eventually(predicate: Callable[[], bool], within: float = 5.0) -> None:
     """Let the event loop run until ``predicate`` holds (real time bounds only the test)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not predicate():
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")

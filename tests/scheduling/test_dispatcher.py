@@ -333,7 +333,7 @@ async def test_cancel_wakes_the_loop_and_the_task_never_runs(scheduler, player, 
 
 def test_fake_clock_refuses_naive_start():
     with pytest.raises(ValueError, match="aware"):
-        FakeClock(datetime(2026, 1, 1))  # noqa: DTZ001
+        FakeClock(datetime(2026, 1, 1))
 
 
 def test_utc_fixture_is_aware(clock):
