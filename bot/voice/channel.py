@@ -20,20 +20,16 @@ def voice_channel_for(client: discord.Client, guild_id: int, channel_id: int) ->
             "The voice channel no longer exists. Pick another channel for this task."
         )
     permissions = channel.permissions_for(guild.me)
-    missing = [
-        label
-        for label, granted in (
-            ("View Channel", permissions.view_channel),
-            ("Connect", permissions.connect),
-            ("Speak", permissions.speak),
-        )
-        if not granted
-    ]
-    if missing:
-        raise PermanentTaskFailure(
-            f"The bot lacks the {' and '.join(missing)} permission in #{channel.name}. "
-            "Ask an admin to grant it, or pick another channel."
-        )
+    for label, granted in (
+        ("View Channel", permissions.view_channel),
+        ("Connect", permissions.connect),
+        ("Speak", permissions.speak),
+    ):
+        if not granted:
+            raise PermanentTaskFailure(
+                f"The bot lacks the {label} permission in #{channel.name}. "
+                "Ask an admin to grant it, or pick another channel."
+            )
     already_there = any(member.id == guild.me.id for member in channel.members)
     full = channel.user_limit and len(channel.members) >= channel.user_limit
     if full and not already_there and not permissions.move_members:

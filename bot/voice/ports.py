@@ -13,11 +13,12 @@ from bot.services.player import PlayRequest
 class ChargeCredits(Protocol):
     """Takes ``amount`` from a member's balance and returns what is left.
 
-    Raises a ``CarillonError`` (ideally ``PermanentTaskFailure``) saying the balance is short.
+    ``CreditService.charge`` fits; it raises ``InsufficientCredits`` (a ``PermanentTaskFailure``)
+    when the balance is short. Any other ``CarillonError`` becomes a permanent failure too.
     """
 
     async def __call__(
-        self, guild_id: int, user_id: int, amount: int, reason: str, task_id: int | None = None
+        self, guild_id: int, user_id: int, amount: int, reason: str, *, task_id: int | None = None
     ) -> int: ...
 
 
