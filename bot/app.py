@@ -12,6 +12,7 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Config, DiscordConfig
+from bot.ui.errors import on_app_command_error
 
 _log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class CarillonBot(commands.Bot):
         **options: Any,
     ) -> None:
         """``connector`` lets a caller trust another CA (the emulator's voice gateway)."""
+        options.setdefault("allowed_mentions", discord.AllowedMentions.none())
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents or default_intents(),
@@ -63,6 +65,8 @@ class CarillonBot(commands.Bot):
         self.config = config
         self.services = services
         self.extension_names = tuple(extensions)
+        self.tree.on_error = on_app_command_error
+        self._scheduler_started = False
 
     async def login(self, token: str) -> None:
         use_discord_endpoints(self.config.discord)
@@ -75,3 +79,23 @@ class CarillonBot(commands.Bot):
         _log.info(
             "loaded %d extensions, synced %d commands", len(self.extension_names), len(synced)
         )
+
+    async def on_ready(self) -> None:
+        """The scheduler starts once the guilds are known, so due plays find their channels."""
+        scheduler = getattr(self.services, "scheduler", None)
+        if scheduler is not None and not self._scheduler_started:
+            self._scheduler_started = True
+            await scheduler.start()
+            _log.info("scheduler started")
+
+    async def close(self) -> None:
+        scheduler = getattr(self.services, "scheduler", None)
+        if scheduler is not None and self._scheduler_started:
+            await scheduler.stop()
+        player = getattr(self.services, "player", None)
+        if player is not None:
+            await player.close()
+        await super().close()
+        db = getattr(self.services, "db", None)
+        if db is not None:
+            await db.dispose()

@@ -1,0 +1,1 @@
+"""Pieces of the Discord interface shared by the cogs: errors, checks, embeds, buttons."""
