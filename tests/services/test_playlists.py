@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.audio.tones import tone
 from bot.clock import FakeClock
 from bot.config import Config, SoundsConfig
+from bot.db import Database
 from bot.errors import InvalidInput, NotFound, NotPermitted
-from bot.models import Base, ScheduledTask, TaskStatus, TaskType
+from bot.models import ScheduledTask, TaskStatus, TaskType
 from bot.services.playlists import PlaylistService
 from bot.services.sounds import SoundService
 
@@ -23,24 +22,15 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def playlist_sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'playlists.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    yield async_sessionmaker(engine, expire_on_commit=False)
-    await engine.dispose()
-
-
-@pytest.fixture
 async def library(
-    playlist_sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+    database: Database, tmp_path: Path
 ) -> tuple[SoundService, PlaylistService, dict[str, int]]:
     config = Config(sounds=SoundsConfig(directory=str(tmp_path / "sounds")))
-    sounds = SoundService(playlist_sessions, config, FakeClock(NOW))
+    sounds = SoundService(database, config, FakeClock(NOW))
     ids = {}
     for name in ["A", "B", "C", "D"]:
         ids[name] = (await sounds.upload(GUILD, ALICE, name, tone(440, 0.2))).id
-    return sounds, PlaylistService(playlist_sessions, sounds, FakeClock(NOW)), ids
+    return sounds, PlaylistService(database, sounds, FakeClock(NOW)), ids
 
 
 def _names(view) -> list[str]:
@@ -112,9 +102,7 @@ async def test_sound_from_another_server_cannot_be_added(library) -> None:
         await playlists.add(GUILD, created.id, foreign.id, actor_id=ALICE, is_admin=False)
 
 
-async def test_delete_confirms_when_tasks_use_it(
-    library, playlist_sessions: async_sessionmaker[AsyncSession]
-) -> None:
+async def test_delete_confirms_when_tasks_use_it(library, database: Database) -> None:
     sounds, playlists, ids = library
     created = await playlists.create(GUILD, ALICE, "Used")
     await playlists.add(GUILD, created.id, ids["B"], actor_id=ALICE, is_admin=False)
@@ -129,7 +117,7 @@ async def test_delete_confirms_when_tasks_use_it(
         created_at=NOW,
         updated_at=NOW,
     )
-    async with playlist_sessions() as session, session.begin():
+    async with database() as session, session.begin():
         session.add(task)
 
     asked = await playlists.delete(GUILD, created.id, actor_id=ALICE, is_admin=False)

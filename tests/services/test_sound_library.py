@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.audio.tones import tone
 from bot.clock import FakeClock
 from bot.config import Config, CreditsConfig, SoundsConfig
+from bot.db import Database
 from bot.errors import InvalidInput, NotFound, NotPermitted
-from bot.models import Base, GuildSettings, ScheduledTask, TaskStatus, TaskType
+from bot.models import GuildSettings, ScheduledTask, TaskStatus, TaskType
 from bot.services.playlists import PlaylistService
 from bot.services.sounds import SoundService
 
@@ -23,33 +22,20 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def library_sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'library.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    yield async_sessionmaker(engine, expire_on_commit=False)
-    await engine.dispose()
-
-
-@pytest.fixture
-def sounds(library_sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> SoundService:
+def sounds(database: Database, tmp_path: Path) -> SoundService:
     config = Config(
         sounds=SoundsConfig(directory=str(tmp_path / "sounds"), max_duration_seconds=5),
         credits=CreditsConfig(default_cost=3),
     )
-    return SoundService(library_sessions, config, FakeClock(NOW))
+    return SoundService(database, config, FakeClock(NOW))
 
 
 @pytest.fixture
-def playlists(
-    library_sessions: async_sessionmaker[AsyncSession], sounds: SoundService
-) -> PlaylistService:
-    return PlaylistService(library_sessions, sounds, FakeClock(NOW))
+def playlists(database: Database, sounds: SoundService) -> PlaylistService:
+    return PlaylistService(database, sounds, FakeClock(NOW))
 
 
-async def _task(
-    sessions: async_sessionmaker[AsyncSession], task_type: TaskType, **parameters: int
-) -> int:
+async def _task(sessions: Database, task_type: TaskType, **parameters: int) -> int:
     task = ScheduledTask(
         name="evening bell",
         task_type=task_type,
@@ -163,14 +149,14 @@ async def test_rename_by_uploader_or_admin_only(sounds: SoundService) -> None:
 async def test_delete_asks_for_confirmation_when_tasks_use_the_sound(
     sounds: SoundService,
     playlists: PlaylistService,
-    library_sessions: async_sessionmaker[AsyncSession],
+    database: Database,
 ) -> None:
     bell = await sounds.upload(GUILD, ALICE, "Bell", tone(440, 0.3))
     gong = await sounds.upload(GUILD, ALICE, "Gong", tone(440, 0.3))
     evening = await playlists.create(GUILD, ALICE, "Evening")
     await playlists.add(GUILD, evening.id, gong.id, actor_id=ALICE, is_admin=False)
-    direct = await _task(library_sessions, TaskType.PLAY_SOUND, sound_id=bell.id)
-    via_playlist = await _task(library_sessions, TaskType.PLAY_PLAYLIST, playlist_id=evening.id)
+    direct = await _task(database, TaskType.PLAY_SOUND, sound_id=bell.id)
+    via_playlist = await _task(database, TaskType.PLAY_PLAYLIST, playlist_id=evening.id)
 
     with pytest.raises(NotPermitted):
         await sounds.delete(GUILD, bell.id, actor_id=BOB, is_admin=False)
@@ -202,14 +188,14 @@ async def test_unused_sound_is_deleted_at_once(sounds: SoundService) -> None:
 
 
 async def test_playable_uses_the_sound_cost_or_the_server_default(
-    sounds: SoundService, library_sessions: async_sessionmaker[AsyncSession]
+    sounds: SoundService, database: Database
 ) -> None:
     priced = await sounds.upload(GUILD, ALICE, "Priced", tone(440, 0.3), cost=7)
     default = await sounds.upload(GUILD, ALICE, "Default", tone(440, 0.3))
 
     assert (await sounds.playable(GUILD, priced.id)).cost == 7
     assert (await sounds.playable(GUILD, default.id)).cost == 3
-    async with library_sessions() as session, session.begin():
+    async with database() as session, session.begin():
         session.add(GuildSettings(guild_id=GUILD, default_sound_cost=5, updated_at=NOW))
     playable = await sounds.playable(GUILD, default.id)
     assert playable.cost == 5
