@@ -4,7 +4,8 @@ Guards: junk never reaches dateparser (no digit and no word of the configured la
 cannot load every language; relative results are recomputed as elapsed time from the aware now
 (dateparser steps a naive wall clock across DST); date-relative results that land in the past or
 far ahead (time-only input at a month's end) are recomputed a week earlier; a lone number read
-as a month ("at 8" as August) is refused as ambiguous.
+as a month ("at 8" as August) is refused as ambiguous, and so is a result that leaves a number
+of the text unread ("morgen um 9 uhr" as tomorrow at this time).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
 from bot.timeparse.context import ParseContext
 from bot.timeparse.errors import TimeParseError
 from bot.timeparse.lexicon import ordinal
@@ -22,6 +25,7 @@ from bot.timeparse.lexicon import ordinal
 _MAX_LENGTH = 120
 _PROBE_SHIFT = timedelta(days=1, hours=1, minutes=7)
 _NEAR = timedelta(days=8)
+_NUMBER = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+")
 _LONE_NUMBER = re.compile(r"^(?:[^\d\s]+\s)?(\d{1,2})(?:\s[^\d\s]+)?$")
 
@@ -51,15 +55,18 @@ class Fallback:
         if first is None:
             return None
         if first.tzinfo is not None:
+            _refuse_unread_numbers(text, first)
             return first.astimezone(UTC)
-        _refuse_month_for_hour(text, first)
         probe = self._call(text, base + _PROBE_SHIFT)
-        if probe == first:
-            return ctx.to_utc(first)
         offset = first - base
         if probe is not None and probe.tzinfo is None and probe - first == _PROBE_SHIFT:
+            _refuse_unread_numbers(text, None, _offset_fields(base, first))
             if offset % timedelta(days=1):
                 return ctx.now + offset
+            return ctx.to_utc(first)
+        _refuse_month_for_hour(text, first)
+        _refuse_unread_numbers(text, first)
+        if probe == first:
             return ctx.to_utc(first)
         return self._date_relative(text, ctx, base, first)
 
@@ -116,6 +123,31 @@ def _refuse_month_for_hour(text: str, result: datetime) -> None:
         f'"{text}" is ambiguous: is {number} an hour, a day or a month?',
         (f"at {number}:00", f"at {number}pm", f"on the {ordinal(number)} at 9am"),
     )
+
+
+def _refuse_unread_numbers(
+    text: str, result: datetime | None, fields: set[int] | None = None
+) -> None:
+    """dateparser drops parts it cannot read ("morgen um 9 uhr" gives tomorrow at this time)."""
+    if fields is None:
+        assert result is not None
+        fields = {result.hour, result.hour % 12 or 12, result.minute, result.second}
+        fields |= {result.day, result.month, result.year, result.year % 100}
+    for number in _NUMBER.findall(text):
+        if int(number) not in fields:
+            raise TimeParseError(
+                f'I could not make sense of "{number}" in "{text}".',
+                ("tomorrow at 9am", "dec 24 8pm", "in 3 hours"),
+            )
+
+
+def _offset_fields(base: datetime, result: datetime) -> set[int]:
+    """Every way the numbers of a relative phrase can show in its offset."""
+    step = relativedelta(result, base)
+    total = result - base
+    fields = {step.years, step.months, step.weeks, step.days, step.hours, step.minutes}
+    fields |= {step.seconds, step.months + 12 * step.years, total.days, total.days // 7}
+    return fields | {int(total.total_seconds() // 3600), int(total.total_seconds() // 60)}
 
 
 def _words(value: Any) -> Iterable[str]:
