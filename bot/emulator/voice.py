@@ -25,7 +25,15 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 MODE = "aead_xchacha20_poly1305_rtpsize"
+# Discord answers op 4 after a network round trip; answering within the same loop turn races
+# discord.py's own state change after it sends op 4, which real latency never does.
+VOICE_ANSWER_LATENCY = 0.02
 DISCOVERY_LENGTH = 74
+# discord.py 2.7.1's SocketReader goes back into a 30 s select() on the UDP socket right after
+# IP discovery; if that socket is closed by a reconnect, the reader stays stuck on it and the
+# next IP discovery times out. Servers do send datagrams besides the discovery answer, so an
+# RTCP receiver report shortly after it wakes the reader before the socket can be replaced.
+WAKE_DELAY = 0.05
 
 
 class VoiceOp:
@@ -92,6 +100,12 @@ class UdpVoice(asyncio.DatagramProtocol):
         struct.pack_into(">H", answer, DISCOVERY_LENGTH - 2, addr[1])
         assert self.transport is not None
         self.transport.sendto(bytes(answer), addr)
+        receiver_report = struct.pack(">BBHI", 0x80, 201, 1, ssrc ^ 0xFFFFFFFF)
+        asyncio.get_running_loop().call_later(WAKE_DELAY, self._send, receiver_report, addr)
+
+    def _send(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.sendto(data, addr)
 
 
 def decrypt_rtpsize(packet: bytes, key: bytes) -> tuple[bytes, bytes]:
@@ -138,6 +152,7 @@ class VoiceServer:
     async def bot_voice_state(self, data: dict[str, Any]) -> None:
         """The bot's gateway op 4: move its voice state, then tell it where the voice server is."""
         self.bot_op4.append(data)
+        await asyncio.sleep(VOICE_ANSWER_LATENCY)
         emulator = self.emulator
         guild = emulator.guilds.get(int(data["guild_id"]))
         session = emulator.gateway.session

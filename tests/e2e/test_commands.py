@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from bot.app import CarillonBot
 from bot.emulator import Emulator
-from tests.support.e2e import World
+from tests.e2e.conftest import PROBE
+from tests.support.e2e import BotRunner, World
 
 
 async def test_slash_command_gets_an_ephemeral_reply(
@@ -15,3 +18,65 @@ async def test_slash_command_gets_an_ephemeral_reply(
     assert reply.content == "pong alice"
     assert reply.ephemeral
     assert emulator.messages_in(world.general) == []
+
+
+async def test_autocomplete_returns_choices(bot: CarillonBot, world: World) -> None:
+    choices = await world.alice.autocomplete("probe pick", focused="fruit", fruit="an")
+
+    assert [c.name for c in choices] == ["banana", "mango", "orange"]
+
+
+async def test_deferred_reply_is_edited(bot: CarillonBot, world: World) -> None:
+    reply = await world.alice.slash("probe slow")
+    assert reply.deferred
+
+    await reply.wait_until_ready()
+
+    assert reply.content == "done thinking"
+    assert reply.ephemeral
+
+
+async def test_channel_messages_are_visible(
+    bot: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    reply = await world.alice.slash("probe announce", text="hello")
+    await reply.wait_until_ready()
+
+    assert reply.content == "sent"
+    [message] = emulator.messages_in(world.general)
+    assert message.content == "hello (edited)"
+    assert message.version == 1
+
+
+async def test_attachment_is_downloaded(bot: CarillonBot, world: World, emulator: Emulator) -> None:
+    data = bytes(range(256)) * 40
+    file = emulator.attachment("bell.ogg", data, "audio/ogg")
+
+    reply = await world.alice.slash("probe upload", file=file)
+
+    assert reply.content == f"bell.ogg {len(data)} {hashlib.sha256(data).hexdigest()}"
+
+
+async def test_dynamic_button_works_after_a_restart(
+    bots: BotRunner, bot: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    reply = await world.alice.slash("probe task", task_id=42)
+    assert not reply.ephemeral
+    assert reply.custom_ids == ["carillon:cancel:42"]
+
+    await bots.restart(bot, [PROBE])
+    answer = await world.alice.click(reply, "carillon:cancel:42")
+
+    assert answer.content == "Cancelled task 42"
+    assert answer.ephemeral
+    assert emulator.gateway.stats.identifies == 2
+
+
+async def test_every_route_the_bot_used_is_emulated(
+    bot: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    await world.alice.slash("probe ping")
+    await world.alice.autocomplete("probe pick", focused="fruit")
+
+    assert emulator.unknown_routes == []
+    assert {str(r).split(" -> ")[1] for r in emulator.requests} == {"200"}
