@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Integer, and_, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus, TaskType
@@ -25,7 +25,8 @@ class ShardFilter:
     shard_count: int
 
     def clause(self) -> ColumnElement[bool]:
-        shard = ScheduledTask.guild_id.op(">>")(22) % self.shard_count
+        # PostgreSQL shifts a bigint by an integer only.
+        shard = ScheduledTask.guild_id.op(">>")(literal(22, Integer)) % self.shard_count
         return or_(ScheduledTask.guild_id.is_(None), shard.in_(sorted(self.shard_ids)))
 
 
