@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from itertools import islice
+from itertools import islice, pairwise
 
 import pytest
 from hypothesis import given
@@ -54,16 +54,22 @@ def test_daily_keeps_wall_clock_across_dst(tz, start, expected):
 def test_daily_0130_in_new_york_spring():
     first = at(NY, 2026, 3, 7, 1, 30)
     assert local(runs(first, Recurrence(R.DAILY), NY, 3), NY) == [
-        "03-07 01:30 EST", "03-08 01:30 EST", "03-09 01:30 EDT",
+        "03-07 01:30 EST",
+        "03-08 01:30 EST",
+        "03-09 01:30 EDT",
     ]
 
 
 def test_hourly_steps_elapsed_time_across_fall_back():
     first = at(NY, 2026, 11, 1, 0, 30)
     got = runs(first, Recurrence(R.HOURLY), NY, 4)
-    assert [b - a for a, b in zip(got, got[1:], strict=False)] == [timedelta(hours=1)] * 3
-    assert local(got, NY) == ["11-01 00:30 EDT", "11-01 01:30 EDT", "11-01 01:30 EST",
-                              "11-01 02:30 EST"]
+    assert [b - a for a, b in pairwise(got)] == [timedelta(hours=1)] * 3
+    assert local(got, NY) == [
+        "11-01 00:30 EDT",
+        "11-01 01:30 EDT",
+        "11-01 01:30 EST",
+        "11-01 02:30 EST",
+    ]
 
 
 def test_hourly_steps_elapsed_time_across_spring_forward():
@@ -94,7 +100,10 @@ def test_cron_in_a_gap_shifts_forward_and_does_not_double():
     rec = Recurrence(R.CRON, cron="30 2,3 * * *")
     got = runs(at(NY, 2026, 3, 7, 2, 30), rec, NY, 5)
     assert local(got, NY) == [
-        "03-07 02:30 EST", "03-07 03:30 EST", "03-08 03:30 EDT", "03-09 02:30 EDT",
+        "03-07 02:30 EST",
+        "03-07 03:30 EST",
+        "03-08 03:30 EDT",
+        "03-09 02:30 EDT",
         "03-09 03:30 EDT",
     ]
 
@@ -103,7 +112,10 @@ def test_cron_every_30_minutes_over_fall_back_runs_the_repeated_hour_once():
     rec = Recurrence(R.CRON, cron="*/30 * * * *")
     got = runs(at(NY, 2026, 11, 1, 0, 30), rec, NY, 5)
     assert local(got, NY) == [
-        "11-01 00:30 EDT", "11-01 01:00 EDT", "11-01 01:30 EDT", "11-01 02:00 EST",
+        "11-01 00:30 EDT",
+        "11-01 01:00 EDT",
+        "11-01 01:30 EDT",
+        "11-01 02:00 EST",
         "11-01 02:30 EST",
     ]
 
@@ -122,7 +134,11 @@ def test_monthly_every_two_months_on_the_30th():
 def test_yearly_from_feb_29():
     got = runs(datetime(2028, 2, 29, 20, tzinfo=UTC), Recurrence(R.YEARLY), "UTC", 5)
     assert [d.strftime("%Y-%m-%d") for d in got] == [
-        "2028-02-29", "2029-02-28", "2030-02-28", "2031-02-28", "2032-02-29",
+        "2028-02-29",
+        "2029-02-28",
+        "2030-02-28",
+        "2031-02-28",
+        "2032-02-29",
     ]
 
 
@@ -150,7 +166,12 @@ def test_cron_weekday_range():
     first = first_run_for(datetime(2026, 11, 27, 10, tzinfo=UTC), rec, "UTC")  # a Friday
     got = runs(first, rec, "UTC", 6)
     assert [d.strftime("%a %d") for d in got] == [
-        "Mon 30", "Tue 01", "Wed 02", "Thu 03", "Fri 04", "Mon 07",
+        "Mon 30",
+        "Tue 01",
+        "Wed 02",
+        "Thu 03",
+        "Fri 04",
+        "Mon 07",
     ]
 
 
@@ -163,7 +184,9 @@ def test_until_is_the_last_instant_a_run_may_start():
     first = datetime(2026, 1, 1, 9, tzinfo=UTC)
     until = datetime(2026, 1, 3, 9, tzinfo=UTC)
     assert runs(first, Recurrence(R.DAILY, until=until), "UTC") == [
-        first, first + timedelta(days=1), until,
+        first,
+        first + timedelta(days=1),
+        until,
     ]
 
 
@@ -182,8 +205,14 @@ def test_recurrence_rejects_inconsistent_parts():
 
 @pytest.mark.parametrize(
     ("expression", "valid"),
-    [("0 9 * * 1-5", True), ("*/15 * * * *", True), ("0 9 * *", False), ("0 0 0 0 0 0", False),
-     ("61 * * * *", False), ("bogus", False)],
+    [
+        ("0 9 * * 1-5", True),
+        ("*/15 * * * *", True),
+        ("0 9 * *", False),
+        ("0 0 0 0 0 0", False),
+        ("61 * * * *", False),
+        ("bogus", False),
+    ],
 )
 def test_cron_validation_needs_five_valid_fields(expression, valid):
     assert is_valid_cron(expression) is valid
@@ -202,14 +231,15 @@ KINDS = st.sampled_from([R.HOURLY, R.DAILY, R.WEEKLY, R.MONTHLY, R.YEARLY])
 def test_runs_strictly_increase_and_wall_clock_types_keep_the_time(tz, kind, interval, start):
     first = localize(start.replace(second=0, microsecond=0), zone(tz))
     got = runs(first, Recurrence(kind, interval=interval), tz, 12)
-    assert all(a < b for a, b in zip(got, got[1:], strict=False))
+    assert all(a < b for a, b in pairwise(got))
     if kind is not R.HOURLY:
         anchor = first.astimezone(zone(tz))
         for run in got:
             wall = run.astimezone(zone(tz))
             # Equal wall time, unless that time fell in a gap and was shifted forward.
             shifted = localize(wall.replace(tzinfo=None), zone(tz)) != run or (
-                wall.hour, wall.minute
+                wall.hour,
+                wall.minute,
             ) != (anchor.hour, anchor.minute)
             if shifted:
                 probe = wall.replace(tzinfo=None, hour=anchor.hour, minute=anchor.minute)
