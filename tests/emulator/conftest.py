@@ -1,0 +1,3 @@
+from tests.support.e2e import emulator
+
+__all__ = ["emulator"]

@@ -1,0 +1,51 @@
+"""The gateway and voice gateway refuse what Discord refuses."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from bot.emulator import Emulator
+
+
+async def test_identify_with_a_wrong_token_is_closed_4004(emulator: Emulator) -> None:
+    async with aiohttp.ClientSession() as session, session.ws_connect(emulator.gateway_url) as ws:
+        hello = await ws.receive_json()
+        await ws.send_json({"op": 2, "d": {"token": "wrong", "intents": 0}})
+        await ws.receive()
+
+    assert hello["op"] == 10
+    assert ws.close_code == 4004
+
+
+async def test_identify_sends_ready_then_guilds(emulator: Emulator) -> None:
+    guild = emulator.add_guild("Guild")
+    async with aiohttp.ClientSession() as session, session.ws_connect(emulator.gateway_url) as ws:
+        await ws.receive_json()
+        await ws.send_json({"op": 2, "d": {"token": emulator.token, "intents": 641}})
+        ready, created = await ws.receive_json(), await ws.receive_json()
+
+    assert (ready["t"], ready["s"]) == ("READY", 1)
+    assert ready["d"]["resume_gateway_url"] == emulator.gateway_url
+    assert (created["t"], created["d"]["id"]) == ("GUILD_CREATE", str(guild.id))
+    assert all("flags" in m for m in created["d"]["members"])
+
+
+async def test_resume_of_an_unknown_session_is_invalid(emulator: Emulator) -> None:
+    async with aiohttp.ClientSession() as session, session.ws_connect(emulator.gateway_url) as ws:
+        await ws.receive_json()
+        await ws.send_json({"op": 6, "d": {"token": emulator.token, "session_id": "x", "seq": 3}})
+        answer = await ws.receive_json()
+
+    assert answer == {"op": 9, "d": False}
+
+
+async def test_voice_identify_needs_a_token_from_voice_server_update(emulator: Emulator) -> None:
+    url = f"wss://{emulator.host}:{emulator.voice_port}/?v=8"
+    connector = emulator.connector()
+    async with aiohttp.ClientSession(connector=connector) as session, session.ws_connect(url) as ws:
+        hello = await ws.receive_json()
+        await ws.send_json({"op": 0, "d": {"server_id": "1", "token": "nope", "user_id": "2"}})
+        await ws.receive()
+
+    assert hello["op"] == 8
+    assert ws.close_code == 4004
