@@ -124,7 +124,12 @@ class GuildPlayer:
             raise PermanentTaskFailure("The playlist is empty. Add sounds with `/playlist add`.")
         await self._connect(channel)
         result = PlayResult()
-        result.credits_charged = await self._charge(request, sounds, first)
+        try:
+            result.credits_charged = await self._charge(request, sounds, first)
+        except TaskFailure:
+            if not self._waiting:
+                await self._disconnect()
+            raise
         self._stop_requested = self._skip_requested = False
         played_names: list[str] = []
         for index, sound in enumerate(itertools.chain([first], order)):
