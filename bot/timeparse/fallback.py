@@ -1,11 +1,11 @@
 """dateparser, for what the grammar does not cover, with its known faults kept from members.
 
 Guards: junk never reaches dateparser (no digit and no word of the configured languages), so it
-cannot load every language; relative results are recomputed as elapsed time from the aware now
-(dateparser steps a naive wall clock across DST); date-relative results that land in the past or
-far ahead (time-only input at a month's end) are recomputed a week earlier; a lone number read
-as a month ("at 8" as August) is refused as ambiguous, and so is a result that leaves a number
-of the text unread ("morgen um 9 uhr" as tomorrow at this time).
+cannot load every language; relative results (they keep the base's microseconds) are recomputed
+as elapsed time from the aware now (dateparser steps a naive wall clock across DST); results
+that land in the past or far ahead (time-only input at a month's end) are recomputed a week
+earlier; a lone number read as a month ("at 8" as August) is refused as ambiguous, and so is a
+result that leaves a number of the text unread ("morgen um 9 uhr" as tomorrow at this time).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bot.timeparse.lexicon import ordinal
 _MAX_LENGTH = 120
 _PROBE_SHIFT = timedelta(days=1, hours=1, minutes=7)
 _NEAR = timedelta(days=8)
+_MARKER_MICROSECOND = 123_457
 _NUMBER = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+")
 _LONE_NUMBER = re.compile(r"^(?:[^\d\s]+\s)?(\d{1,2})(?:\s[^\d\s]+)?$")
@@ -50,24 +51,29 @@ class Fallback:
         """An aware UTC instant, None when dateparser finds nothing, or a ``TimeParseError``."""
         if len(text) > _MAX_LENGTH or not self._might_be_time(text):
             return None
-        base = ctx.local_now.replace(tzinfo=None)
+        base = ctx.local_now
+        if not base.microsecond:
+            base = base.replace(microsecond=_MARKER_MICROSECOND)
         first = self._call(text, base)
         if first is None:
             return None
         if first.tzinfo is not None:
             _refuse_unread_numbers(text, first)
             return first.astimezone(UTC)
-        probe = self._call(text, base + _PROBE_SHIFT)
-        offset = first - base
-        if probe is not None and probe.tzinfo is None and probe - first == _PROBE_SHIFT:
+        if first.microsecond == base.microsecond:
+            # Only an offset from the base keeps its microseconds: a relative phrase.
+            offset = first - base
             _refuse_unread_numbers(text, None, _offset_fields(base, first))
             if offset % timedelta(days=1):
                 return ctx.now + offset
-            return ctx.to_utc(first)
+            return ctx.to_utc(ctx.local_now + offset)
         _refuse_month_for_hour(text, first)
         _refuse_unread_numbers(text, first)
-        if probe == first:
-            return ctx.to_utc(first)
+        candidate = ctx.to_utc(first)
+        if ctx.now < candidate <= ctx.now + _NEAR:
+            return candidate
+        if self._call(text, base + _PROBE_SHIFT) == first:
+            return candidate
         return self._date_relative(text, ctx, base, first)
 
     def _date_relative(
@@ -98,6 +104,8 @@ class Fallback:
             "PREFER_DATES_FROM": "future",
             "RELATIVE_BASE": base,
             "DATE_ORDER": self.date_order,
+            # Not timestamps: a bare number is never read as seconds since 1970.
+            "PARSERS": ["relative-time", "absolute-time"],
         }
         try:
             parser = DateDataParser(languages=self.languages, settings=settings)
