@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -49,22 +50,24 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """A freshly migrated, empty database on each backend."""
     if request.param == "sqlite":
         return str(request.getfixturevalue("sqlite_url"))
-    return str(request.getfixturevalue("postgres_url"))
+    url = str(request.getfixturevalue("postgres_url"))
+    asyncio.run(truncate_all(url))
+    return url
 
 
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url)
-    if not db.is_sqlite:
-        await truncate_all(db)
     yield db
     await db.dispose()
 
 
-async def truncate_all(db: Database) -> None:
+async def truncate_all(url: str) -> None:
+    db = Database(url)
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     async with db.engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await db.dispose()
 
 
 @pytest.fixture
