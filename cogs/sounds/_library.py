@@ -1,0 +1,194 @@
+"""``/sound upload|list|info|play|rename|delete``."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import InvalidInput, LimitReached
+from bot.services.player import PlayRequest
+from bot.ui import sounds as ui
+from bot.ui.checks import is_admin
+from bot.ui.formatting import credits, safe
+from bot.voice.channel import voice_channel_for
+from cogs.sounds._playback import Playback
+
+MAX_COST = 1_000_000
+
+
+def _guild_id(interaction: discord.Interaction) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage
+    return interaction.guild_id
+
+
+@app_commands.guild_only()
+class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The server's sounds"):
+    def __init__(self, services: Any, playback: Playback) -> None:
+        self.services = services
+        self.playback = playback
+
+    async def _default_cost(self, guild_id: int) -> int:
+        return int((await self.services.settings.guild(guild_id)).default_sound_cost)
+
+    @app_commands.command(description="Add a sound to this server (MP3, WAV, Ogg, FLAC, M4A)")
+    @app_commands.describe(
+        file="The audio file",
+        name="What to call it (default: the file's name)",
+        cost="Credits a play costs (default: the server's default cost)",
+    )
+    async def upload(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment,
+        name: app_commands.Range[str, 1, 64] | None = None,
+        cost: app_commands.Range[int, 0, MAX_COST] | None = None,
+    ) -> None:
+        guild_id = _guild_id(interaction)
+        sounds = self.services.sounds
+        if file.size > sounds.limits.max_bytes:
+            raise InvalidInput(
+                f"{safe(file.filename)} is {file.size / 1024 / 1024:.1f} MB; the limit is "
+                f"{sounds.limits.max_bytes / 1024 / 1024:.1f} MB. Upload a shorter or more "
+                "compressed sound."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = await file.read()
+        except discord.HTTPException as exc:
+            raise InvalidInput(
+                f"Could not download {safe(file.filename)} ({exc}). Try again."
+            ) from None
+        sound = await sounds.upload(
+            guild_id, interaction.user.id, name or PurePath(file.filename).stem, data, cost=cost
+        )
+        embed = ui.uploaded_embed(sound, await self._default_cost(guild_id))
+        await interaction.followup.send(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="list", description="The sounds of this server")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        guild_id = _guild_id(interaction)
+        sounds = await self.services.sounds.list(guild_id, limit=ui.MAX_LINES_SHOWN)
+        total = await self.services.sounds.count(guild_id)
+        guild_name = interaction.guild.name if interaction.guild else "this server"
+        embed = ui.list_embed(guild_name, sounds, total, await self._default_cost(guild_id))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(description="Details of a sound")
+    @app_commands.describe(sound="The sound")
+    async def info(self, interaction: discord.Interaction, sound: str) -> None:
+        guild_id = _guild_id(interaction)
+        found = await self.services.sounds.find(guild_id, sound)
+        embed = ui.sound_embed(found, await self._default_cost(guild_id))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(description="Play a sound now in a voice channel (costs credits)")
+    @app_commands.describe(
+        sound="The sound", channel="Where to play it (default: your current voice channel)"
+    )
+    async def play(
+        self,
+        interaction: discord.Interaction,
+        sound: str,
+        channel: discord.VoiceChannel | discord.StageChannel | None = None,
+    ) -> None:
+        guild_id = _guild_id(interaction)
+        found = await self.services.sounds.find(guild_id, sound)
+        target = channel or _current_voice_channel(interaction.user)
+        if target is None:
+            raise InvalidInput("Join a voice channel first, or pick one with the `channel` option.")
+        voice_channel_for(interaction.client, guild_id, target.id)
+        playable = await self.services.sounds.playable(guild_id, found.id)
+        balance = await self.services.credits.balance(guild_id, interaction.user.id)
+        if balance < playable.cost:
+            raise LimitReached(
+                f"Playing **{safe(found.name)}** costs {credits(playable.cost)} and you have "
+                f"{credits(balance)}. Credits come back with the next recharge, or an admin "
+                "can grant some."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        request = PlayRequest(
+            guild_id,
+            target.id,
+            interaction.user.id,
+            sound_id=found.id,
+            text_channel_id=interaction.channel_id,
+        )
+        state = await self.playback.play_now(interaction, request)
+        name = safe(found.name)
+        cost = f" ({credits(playable.cost)})" if playable.cost else ""
+        if state == "queued":
+            waiting = self.services.player.queued(guild_id)
+            text = (
+                f"⏳ **{name}** will play in {target.mention} after what plays now"
+                f" ({waiting} waiting){cost}."
+            )
+        else:
+            text = f"▶️ {'Played' if state == 'played' else 'Playing'} **{name}** in "
+            text += f"{target.mention}{cost}."
+        await interaction.followup.send(text, ephemeral=True)
+
+    @app_commands.command(description="Rename a sound (its uploader or an admin)")
+    @app_commands.describe(sound="The sound", name="Its new name")
+    async def rename(
+        self,
+        interaction: discord.Interaction,
+        sound: str,
+        name: app_commands.Range[str, 1, 64],
+    ) -> None:
+        guild_id = _guild_id(interaction)
+        found = await self.services.sounds.find(guild_id, sound)
+        renamed = await self.services.sounds.rename(
+            guild_id,
+            found.id,
+            name,
+            actor_id=interaction.user.id,
+            is_admin=await is_admin(interaction),
+        )
+        await interaction.response.send_message(
+            f"✏️ Renamed **{safe(found.name)}** to **{safe(renamed.name)}**.", ephemeral=True
+        )
+
+    @app_commands.command(description="Delete a sound (its uploader or an admin)")
+    @app_commands.describe(sound="The sound")
+    async def delete(self, interaction: discord.Interaction, sound: str) -> None:
+        guild_id = _guild_id(interaction)
+        found = await self.services.sounds.find(guild_id, sound)
+        deletion = await self.services.sounds.delete(
+            guild_id,
+            found.id,
+            actor_id=interaction.user.id,
+            is_admin=await is_admin(interaction),
+        )
+        if deletion.needs_confirmation:
+            await interaction.response.send_message(
+                embed=ui.confirm_embed("sound", deletion),
+                view=ui.confirm_view("sound", found.id),
+                ephemeral=True,
+            )
+            return
+        await interaction.response.send_message(ui.deleted_text("sound", deletion), ephemeral=True)
+
+    @info.autocomplete("sound")
+    @play.autocomplete("sound")
+    @rename.autocomplete("sound")
+    @delete.autocomplete("sound")
+    async def _sound_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        found = await self.services.sounds.autocomplete(interaction.guild_id, current)
+        return [app_commands.Choice(name=ui.choice_label(s), value=s.name) for s in found]
+
+
+def _current_voice_channel(
+    user: discord.Member | discord.User,
+) -> discord.VoiceChannel | discord.StageChannel | None:
+    voice = user.voice if isinstance(user, discord.Member) else None
+    channel = voice.channel if voice is not None else None
+    return channel if isinstance(channel, discord.VoiceChannel | discord.StageChannel) else None
