@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import pool
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
 import bot.models
 from bot.db.engine import Database
@@ -36,11 +34,10 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async(url: str) -> None:
-    Database(url)  # creates the SQLite file's folder
-    engine = create_async_engine(url, poolclass=pool.NullPool)
-    async with engine.connect() as connection:
+    database = Database(url)
+    async with database.engine.connect() as connection:
         await connection.run_sync(_run)
-    await engine.dispose()
+    await database.dispose()
 
 
 def run_migrations_online() -> None:

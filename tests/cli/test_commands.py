@@ -1,0 +1,69 @@
+"""The run, check-config and db commands, as a process an admin starts."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bot(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k != "CARILLON_TOKEN"} | (env or {})
+    environ["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_check_config_names_the_bad_key_and_exits_2(tmp_path):
+    (tmp_path / "config.toml").write_text('[scheduler]\nmax_retries = "three"\n')
+    result = bot("check-config", "--config", "config.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "scheduler.max_retries" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_config_accepts_the_example(tmp_path):
+    result = bot("check-config", "--config", str(ROOT / "config.example.toml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "config OK" in result.stdout
+
+
+def test_run_without_a_token_says_how_to_give_one(tmp_path):
+    result = bot("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "CARILLON_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = bot(cwd=tmp_path)
+    assert result.returncode == 2
+    assert "discord.token" in result.stderr
+
+
+def test_run_with_a_bad_config_exits_2(tmp_path):
+    (tmp_path / "config.toml").write_text("[time]\ndefault_timezone = 'Nowhere/Land'\n")
+    result = bot("run", cwd=tmp_path, env={"CARILLON_TOKEN": "x"})
+    assert result.returncode == 2
+    assert "time.default_timezone" in result.stderr
+
+
+def test_db_upgrade_creates_every_table(tmp_path):
+    (tmp_path / "config.toml").write_text(
+        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "data" / "c.db"}"\n'
+    )
+    result = bot("db", "upgrade", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "data" / "c.db") as connection:
+        tables = {row[0] for row in connection.execute("select name from sqlite_master")}
+        journal = connection.execute("pragma journal_mode").fetchone()[0]
+    assert {"scheduled_tasks", "task_runs", "credit_balances", "sounds"} <= tables
+    assert journal == "wal"

@@ -1,0 +1,73 @@
+"""Config: defaults, validation naming the key, the token from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, load_config, parse_config
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_match_the_design():
+    config = Config()
+    assert config.database.url == "sqlite+aiosqlite:///data/carillon.db"
+    assert (config.scheduler.misfire_grace_seconds, config.scheduler.max_retries) == (300, 3)
+    assert config.time.default_timezone == "UTC"
+
+
+def test_the_example_documents_every_key_and_loads():
+    config = load_config(ROOT / "config.example.toml")
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    for section in ("discord", "database", "scheduler", "sounds", "credits", "voice", "time"):
+        assert f"[{section}]" in text
+        for key in getattr(config, section).__dataclass_fields__:
+            assert f"\n{key} = " in text, f"{section}.{key} is not documented"
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "problem"),
+    [
+        ({"scheduler": {"max_retry": 3}}, "scheduler.max_retry", "unknown key"),
+        ({"schedule": {}}, "schedule", "unknown section"),
+        ({"scheduler": {"max_retries": "3"}}, "scheduler.max_retries", "whole number"),
+        ({"scheduler": {"max_retries": True}}, "scheduler.max_retries", "whole number"),
+        ({"scheduler": {"max_retries": -1}}, "scheduler.max_retries", "negative"),
+        ({"sounds": {"max_upload_mb": 0}}, "sounds.max_upload_mb", "greater than 0"),
+        ({"time": {"default_timezone": "Mars/Base"}}, "time.default_timezone", "unknown timezone"),
+        ({"time": {"languages": "en"}}, "time.languages", "must be a list"),
+        ({"time": {"date_order": "YMD"}}, "time.date_order", "MDY"),
+        ({"discord": {"admin_role_ids": ["x"]}}, "discord.admin_role_ids[0]", "whole number"),
+        ({"discord": {"gateway_url": "http://x"}}, "discord.gateway_url", "ws://"),
+        ({"database": {"url": "mysql://x"}}, "database.url", "sqlite+aiosqlite"),
+        ({"credits": {"recharge_cap": 1}}, "credits.recharge_cap", "recharge_amount"),
+        ({"voice": []}, "voice", "must be a table"),
+    ],
+)
+def test_bad_values_name_the_key(raw, key, problem):
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw)
+    assert caught.value.key == key
+    assert problem in str(caught.value)
+
+
+def test_numbers_are_coerced_where_floats_are_expected():
+    assert parse_config({"sounds": {"max_upload_mb": 2}}).sounds.max_upload_mb == 2.0
+
+
+def test_bad_toml_and_missing_files(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[discord\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "missing.toml")
+
+
+def test_token_from_the_environment_wins():
+    config = parse_config({"discord": {"token": "from-file"}})
+    assert config.with_token_from_env({"CARILLON_TOKEN": "from-env"}).discord.token == "from-env"
+    assert config.with_token_from_env({}).discord.token == "from-file"
