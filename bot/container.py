@@ -15,11 +15,13 @@ from bot.db import Database
 from bot.repositories.scheduled_task import ShardFilter
 from bot.scheduling.dispatcher import DispatcherSettings
 from bot.services.credits import CreditService
-from bot.services.notifications import LogNotifier, TaskNotifier
+from bot.services.notifications import TaskNotifier
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
 from bot.services.sounds import SoundService
+from bot.ui.notifier import DiscordNotifier
+from bot.ui.now_playing import NowPlayingPoster
 from bot.voice.service import VoicePlayerService
 
 DEFAULT_EXTENSIONS = (
@@ -81,6 +83,7 @@ def build_bot(
         load_playlist=playlists.playable,
         charge=credits.charge,
         playback_limit=playback_limit,
+        on_start=NowPlayingPoster(bot),
     )
     scheduler = SchedulerService(
         db,
@@ -88,7 +91,7 @@ def build_bot(
         config=config,
         clock=clock,
         credits=credits,
-        notifier=notifier or LogNotifier(),
+        notifier=notifier or DiscordNotifier(bot),
         shards=shards,
         dispatcher_settings=dispatcher_settings
         or DispatcherSettings(max_retries=config.scheduler.max_retries),

@@ -1,0 +1,231 @@
+"""Buttons that survive a restart (``DynamicItem``): Cancel, Stop and list pages.
+
+Custom ids: ``carillon:cancel:<task>``, ``carillon:stop:<guild>`` and
+``carillon:page:<prev|next>:<mine|admin>:<viewer>:<status>:<member>:<page>``.
+Only a task's owner or an admin may press them; everyone else gets an ephemeral refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.models.scheduled_task import ACTIVE_STATUSES, TaskStatus
+from bot.services.member_tasks import member_tasks_from
+from bot.ui.checks import is_admin
+from bot.ui.task_input import actor_of
+from bot.ui.tasks import list_embed, safe
+
+NOT_YOURS = "Only the task's owner or a Carillon admin can press this button."
+NOT_YOUR_LIST = "This list belongs to someone else: open your own with `/schedule list`."
+ALL_STATUSES = "all"
+
+
+def _services(interaction: discord.Interaction) -> Any:
+    return getattr(interaction.client, "services", None)
+
+
+async def _refuse(interaction: discord.Interaction, text: str) -> None:
+    await interaction.response.send_message(f"❌ {text}", ephemeral=True)
+
+
+class CancelButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"carillon:cancel:(?P<id>\d+)"
+):
+    """Cancels a task (every future run)."""
+
+    def __init__(self, task_id: int, *, label: str = "Cancel") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80],
+                style=discord.ButtonStyle.danger,
+                custom_id=f"carillon:cancel:{task_id}",
+            )
+        )
+        self.task_id = task_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> CancelButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None:
+            await _refuse(interaction, NOT_YOURS)
+            return
+        tasks = member_tasks_from(_services(interaction))
+        task = await tasks.cancel_by_button(await actor_of(interaction), self.task_id)
+        if task is None:
+            await _refuse(interaction, NOT_YOURS)
+            return
+        await interaction.response.send_message(
+            f"✅ Cancelled task #{task.id} **{safe(task.name)}**: it will not run again.",
+            ephemeral=True,
+        )
+
+
+class StopButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"carillon:stop:(?P<guild>\d+)"
+):
+    """Stops what is playing in the server."""
+
+    def __init__(self, guild_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Stop",
+                style=discord.ButtonStyle.secondary,
+                emoji="⏹️",
+                custom_id=f"carillon:stop:{guild_id}",
+            )
+        )
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> StopButton:
+        return cls(int(match["guild"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id != self.guild_id:
+            await _refuse(interaction, NOT_YOURS)
+            return
+        player = _services(interaction).player
+        now = player.now_playing(self.guild_id)
+        if now is None:
+            await interaction.response.send_message("Nothing is playing right now.", ephemeral=True)
+            return
+        if now.request.payer_id != interaction.user.id and not await is_admin(interaction):
+            await _refuse(interaction, NOT_YOURS)
+            return
+        await player.stop(self.guild_id)
+        await interaction.response.send_message("⏹️ Stopped.", ephemeral=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ListScope:
+    """Whose list a page shows: the viewer's own tasks, or (admins) the server's."""
+
+    admin: bool
+    viewer_id: int
+    status: str = TaskStatus.PENDING.value
+    member_id: int = 0
+
+    def task_status(self) -> TaskStatus | None:
+        return None if self.status == ALL_STATUSES else TaskStatus(self.status)
+
+    def custom_id(self, direction: str, page: int) -> str:
+        scope = "admin" if self.admin else "mine"
+        return (
+            f"carillon:page:{direction}:{scope}:{self.viewer_id}:{self.status}:"
+            f"{self.member_id}:{page}"
+        )
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=(
+        r"carillon:page:(?P<dir>prev|next):(?P<scope>mine|admin):(?P<viewer>\d+):"
+        r"(?P<status>[a-z]+):(?P<member>\d+):(?P<page>\d+)"
+    ),
+):
+    """Previous / Next on a task list."""
+
+    def __init__(
+        self, scope: ListScope, direction: str, page: int, *, disabled: bool = False
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Previous" if direction == "prev" else "Next",
+                style=discord.ButtonStyle.secondary,
+                custom_id=scope.custom_id(direction, page),
+                disabled=disabled,
+            )
+        )
+        self.scope = scope
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> PageButton:
+        scope = ListScope(
+            admin=match["scope"] == "admin",
+            viewer_id=int(match["viewer"]),
+            status=match["status"],
+            member_id=int(match["member"]),
+        )
+        return cls(scope, match["dir"], int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        allowed = interaction.guild_id is not None and (
+            await is_admin(interaction)
+            if self.scope.admin
+            else interaction.user.id == self.scope.viewer_id
+        )
+        if not allowed:
+            await _refuse(interaction, NOT_YOUR_LIST)
+            return
+        assert interaction.guild_id is not None
+        embed, view = await task_list(interaction, self.scope, self.page)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
+async def task_list(
+    interaction: discord.Interaction, scope: ListScope, page: int
+) -> tuple[discord.Embed, discord.ui.View]:
+    """One page of a task list with a Cancel button per active task and Previous/Next."""
+    assert interaction.guild_id is not None
+    tasks = member_tasks_from(_services(interaction))
+    user_id = scope.member_id or None if scope.admin else scope.viewer_id
+    result = await tasks.page(
+        interaction.guild_id, user_id=user_id, status=scope.task_status(), page=page
+    )
+    status = "" if scope.status == ALL_STATUSES else f"{scope.status} "
+    if scope.admin:
+        of = f" of <@{scope.member_id}>" if scope.member_id else " in this server"
+        title = f"All {status}tasks ({result.total})"
+        empty = f"There are no {status}tasks{of}."
+    else:
+        title = f"Your {status}tasks ({result.total})"
+        empty = f"You have no {status}tasks. Schedule one with `/schedule sound`."
+    embed = list_embed(result, title=title, empty=empty, show_owner=scope.admin)
+    if scope.admin and scope.member_id and result.tasks:
+        embed.description = f"Owner: <@{scope.member_id}>"
+    view = discord.ui.View(timeout=None)
+    for index, task in enumerate(t for t in result.tasks if t.status in ACTIVE_STATUSES):
+        view.add_item(CancelButton(task.id, label=f"Cancel #{task.id}"))
+        view.children[-1].row = index // 5
+    if result.pages > 1:
+        previous = PageButton(scope, "prev", max(result.page - 1, 0), disabled=result.page == 0)
+        following = PageButton(
+            scope,
+            "next",
+            min(result.page + 1, result.pages - 1),
+            disabled=result.page >= result.pages - 1,
+        )
+        previous.row = following.row = 2
+        view.add_item(previous)
+        view.add_item(following)
+    return embed, view
+
+
+def cancel_view(task_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(CancelButton(task_id))
+    return view
+
+
+def now_playing_view(guild_id: int, task_id: int | None) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(StopButton(guild_id))
+    if task_id is not None:
+        view.add_item(CancelButton(task_id, label="Cancel future runs"))
+    return view
+
+
+DYNAMIC_ITEMS = (CancelButton, StopButton, PageButton)

@@ -1,0 +1,51 @@
+"""Tells a task's owner that it failed: in the channel where it was scheduled, else by DM."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.models.scheduled_task import ScheduledTask
+from bot.ui.tasks import safe
+
+log = logging.getLogger(__name__)
+
+
+class DiscordNotifier:
+    """The ``TaskNotifier`` of a connected bot."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def task_failed(self, task: ScheduledTask, reason: str) -> None:
+        if task.user_id is None:
+            log.warning("system task %s (%s) failed: %s", task.id, task.name, reason)
+            return
+        text = (
+            f"⚠️ <@{task.user_id}> your task #{task.id} **{safe(task.name)}** failed: "
+            f"{safe(reason, 1500)}"
+        )
+        mentions = discord.AllowedMentions(users=[discord.Object(task.user_id)])
+        if await self._in_channel(task, text, mentions):
+            return
+        try:
+            user = self.client.get_user(task.user_id) or await self.client.fetch_user(task.user_id)
+            await user.send(text)
+        except discord.HTTPException:
+            log.warning("could not tell user %s that task %s failed", task.user_id, task.id)
+
+    async def _in_channel(
+        self, task: ScheduledTask, text: str, mentions: discord.AllowedMentions
+    ) -> bool:
+        channel_id = task.parameters.get("text_channel_id")
+        if not channel_id:
+            return False
+        channel = self.client.get_channel(int(channel_id))
+        if not isinstance(channel, discord.abc.Messageable):
+            return False
+        try:
+            await channel.send(text, allowed_mentions=mentions)
+        except discord.HTTPException:
+            return False
+        return True

@@ -1,0 +1,49 @@
+"""The "now playing" message: posted where a scheduled play was set up, with Stop and Cancel."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.ui.buttons import now_playing_view
+from bot.ui.tasks import COLOUR, safe
+from bot.voice.ports import NowPlaying
+
+log = logging.getLogger(__name__)
+
+
+class NowPlayingPoster:
+    """The player's ``on_start`` port: one message per request that has a text channel."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def __call__(self, now: NowPlaying) -> None:
+        request = now.request
+        if request.text_channel_id is None:
+            return
+        channel = self.client.get_channel(request.text_channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.info("now playing: channel %s is gone", request.text_channel_id)
+            return
+        embed = discord.Embed(
+            title="🔔 Now playing",
+            description=f"**{safe(now.sound.name)}** in <#{now.voice_channel_id}>",
+            colour=COLOUR,
+        )
+        task_id = request.task_id
+        if task_id is not None:
+            name = await self._task_name(task_id)
+            embed.set_footer(text=f"Task #{task_id}" + (f" · {name}" if name else ""))
+        if request.payer_id is not None:
+            embed.add_field(name="For", value=f"<@{request.payer_id}>")
+        await channel.send(embed=embed, view=now_playing_view(request.guild_id, task_id))
+
+    async def _task_name(self, task_id: int) -> str | None:
+        services: Any = getattr(self.client, "services", None)
+        if services is None:
+            return None
+        task = await services.scheduler.get_task(task_id)
+        return task.name[:100] if task is not None else None

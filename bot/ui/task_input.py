@@ -1,0 +1,105 @@
+"""Reading task options from an interaction: ``when`` previews, task pickers, the actor."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import CarillonError, InvalidInput
+from bot.services.member_tasks import Actor, MemberTaskService, WhenInput
+from bot.ui.checks import is_admin
+from bot.ui.tasks import preview, task_choice_name
+
+REPEAT_OPTIONS = [
+    app_commands.Choice(name=name, value=name)
+    for name in ("none", "hourly", "daily", "weekly", "monthly", "yearly")
+]
+STATUS_OPTIONS = [
+    app_commands.Choice(name=name, value=name)
+    for name in ("pending", "running", "completed", "failed", "cancelled", "all")
+]
+WHEN_EXAMPLES = (
+    "in 30 minutes",
+    "tomorrow at 9am",
+    "next friday 18:30",
+    "every weekday at 9am",
+    "every monday at 8pm",
+    "every month on the 1st at noon",
+)
+_TASK_ID = re.compile(r"^\s*#?(\d{1,18})\b")
+_CHOICE = 100
+
+
+async def actor_of(interaction: discord.Interaction) -> Actor:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage
+    return Actor(interaction.user.id, interaction.guild_id, await is_admin(interaction))
+
+
+def member_actor(interaction: discord.Interaction) -> Actor:
+    """The actor without the admin lookup (autocomplete, member-only rules)."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage
+    return Actor(interaction.user.id, interaction.guild_id, False)
+
+
+def task_id_of(text: str) -> int:
+    """The id in "12", "#12" or "#12 Morning bell — next ..." (what the picker sends back)."""
+    match = _TASK_ID.match(text)
+    if match is None:
+        raise InvalidInput("Pick a task from the list, or give its number (such as `12`).")
+    return int(match[1])
+
+
+def _choice(name: str, value: str) -> app_commands.Choice[str]:
+    return app_commands.Choice(name=name[:_CHOICE] or "…", value=value[:_CHOICE])
+
+
+async def when_choices(
+    tasks: MemberTaskService, interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The parsed ``when`` as the member will get it, or what is wrong with it."""
+    namespace: Any = interaction.namespace
+    actor = member_actor(interaction)
+    timezone = await tasks.settings.timezone_for(actor.user_id, actor.guild_id)
+    now = tasks.clock.now()
+    texts = [current] if current.strip() else list(WHEN_EXAMPLES)
+    choices = []
+    for text in texts:
+        when = WhenInput(
+            text,
+            repeat=getattr(namespace, "repeat", None),
+            cron=getattr(namespace, "cron", None),
+            count=getattr(namespace, "count", None),
+            until=getattr(namespace, "until", None),
+        )
+        try:
+            shown = preview(tasks.parse_in(timezone, when), now)
+        except CarillonError as exc:
+            shown = f"⚠️ {_problem(exc)}"
+        except (TypeError, ValueError):
+            shown = "⚠️ I could not read that time"
+        choices.append(_choice(shown if current.strip() else f"{text} → {shown}", text))
+    return choices
+
+
+def _problem(error: CarillonError) -> str:
+    return str(getattr(error, "problem", None) or error)
+
+
+async def task_choices(
+    tasks: MemberTaskService,
+    interaction: discord.Interaction,
+    current: str,
+    *,
+    everyone: bool = False,
+    active_only: bool = True,
+) -> list[app_commands.Choice[str]]:
+    """The member's tasks (``everyone``: every task in the server) matching ``current``."""
+    found = await tasks.for_autocomplete(
+        member_actor(interaction), current, everyone=everyone, active_only=active_only
+    )
+    return [_choice(task_choice_name(task), str(task.id)) for task in found]

@@ -1,0 +1,180 @@
+"""Embeds and one-line texts about tasks: confirmations, lists, details, ``when`` previews."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import discord
+
+from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus, TaskType
+from bot.models.task_run import TaskRun
+from bot.scheduling.occurrences import recurrence_of
+from bot.scheduling.recurrence import zone
+from bot.services.member_tasks import TaskDetails, TaskPage
+from bot.timeparse import Schedule, describe_schedule
+from bot.timeparse.describe import format_clock
+from bot.ui.timestamps import full, full_and_relative
+
+COLOUR = discord.Colour.blurple()
+CANCELLED_COLOUR = discord.Colour.dark_grey()
+_FIELD_NAME = 256
+_FIELD_VALUE = 1024
+_CHOICE = 100
+_STATUS_ICONS = {
+    TaskStatus.PENDING: "⏳",
+    TaskStatus.RUNNING: "▶️",
+    TaskStatus.COMPLETED: "✅",
+    TaskStatus.FAILED: "⚠️",
+    TaskStatus.CANCELLED: "✖️",
+}
+
+
+def safe(text: str, limit: int = 100) -> str:
+    """Member-given text, cut to ``limit`` and with markdown escaped."""
+    cut = text if len(text) <= limit else text[: limit - 1] + "…"
+    return discord.utils.escape_markdown(cut)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def humanize(delta: timedelta) -> str:
+    """ "in 45 seconds", "in 4 days", "2 hours ago"."""
+    seconds = int(delta.total_seconds())
+    future = seconds >= 0
+    seconds = abs(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            amount = round(seconds / size) if unit != "day" else seconds // size
+            break
+    else:
+        unit, amount = "second", seconds
+    words = f"{amount} {unit}{'' if amount == 1 else 's'}"
+    return f"in {words}" if future else f"{words} ago"
+
+
+def _short_day(local: datetime, now_local: datetime) -> str:
+    text = f"{local:%a} {local.day} {local:%b}"
+    return text if local.year == now_local.year else f"{text} {local.year}"
+
+
+def preview(schedule: Schedule, now: datetime) -> str:
+    """The ``when`` autocomplete line: "Tue 1 Dec, 09:00 EST — in 4 days"."""
+    tz = zone(schedule.timezone)
+    local = schedule.first_run.astimezone(tz)
+    now_local = now.astimezone(tz)
+    day = _short_day(local, now_local)
+    if schedule.recurrence is None:
+        text = (
+            f"{day}, {format_clock(local)} {local.tzname()} — {humanize(schedule.first_run - now)}"
+        )
+    else:
+        rule = schedule.description.removesuffix(f" ({schedule.timezone})")
+        text = f"{rule}, next {day}"
+        if format_clock(local) not in rule:
+            text += f" {format_clock(local)}"
+    return _cut(text, _CHOICE)
+
+
+def describe_task(task: ScheduledTask) -> str:
+    return describe_schedule(task.scheduled_at, recurrence_of(task), task.timezone)
+
+
+def runs_left(task: ScheduledTask) -> str:
+    if task.status not in ACTIVE_STATUSES:
+        return "none"
+    if not task.is_recurring:
+        return "1"
+    parts = []
+    if task.recurrence_count is not None:
+        parts.append(str(max(0, task.recurrence_count - task.executions_count)))
+    if task.until is not None:
+        parts.append(f"until {full(task.until)}")
+    return ", ".join(parts) if parts else "no end"
+
+
+def what(task: ScheduledTask, label: str | None = None) -> str:
+    parameters = task.parameters
+    if task.task_type is TaskType.PLAY_SOUND:
+        return f"🔔 sound **{safe(label or task.name)}**"
+    if task.task_type is TaskType.PLAY_PLAYLIST:
+        shuffle = ", shuffled" if parameters.get("shuffle") else ""
+        mode = parameters.get("mode", "continuous")
+        return f"🎶 playlist **{safe(label or task.name)}** ({mode}{shuffle})"
+    amount = parameters.get("amount")
+    member = parameters.get("member_id")
+    who = f"<@{member}>" if member else "everyone"
+    return f"💳 recharge of {amount} credits for {who}"
+
+
+def where(task: ScheduledTask) -> str:
+    channel_id = task.parameters.get("channel_id")
+    return f"<#{channel_id}>" if channel_id else "this server"
+
+
+def _next_run(task: ScheduledTask) -> str:
+    if task.next_run_at is None or task.status not in ACTIVE_STATUSES:
+        return f"— ({task.status})"
+    return full_and_relative(task.next_run_at)
+
+
+def task_embed(task: ScheduledTask, *, title: str, label: str | None = None) -> discord.Embed:
+    """A confirmation: what, where, first run, how it repeats and the runs left."""
+    embed = discord.Embed(title=_cut(title, 256), colour=COLOUR)
+    embed.add_field(name="What", value=what(task, label), inline=False)
+    if task.task_type is not TaskType.CREDIT_RECHARGE:
+        embed.add_field(name="Where", value=where(task), inline=True)
+    embed.add_field(name="Next run", value=_next_run(task), inline=False)
+    embed.add_field(name="Repeats", value=_cut(describe_task(task), _FIELD_VALUE), inline=False)
+    embed.add_field(name="Runs left", value=runs_left(task), inline=True)
+    embed.set_footer(text=f"Task #{task.id} · {task.name}"[:2048])
+    return embed
+
+
+def _run_line(run: TaskRun) -> str:
+    line = f"{full(run.scheduled_for)} — {run.outcome}"
+    if run.error:
+        line += f": {safe(run.error, 120)}"
+    return line
+
+
+def details_embed(details: TaskDetails) -> discord.Embed:
+    task = details.task
+    embed = task_embed(task, title=f"Task #{task.id}: {safe(task.name)}")
+    embed.colour = COLOUR if task.status in ACTIVE_STATUSES else CANCELLED_COLOUR
+    embed.add_field(name="Status", value=f"{_STATUS_ICONS[task.status]} {task.status}")
+    upcoming = "\n".join(full_and_relative(run) for run in details.upcoming) or "none"
+    embed.add_field(name="Next runs", value=_cut(upcoming, _FIELD_VALUE), inline=False)
+    runs = "\n".join(_run_line(run) for run in details.runs) or "no runs yet"
+    embed.add_field(name="Last runs", value=_cut(runs, _FIELD_VALUE), inline=False)
+    if task.error_message:
+        embed.add_field(name="Error", value=safe(task.error_message, 500), inline=False)
+    return embed
+
+
+def list_embed(page: TaskPage, *, title: str, empty: str, show_owner: bool) -> discord.Embed:
+    embed = discord.Embed(title=_cut(title, 256), colour=COLOUR)
+    if not page.tasks:
+        embed.description = empty
+    for task in page.tasks:
+        lines = [what(task), f"{where(task)} · {_next_run(task)}"]
+        lines.append(_cut(describe_task(task), 300))
+        if show_owner:
+            lines.append(f"owner: <@{task.user_id}>" if task.user_id else "owner: system")
+        name = f"{_STATUS_ICONS[task.status]} #{task.id} · {safe(task.name, 200)}"
+        embed.add_field(
+            name=_cut(name, _FIELD_NAME), value=_cut("\n".join(lines), 600), inline=False
+        )
+    embed.set_footer(text=f"Page {page.page + 1}/{page.pages} · {page.total} tasks")
+    return embed
+
+
+def task_choice_name(task: ScheduledTask) -> str:
+    when = ""
+    if task.next_run_at is not None and task.status in ACTIVE_STATUSES:
+        local = task.next_run_at.astimezone(zone(task.timezone))
+        when = f" — next {local:%a} {local.day} {local:%b} {format_clock(local)}"
+    else:
+        when = f" — {task.status}"
+    return _cut(f"#{task.id} {task.name}{when}", _CHOICE)

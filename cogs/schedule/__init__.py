@@ -1,0 +1,13 @@
+"""``/schedule``: members schedule sounds and playlists, list, inspect, edit and cancel them."""
+
+from __future__ import annotations
+
+from discord.ext import commands
+
+from bot.ui.buttons import DYNAMIC_ITEMS
+from cogs.schedule._cog import ScheduleCog
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(*DYNAMIC_ITEMS)
+    await bot.add_cog(ScheduleCog(bot.services))  # type: ignore[attr-defined]

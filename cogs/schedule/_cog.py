@@ -1,0 +1,214 @@
+"""The ``/schedule`` commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.services.member_tasks import PlayTarget, WhenInput, member_tasks_from
+from bot.services.player import PlaylistMode
+from bot.ui.buttons import ListScope, cancel_view, task_list
+from bot.ui.task_input import (
+    REPEAT_OPTIONS,
+    STATUS_OPTIONS,
+    actor_of,
+    member_actor,
+    task_choices,
+    task_id_of,
+    when_choices,
+)
+from bot.ui.tasks import details_embed, safe, task_embed
+
+Choice = app_commands.Choice
+Name = app_commands.Range[str, 1, 100]
+Count = app_commands.Range[int, 1, 100_000]
+Text = app_commands.Range[str, 1, 200]
+
+MODE_OPTIONS = [Choice(name=mode.value, value=mode.value) for mode in PlaylistMode]
+
+_WHEN = 'When: "in 2 hours", "tomorrow 9am", "every weekday at 9am"…'
+_OPTION_HELP = {
+    "when": _WHEN,
+    "channel": "Voice channel to play in (default: the one you are in)",
+    "repeat": "Repeat the time given in when",
+    "cron": "A five-field cron expression, in your timezone",
+    "count": "How many runs in total",
+    "until": "The last time a run may start",
+    "name": "A name for the task",
+}
+
+
+def _target(interaction: discord.Interaction, channel: discord.VoiceChannel | None) -> PlayTarget:
+    chosen: Any = channel
+    if chosen is None and isinstance(interaction.user, discord.Member):
+        voice = interaction.user.voice
+        chosen = voice.channel if voice is not None else None
+    return PlayTarget(
+        voice_channel_id=chosen.id if chosen is not None else None,
+        text_channel_id=interaction.channel_id,
+        is_voice=chosen is None or isinstance(chosen, discord.VoiceChannel | discord.StageChannel),
+    )
+
+
+def _repeat(choice: Choice[str] | None) -> str | None:
+    return choice.value if choice is not None else None
+
+
+@app_commands.guild_only()
+class ScheduleCog(commands.GroupCog, group_name="schedule"):
+    """Schedule sounds and playlists, and manage your tasks."""
+
+    def __init__(self, services: Any) -> None:
+        self.services = services
+        self.tasks = member_tasks_from(services)
+
+    @app_commands.command(name="sound", description="Play a sound in a voice channel later")
+    @app_commands.describe(sound="The sound to play", **_OPTION_HELP)
+    @app_commands.choices(repeat=REPEAT_OPTIONS)
+    async def sound(
+        self,
+        interaction: discord.Interaction,
+        sound: str,
+        when: Text,
+        channel: discord.VoiceChannel | None = None,
+        repeat: Choice[str] | None = None,
+        cron: Text | None = None,
+        count: Count | None = None,
+        until: Text | None = None,
+        name: Name | None = None,
+    ) -> None:
+        task = await self.tasks.schedule_sound(
+            await actor_of(interaction),
+            sound,
+            WhenInput(when, _repeat(repeat), cron, count, until),
+            _target(interaction, channel),
+            name,
+        )
+        await interaction.response.send_message(
+            embed=task_embed(task, title="🔔 Scheduled"), view=cancel_view(task.id)
+        )
+
+    @app_commands.command(name="playlist", description="Play a playlist in a voice channel later")
+    @app_commands.describe(
+        playlist="The playlist to play",
+        mode="continuous, loop, loop_one, random or single",
+        shuffle="Shuffle the order first",
+        **_OPTION_HELP,
+    )
+    @app_commands.choices(repeat=REPEAT_OPTIONS, mode=MODE_OPTIONS)
+    async def playlist(
+        self,
+        interaction: discord.Interaction,
+        playlist: str,
+        when: Text,
+        mode: Choice[str] | None = None,
+        shuffle: bool = False,
+        channel: discord.VoiceChannel | None = None,
+        repeat: Choice[str] | None = None,
+        cron: Text | None = None,
+        count: Count | None = None,
+        until: Text | None = None,
+        name: Name | None = None,
+    ) -> None:
+        task = await self.tasks.schedule_playlist(
+            await actor_of(interaction),
+            playlist,
+            WhenInput(when, _repeat(repeat), cron, count, until),
+            _target(interaction, channel),
+            name,
+            mode=PlaylistMode(mode.value if mode else PlaylistMode.CONTINUOUS),
+            shuffle=shuffle,
+        )
+        await interaction.response.send_message(
+            embed=task_embed(task, title="🎶 Scheduled"), view=cancel_view(task.id)
+        )
+
+    @app_commands.command(name="list", description="Your tasks in this server")
+    @app_commands.describe(status="Which tasks to show (default: pending)")
+    @app_commands.choices(status=STATUS_OPTIONS)
+    async def list_(
+        self, interaction: discord.Interaction, status: Choice[str] | None = None
+    ) -> None:
+        scope = ListScope(
+            admin=False,
+            viewer_id=interaction.user.id,
+            status=status.value if status else "pending",
+        )
+        embed, view = await task_list(interaction, scope, 0)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(name="info", description="A task's details, next runs and last runs")
+    @app_commands.describe(task="One of your tasks")
+    async def info(self, interaction: discord.Interaction, task: str) -> None:
+        details = await self.tasks.details(member_actor(interaction), task_id_of(task))
+        await interaction.response.send_message(embed=details_embed(details), ephemeral=True)
+
+    @app_commands.command(name="edit", description="Change a task's time, repetition or name")
+    @app_commands.describe(
+        task="One of your pending tasks",
+        **{k: v for k, v in _OPTION_HELP.items() if k != "channel"},
+    )
+    @app_commands.choices(repeat=REPEAT_OPTIONS)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        task: str,
+        when: Text | None = None,
+        repeat: Choice[str] | None = None,
+        cron: Text | None = None,
+        count: Count | None = None,
+        until: Text | None = None,
+        name: Name | None = None,
+    ) -> None:
+        edited = await self.tasks.edit(
+            await actor_of(interaction),
+            task_id_of(task),
+            WhenInput(when, _repeat(repeat), cron, count, until),
+            name,
+        )
+        await interaction.response.send_message(
+            embed=task_embed(edited, title="✏️ Task changed"),
+            view=cancel_view(edited.id),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="cancel", description="Cancel one of your tasks")
+    @app_commands.describe(task="One of your active tasks")
+    async def cancel(self, interaction: discord.Interaction, task: str) -> None:
+        cancelled = await self.tasks.cancel(member_actor(interaction), task_id_of(task))
+        await interaction.response.send_message(
+            f"✅ Cancelled task #{cancelled.id} **{safe(cancelled.name)}**: it will not run again.",
+            ephemeral=True,
+        )
+
+    @sound.autocomplete("sound")
+    async def _sounds(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        assert interaction.guild_id is not None
+        found = await self.services.sounds.autocomplete(interaction.guild_id, current)
+        return [Choice(name=s.name[:100], value=s.name[:100]) for s in found]
+
+    @playlist.autocomplete("playlist")
+    async def _playlists(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        assert interaction.guild_id is not None
+        found = await self.services.playlists.autocomplete(interaction.guild_id, current)
+        return [Choice(name=p.name[:100], value=p.name[:100]) for p in found]
+
+    @sound.autocomplete("when")
+    @playlist.autocomplete("when")
+    @edit.autocomplete("when")
+    async def _when(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        return await when_choices(self.tasks, interaction, current)
+
+    @cancel.autocomplete("task")
+    @edit.autocomplete("task")
+    async def _active_tasks(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[Choice[str]]:
+        return await task_choices(self.tasks, interaction, current)
+
+    @info.autocomplete("task")
+    async def _any_task(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        return await task_choices(self.tasks, interaction, current, active_only=False)
