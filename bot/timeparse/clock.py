@@ -12,12 +12,12 @@ _MERIDIEM = r"(?P<ampm>[ap])\.?\s?m\.?"
 # A time that cannot be mistaken for a number: it has a colon, am/pm, or is a word.
 STRICT_TIME = (
     r"(?:(?P<word>noon|midday|midnight)"
-    rf"|(?P<h>\d{{1,2}})(?::(?P<m>\d{{2}}))?(?::(?P<s>\d{{2}}))?\s?{_MERIDIEM}"
-    r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})(?::(?P<s24>\d{2}))?"
+    rf"|(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?(?::(?P<s>\d{{2}}))?\s?{_MERIDIEM}"
+    r"|(?P<h24>\d{1,2})(?::|h(?=\d))(?P<m24>\d{2})(?::(?P<s24>\d{2}))?"
     r"|(?P<hoc>\d{1,2})\s?o'?clock)"
 )
-# After "at", a bare hour is a time too ("at 8", "tonight at 8").
-AT_TIME = rf"(?:(?:at\s?)?{STRICT_TIME}|at\s(?P<bare>\d{{1,2}}))"
+# After "at", a bare hour ("at 8", "tonight at 8") and a military time ("at 1830") are times too.
+AT_TIME = rf"(?:(?:at\s?)?{STRICT_TIME}|at\s(?:(?P<bare>\d{{1,2}})|(?P<mil>\d{{4}})))"
 
 _AT_TIME_RE = re.compile(rf"^{AT_TIME}$")
 
@@ -30,9 +30,11 @@ class TimeOfDay:
     bare: bool = False
 
     def evening(self) -> TimeOfDay:
-        """The pm reading of a bare hour ("tonight at 8" is 20:00)."""
+        """The pm reading of a bare hour ("tonight at 8" is 20:00, "tonight at 12" midnight)."""
         if self.bare and 1 <= self.clock.hour <= 11:
             return TimeOfDay(self.clock.replace(hour=self.clock.hour + 12))
+        if self.bare and self.clock.hour == 12:
+            return MIDNIGHT
         return self
 
 
@@ -45,6 +47,8 @@ def time_from_match(match: re.Match[str]) -> TimeOfDay:
     word = groups.get("word")
     if word:
         return TimeOfDay(time(0, 0) if word == "midnight" else time(12, 0))
+    if groups.get("mil"):
+        return TimeOfDay(_clock(int(groups["mil"][:2]), int(groups["mil"][2:]), 0))
     if groups.get("bare"):
         return TimeOfDay(_clock(int(groups["bare"]), 0, 0), bare=True)
     if groups.get("hoc"):

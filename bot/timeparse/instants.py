@@ -11,6 +11,7 @@ from bot.timeparse.context import ParseContext
 from bot.timeparse.dates import DaySpec, parse_day
 from bot.timeparse.durations import Duration, parse_duration
 from bot.timeparse.errors import INSTANT_EXAMPLES, TimeParseError
+from bot.timeparse.lexicon import WEEKDAY_RE
 
 _DISCORD = re.compile(r"^<t:(?P<ts>-?\d{1,12})(?::[tdfr])?>$")
 _ISO = re.compile(
@@ -21,6 +22,11 @@ _RELATIVE = re.compile(r"^(?P<in>in\s)?(?P<duration>.+?)(?P<suffix>\s(?:from\sno
 _AGO = re.compile(r"\s(?:ago|before)$")
 _DAY_THEN_TIME = re.compile(rf"^(?P<daypart>.+?),?\s{AT_TIME}$")
 _TIME_THEN_DAY = re.compile(rf"^{AT_TIME},?\s(?:on\s)?(?P<daypart>.+)$")
+# After a day word a bare number is an hour ("tomorrow 9"); after a date it is not ("dec 24").
+_DAY_WORD_THEN_HOUR = re.compile(
+    r"^(?P<daypart>today|tonight|tomorrow|tmrw|tmr"
+    rf"|(?:(?:this|next|coming|on)\s)?(?:{WEEKDAY_RE})),?\s(?P<bare>\d{{1,2}})$"
+)
 _LATEST_TIMESTAMP = 253402300799
 
 
@@ -47,7 +53,7 @@ def parse_instant(text: str, ctx: ParseContext) -> Instant | None:
         return instant
     if tod := parse_time(text):
         return _resolve(ctx, None, tod)
-    for pattern in (_DAY_THEN_TIME, _TIME_THEN_DAY):
+    for pattern in (_DAY_THEN_TIME, _TIME_THEN_DAY, _DAY_WORD_THEN_HOUR):
         match = pattern.match(text)
         if match and (day := _day(match["daypart"], ctx)):
             return _resolve(ctx, day, time_from_match(match))
@@ -92,6 +98,12 @@ def _resolve(ctx: ParseContext, day: DaySpec | None, tod: TimeOfDay | None) -> I
     """The first candidate day whose wall-clock time is still ahead of now."""
     if day is not None and day.evening and tod is not None:
         tod = tod.evening()
+        if tod.clock == MIDNIGHT.clock:
+            evening = day
+            day = DaySpec(
+                lambda today: (date + timedelta(days=1) for date in evening.candidates(today)),
+                fixed=evening.fixed,
+            )
     clock = (tod or MIDNIGHT).clock
     if day is None:
         candidates = iter((ctx.today, ctx.today + timedelta(days=1)))
