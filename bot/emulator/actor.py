@@ -107,6 +107,12 @@ class Actor:
         return await self._component(message, custom_id, values, timeout)
 
     async def join_voice(self, channel: Channel) -> None:
+        """Join ``channel`` as the client allows: with Connect, and only if it is not full."""
+        refusal = self.emulator.voice_refusal(self.guild, self.member.id, channel.id)
+        if refusal is not None:
+            raise AssertionError(
+                f"{self.member.user.username} cannot join {channel.name}: {refusal}"
+            )
         await self.emulator.set_voice_channel(self.member, channel)
 
     async def leave_voice(self) -> None:

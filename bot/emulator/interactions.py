@@ -50,6 +50,8 @@ class InteractionRecord:
     followups: list[Message] = field(default_factory=list)
     choices: list[dict[str, Any]] | None = None
     modal: dict[str, Any] | None = None
+    # The answer message's version when the bot acknowledged, so later edits are told apart.
+    answered_version: int = -1
 
     @property
     def acknowledged(self) -> bool:
@@ -67,8 +69,8 @@ class Reply:
     def __init__(self, emulator: Emulator, record: InteractionRecord) -> None:
         self._emulator = emulator
         self.record = record
-        self._seen_version = self.message.version if self.message else -1
-        self._seen_followups = len(record.followups)
+        self._seen_version = record.answered_version
+        self._seen_followups = 0
 
     def __repr__(self) -> str:
         message = self.message
@@ -118,6 +120,15 @@ class Reply:
         if message is not None:
             return message.ephemeral
         return bool(self.record.callback_data.get("flags", 0) & Message.EPHEMERAL)
+
+    @property
+    def modal(self) -> dict[str, Any] | None:
+        """The modal the bot opened (custom_id, title, components), if it answered with one."""
+        return self.record.modal
+
+    @property
+    def choices(self) -> list[dict[str, Any]] | None:
+        return self.record.choices
 
     @property
     def followups(self) -> list[Message]:

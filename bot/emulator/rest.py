@@ -167,6 +167,12 @@ class Rest:
             record.choices = list(data.get("choices", []))
         elif callback_type == CallbackType.MODAL:
             record.modal = data
+        shown = (
+            record.source_message
+            if callback_type in (CallbackType.DEFERRED_UPDATE_MESSAGE, CallbackType.UPDATE_MESSAGE)
+            else record.original
+        )
+        record.answered_version = shown.version if shown is not None else -1
         emulator.changed.notify()
         answer: dict[str, Any] = {
             "interaction": {

@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.emulator.actor import Actor
 from bot.emulator.audio import CapturedAudio
 from bot.emulator.faults import Fault, FaultPlan, RecordedRequest
 from bot.emulator.gateway import Gateway
@@ -26,6 +27,7 @@ from bot.emulator.model import (
     Member,
     Message,
     Overwrite,
+    Permission,
     Role,
     User,
     VoiceState,
@@ -195,6 +197,10 @@ class Emulator:
     def owner(self, guild: Guild) -> Member:
         return guild.members[guild.owner_id]
 
+    def actor(self, member: Member, *, channel: Channel | None = None) -> Actor:
+        """``member`` as a person using the Discord client."""
+        return Actor(self, member, channel=channel)
+
     def bot_member(self, guild: Guild) -> Member:
         return guild.members[self.bot_user.id]
 
@@ -239,6 +245,14 @@ class Emulator:
         self.guilds[channel.guild_id].channels.pop(channel.id, None)
         await self.gateway.dispatch("CHANNEL_DELETE", channel.payload())
 
+    async def remove_member(self, member: Member) -> None:
+        """The member leaves the server."""
+        guild = self.guilds[member.guild_id]
+        guild.members.pop(member.id, None)
+        guild.voice_states.pop(member.id, None)
+        event = {"guild_id": str(guild.id), "user": member.user.payload()}
+        await self.gateway.dispatch("GUILD_MEMBER_REMOVE", event)
+
     async def set_roles(self, member: Member, roles: Iterable[Role]) -> None:
         member.role_ids = [r.id for r in roles]
         event = member.payload() | {"guild_id": str(member.guild_id)}
@@ -257,6 +271,21 @@ class Emulator:
         guild.voice_states[member.id] = state
         await self.gateway.dispatch("VOICE_STATE_UPDATE", state.payload(member))
         self.changed.notify()
+
+    def voice_refusal(self, guild: Guild, user_id: int, channel_id: int) -> str | None:
+        """Why Discord would not let ``user_id`` into ``channel_id``, or ``None``."""
+        channel = guild.channels.get(channel_id)
+        member = guild.members.get(user_id)
+        if channel is None or not channel.is_voice:
+            return "not a voice channel"
+        if member is None:
+            return "not a member"
+        permissions = guild.permissions_in(member, channel)
+        if not permissions & Permission.CONNECT:
+            return "missing Connect"
+        others = [u for u in guild.members_in(channel.id) if u != user_id]
+        full = bool(channel.user_limit) and len(others) >= channel.user_limit
+        return "channel full" if full and not permissions & Permission.MOVE_MEMBERS else None
 
     def bot_voice_channel(self, guild: Guild | int) -> int | None:
         state = self.guilds[_id(guild)].voice_states.get(self.bot_user.id)

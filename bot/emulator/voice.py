@@ -139,6 +139,7 @@ class VoiceServer:
         self.ws_connections = 0
         self.undecryptable = 0
         self.bot_op4: list[dict[str, Any]] = []
+        self.refused: list[tuple[int, str]] = []
 
     async def start(self, host: str) -> None:
         loop = asyncio.get_running_loop()
@@ -160,6 +161,13 @@ class VoiceServer:
             return
         channel_id = int(data["channel_id"]) if data.get("channel_id") else None
         bot_id = emulator.bot_user.id
+        if channel_id is not None and (
+            refusal := emulator.voice_refusal(guild, bot_id, channel_id)
+        ):
+            # Discord ignores a voice state it refuses; the client times out waiting.
+            self.refused.append((channel_id, refusal))
+            emulator.changed.notify()
+            return
         state = VoiceState(
             bot_id,
             guild.id,

@@ -42,6 +42,46 @@ class CancelButton(
         await interaction.response.send_message(f"Cancelled task {self.task_id}", ephemeral=True)
 
 
+class StopButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"carillon:stop:(?P<guild>\d+)"
+):
+    """Answers by updating the message it is on (callback type 7)."""
+
+    def __init__(self, guild_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Stop", custom_id=f"carillon:stop:{guild_id}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> StopButton:
+        return cls(int(match["guild"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.edit_message(content="Stopped", view=None)
+
+
+class CountButton(discord.ui.DynamicItem[discord.ui.Button], template=r"carillon:count:(?P<n>\d+)"):
+    """Defers the update (callback type 6), then edits the message."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            discord.ui.Button(label=f"+1 ({count})", custom_id=f"carillon:count:{count}")
+        )
+        self.count = count
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> CountButton:
+        return cls(int(match["n"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()
+        view = discord.ui.View(timeout=None)
+        view.add_item(CountButton(self.count + 1))
+        await interaction.edit_original_response(content=f"count {self.count + 1}", view=view)
+
+
 @app_commands.guild_only()
 class Probe(commands.GroupCog, group_name="probe"):
     def __init__(self, bot: commands.Bot) -> None:
@@ -66,6 +106,14 @@ class Probe(commands.GroupCog, group_name="probe"):
         view = discord.ui.View(timeout=None)
         view.add_item(CancelButton(task_id))
         await interaction.response.send_message(f"Task {task_id} scheduled", view=view)
+
+    @app_commands.command(description="Posts a panel with Stop and +1 buttons")
+    async def panel(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        view = discord.ui.View(timeout=None)
+        view.add_item(StopButton(interaction.guild_id))
+        view.add_item(CountButton(0))
+        await interaction.response.send_message("count 0", view=view)
 
     @app_commands.command(description="Thinks, then answers")
     async def slow(self, interaction: discord.Interaction) -> None:
@@ -112,5 +160,5 @@ class Probe(commands.GroupCog, group_name="probe"):
 
 
 async def setup(bot: commands.Bot) -> None:
-    bot.add_dynamic_items(CancelButton)
+    bot.add_dynamic_items(CancelButton, StopButton, CountButton)
     await bot.add_cog(Probe(bot))

@@ -80,3 +80,27 @@ async def test_every_route_the_bot_used_is_emulated(
 
     assert emulator.unknown_routes == []
     assert {str(r).split(" -> ")[1] for r in emulator.requests} == {"200"}
+
+
+async def test_a_button_can_update_its_message(
+    bot: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    panel = await world.alice.slash("probe panel")
+
+    answer = await world.alice.click(panel, f"carillon:stop:{world.guild.id}")
+
+    assert answer.message is panel.message
+    assert answer.content == "Stopped"
+    assert answer.components == []
+    assert emulator.messages_in(world.general)[0].content == "Stopped"
+
+
+async def test_a_deferred_button_edits_its_message_later(bot: CarillonBot, world: World) -> None:
+    panel = await world.alice.slash("probe panel")
+
+    answer = await world.alice.click(panel, "carillon:count:0")
+    assert answer.deferred
+    await answer.wait_for_edit()
+
+    assert answer.content == "count 1"
+    assert "carillon:count:1" in answer.custom_ids

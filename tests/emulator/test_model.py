@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.emulator import Emulator
 from bot.emulator.faults import Fault
 from bot.emulator.model import (
     ALL_PERMISSIONS,
@@ -69,3 +72,21 @@ def test_custom_ids_are_found_in_nested_components() -> None:
         "custom_id": "carillon:stop:9",
         "style": 2,
     }
+
+
+async def test_voice_channels_refuse_like_discord(emulator: Emulator) -> None:
+    guild = emulator.add_guild()
+    locked = emulator.add_voice_channel(
+        guild, "Locked", overwrites=[Overwrite.for_role(guild.everyone, deny=CONNECT)]
+    )
+    tiny = emulator.add_voice_channel(guild, "Tiny", user_limit=1)
+    alice = emulator.actor(emulator.add_member(guild, "alice"))
+    bob = emulator.actor(emulator.add_member(guild, "bob"))
+    await bob.join_voice(tiny)
+
+    with pytest.raises(AssertionError, match="missing Connect"):
+        await alice.join_voice(locked)
+    with pytest.raises(AssertionError, match="channel full"):
+        await alice.join_voice(tiny)
+    assert emulator.voice_refusal(guild, emulator.bot_user.id, tiny.id) == "channel full"
+    assert emulator.voice_refusal(guild, guild.owner_id, locked.id) is None
