@@ -10,7 +10,7 @@ from bot.models.scheduled_task import RecurrenceType
 from bot.scheduling.recurrence import Recurrence, zone
 from bot.timeparse.lexicon import MONTH_NAMES, WEEKDAY_NAMES, ordinal
 
-_CRON_AT = re.compile(r"^(?P<minute>\d{1,2}) (?P<hour>\d{1,2}) (?P<rest>.+)$")
+_CRON_AT = re.compile(r"^(?P<minute>\d{1,2}) (?P<hours>\d{1,2}(?:,\d{1,2})*) (?P<rest>.+)$")
 _CRON_DAY_NAMES = ("Sunday", *WEEKDAY_NAMES[:-1])
 _ORDINAL_NAMES = ("first", "second", "third", "fourth", "fifth")
 _UNITS = {
@@ -23,12 +23,24 @@ _UNITS = {
 }
 
 
-def describe_schedule(first_run: datetime, recurrence: Recurrence | None, timezone: str) -> str:
-    """One line for a member: what runs when, in the task's zone."""
+def describe_schedule(
+    first_run: datetime,
+    recurrence: Recurrence | None,
+    timezone: str,
+    *,
+    show_start: bool = False,
+) -> str:
+    """One line for a member: what runs when, in the task's zone.
+
+    ``show_start`` names the first run's day even where the rule alone would not (a start the
+    member chose, "every day at 9am starting next monday").
+    """
     local = first_run.astimezone(zone(timezone))
     if recurrence is None or recurrence.type is RecurrenceType.NONE:
         return f"once, on {format_day(local)} at {format_clock(local)} ({timezone})"
     text = _rule(local, recurrence)
+    if show_start and ", starting " not in text:
+        text += f", starting {format_day(local)}"
     if recurrence.count is not None:
         text += ", once" if recurrence.count == 1 else f", {recurrence.count} times"
     if recurrence.until is not None:
@@ -83,11 +95,19 @@ def describe_cron(expression: str) -> str:
     """Plain words for the cron shapes the grammar makes, cron-descriptor for the rest."""
     match = _CRON_AT.match(expression)
     if match and (words := _known_cron(match["rest"])):
-        return f"{words} at {int(match['hour']):02}:{int(match['minute']):02}"
+        minute = int(match["minute"])
+        times = [f"{int(hour):02}:{minute:02}" for hour in match["hours"].split(",")]
+        return f"{words} at {_listed(times)}"
     return _cron_descriptor(expression)
 
 
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _known_cron(rest: str) -> str | None:
+    if rest == "* * *":
+        return "every day"
     if rest == "L * *":
         return "every month on the last day"
     if not rest.startswith("* * "):
@@ -104,9 +124,7 @@ def _known_cron(rest: str) -> str | None:
             f"every {_ORDINAL_NAMES[int(days[2]) - 1]} {_CRON_DAY_NAMES[int(days[0])]} of the month"
         )
     if re.fullmatch(r"[0-6](?:,[0-6])*", days):
-        names = [_CRON_DAY_NAMES[int(day)] for day in days.split(",")]
-        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-        return f"every {listed}"
+        return f"every {_listed([_CRON_DAY_NAMES[int(day)] for day in days.split(',')])}"
     return None
 
 

@@ -35,6 +35,7 @@ _END_OF_DAY = time(23, 59, 59)
 class _Parsed:
     first_run: datetime
     recurrence: Recurrence | None
+    explicit_start: bool = False
 
 
 def parse_when(
@@ -74,7 +75,9 @@ def parse_when(
         parsed.first_run,
         recurrence,
         ctx.zone_name,
-        describe_schedule(parsed.first_run, recurrence, ctx.zone_name),
+        describe_schedule(
+            parsed.first_run, recurrence, ctx.zone_name, show_start=parsed.explicit_start
+        ),
     )
 
 
@@ -94,7 +97,7 @@ def _parse_body(body: str, ctx: ParseContext) -> _Parsed:
         run = first_cron_run(expression, ctx, ctx.now)
         return _Parsed(run, Recurrence(RecurrenceType.CRON, cron=expression))
     if match := parse_recurrence(body, ctx):
-        return _Parsed(match.first_run, match.recurrence)
+        return _Parsed(match.first_run, match.recurrence, match.explicit_start)
     if instant := parse_instant(body, ctx):
         return _Parsed(instant.at, None)
     if at := get_fallback(ctx.languages, ctx.date_order).parse(body, ctx):

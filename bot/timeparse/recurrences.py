@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from bot.models.scheduled_task import RecurrenceType
 from bot.scheduling.recurrence import Recurrence
-from bot.timeparse.clock import AT_TIME, MIDNIGHT, TimeOfDay, time_from_match
+from bot.timeparse.clock import AT_TIME, MIDNIGHT, TimeOfDay, parse_time, time_from_match
 from bot.timeparse.context import ParseContext
 from bot.timeparse.cron import first_cron_run
 from bot.timeparse.dates import (
@@ -41,14 +41,15 @@ def _patterns(*alternatives: str) -> tuple[re.Pattern[str], ...]:
 
 _KEYWORDS = re.compile(
     r"\b(?:every|each|everyday|daily|nightly|hourly|minutely|weekly|biweekly|fortnightly"
-    r"|monthly|yearly|annually|weekdays|weekends|mondays|tuesdays|wednesdays|thursdays"
-    r"|fridays|saturdays|sundays)\b"
+    r"|monthly|quarterly|yearly|annually|weekdays|weekends"
+    r"|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b"
 )
 _EVERY = r"(?:every|each)"
 _N = rf"(?P<n>{NUMBER_RE}|other)"
 _START = re.compile(
     r"^(?P<body>.+?),?\s(?:starting|beginning|from)(?:\s(?:at|on|from))?\s(?P<start>.+)$"
 )
+_TIME_LIST_SEPARATOR = re.compile(r"\s?,\s?(?:and\s)?|\s(?:and|&)\s")
 _BODY_THEN_TIME = re.compile(rf"^(?P<body>.+?),?\s{AT_TIME}$")
 _TIME_THEN_BODY = re.compile(rf"^{AT_TIME},?\s(?P<body>.+)$")
 
@@ -70,9 +71,13 @@ _WEEKLY = _patterns(
     rf"(?:\s(?:on\s)?{_DAY_LIST})?",
     rf"(?:{_EVERY}\s(?:{_N}\s)?|on\s)?{_DAY_LIST}",
 )
-_DAY_OF_MONTH = rf"(?:(?P<day>\d{{1,2}}){ORDINAL_SUFFIX_RE}|(?P<lastday>last(?:\sday)?))(?:\sday)?"
+_DAY_OF_MONTH = (
+    rf"(?:(?P<day>\d{{1,2}}){ORDINAL_SUFFIX_RE}|(?P<firstday>first)|(?P<lastday>last(?:\sday)?))"
+    r"(?:\sday)?"
+)
 _MONTHLY = _patterns(
     rf"(?:monthly|{_EVERY}\s(?:{_N}\s)?months?)(?:\s(?:on\s)?(?:the\s)?{_DAY_OF_MONTH})?",
+    rf"(?P<quarter>quarterly|{_EVERY}\squarter)(?:\s(?:on\s)?(?:the\s)?{_DAY_OF_MONTH})?",
     rf"(?:on\s)?(?:the\s)?{_DAY_OF_MONTH}\sof\s(?:{_EVERY}|the)\s(?:{_N}\s)?months?",
     rf"{_EVERY}\s(?:the\s)?{_DAY_OF_MONTH}(?:\sof\s(?:the|{_EVERY})\smonth)?",
 )
@@ -97,6 +102,7 @@ class RecurrenceMatch:
 
     first_run: datetime
     recurrence: Recurrence
+    explicit_start: bool = False
 
 
 def looks_recurring(text: str) -> bool:
@@ -112,15 +118,64 @@ def parse_recurrence(text: str, ctx: ParseContext) -> RecurrenceMatch | None:
     if (match := _START.match(text)) and (start := parse_instant(match["start"], ctx)):
         text, origin, start_given = match["body"], start.at, True
     tod: TimeOfDay | None = None
-    for pattern in (_BODY_THEN_TIME, _TIME_THEN_BODY):
-        if match := pattern.match(text):
-            text, tod = match["body"], time_from_match(match)
-            break
+    several = _several_times(text)
+    if several is None:
+        for pattern in (_BODY_THEN_TIME, _TIME_THEN_BODY):
+            if match := pattern.match(text):
+                text, tod = match["body"], time_from_match(match)
+                break
     if _SECONDS.match(text):
         raise TimeParseError("The shortest interval is one minute.", ("every minute",))
-    if match := _ELAPSED.match(text):
-        return _elapsed(match, ctx, origin, tod, start_given)
-    return _calendar(text, ctx, origin, tod)
+    if several is not None:
+        result = _at_several_times(several[0], several[1], ctx, origin)
+    elif match := _ELAPSED.match(text):
+        result = _elapsed(match, ctx, origin, tod, start_given)
+    else:
+        result = _calendar(text, ctx, origin, tod)
+    if result is None or not start_given:
+        return result
+    return RecurrenceMatch(result.first_run, result.recurrence, explicit_start=True)
+
+
+def _several_times(text: str) -> tuple[str, list[TimeOfDay]] | None:
+    """Split "every day at 9am and 5pm" into the body and its times, when there are several."""
+    body, separator, tail = text.rpartition(" at ")
+    if not separator:
+        return None
+    parts = _TIME_LIST_SEPARATOR.split(tail)
+    if len(parts) < 2:
+        return None
+    times = [parse_time("at " + part.removeprefix("at ")) for part in parts]
+    if any(time is None for time in times):
+        return None
+    return body, [time for time in times if time is not None]
+
+
+def _at_several_times(
+    text: str, times: list[TimeOfDay], ctx: ParseContext, origin: datetime
+) -> RecurrenceMatch | None:
+    minutes = {time.clock.minute for time in times}
+    if len(minutes) != 1:
+        raise TimeParseError(
+            "Several times a day must share their minutes (9:30 and 17:30, not 9:30 and 17:00).",
+            ("every day at 9am and 5pm", "every weekday at 9:30 and 17:30"),
+        )
+    hours = ",".join(str(hour) for hour in sorted({time.clock.hour for time in times}))
+    clock = f"{minutes.pop()} {hours}"
+    if (match := _DAILY.match(text)) and _n(match) == 1:
+        return _cron(ctx, origin, f"{clock} * * *")
+    if _WORKDAYS.match(text):
+        return _cron(ctx, origin, f"{clock} * * 1-5")
+    if _WEEKENDS.match(text):
+        return _cron(ctx, origin, f"{clock} * * 0,6")
+    if (match := _match(_WEEKLY, text)) and match["days"] and _n(match) == 1:
+        return _cron(ctx, origin, f"{clock} * * {_weekday_field(match['days'])}")
+    if _KEYWORDS.search(text):
+        raise TimeParseError(
+            "Several times a day work with every day, weekdays, weekends or named days.",
+            ("every day at 9am and 5pm", "every mon and thu at 8 and 20"),
+        )
+    return None
 
 
 def _calendar(
@@ -207,14 +262,13 @@ def _weekly(
             ("every mon, wed and fri at 7pm", "every 2 weeks on friday at 18:00"),
         )
     clock = (tod or MIDNIGHT).clock
-    field = ",".join(str(cron_weekday(day)) for day in weekdays)
-    return _cron(ctx, origin, f"{clock.minute} {clock.hour} * * {field}")
+    return _cron(ctx, origin, f"{clock.minute} {clock.hour} * * {_weekday_field(days_text)}")
 
 
 def _monthly(
     match: re.Match[str], ctx: ParseContext, origin: datetime, tod: TimeOfDay | None
 ) -> RecurrenceMatch:
-    interval = _n(match)
+    interval = 3 if match.groupdict().get("quarter") else _n(match)
     if match["lastday"]:
         if interval != 1:
             raise TimeParseError(
@@ -223,10 +277,10 @@ def _monthly(
             )
         clock = (tod or MIDNIGHT).clock
         return _cron(ctx, origin, f"{clock.minute} {clock.hour} L * *")
-    if match["day"] is None:
+    if match["day"] is None and not match["firstday"]:
         days = _every_day(ctx, origin)
     else:
-        day = int(match["day"])
+        day = int(match["day"] or 1)
         check_day(day)
         days = monthly_dates(ctx.local(origin).date(), day)
     return _first(ctx, origin, RecurrenceType.MONTHLY, interval, days, tod)
@@ -258,6 +312,11 @@ def _cron(ctx: ParseContext, origin: datetime, expression: str) -> RecurrenceMat
 def _every_day(ctx: ParseContext, origin: datetime) -> Iterator[date]:
     start = ctx.local(origin).date()
     return (start + timedelta(days=offset) for offset in range(3))
+
+
+def _weekday_field(days_text: str) -> str:
+    weekdays = sorted({weekday_number(word) for word in re.findall(WEEKDAY_RE + "s?", days_text)})
+    return ",".join(str(cron_weekday(day)) for day in weekdays)
 
 
 def _match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:

@@ -76,6 +76,15 @@ CASES = [
     (*UTC_THURSDAY, "2026-12-24T20:00Z", "2026-12-24 20:00"),
     (*KOLKATA, "2026-12-24 20:00", "2026-12-24 20:00"),
     (*UTC_THURSDAY, "now", "2026-11-26 14:40"),
+    # beyond the list
+    (*UTC_THURSDAY, "tomorrow 9", "2026-11-27 09:00"),
+    (*UTC_THURSDAY, "at 1830", "2026-11-26 18:30"),
+    (*UTC_THURSDAY, "8.30pm", "2026-11-26 20:30"),
+    (*UTC_THURSDAY, "20h30", "2026-11-26 20:30"),
+    (*UTC_THURSDAY, "midnight tonight", "2026-11-27 00:00"),
+    (*UTC_THURSDAY, "tonight at 12", "2026-11-27 00:00"),
+    (*UTC_THURSDAY, "the 24th at 8pm", "2026-12-24 20:00"),
+    (*UTC_THURSDAY, "in 1.5 hours", "2026-11-26 16:10"),
 ]
 
 

@@ -83,6 +83,23 @@ CASES = [
      "every Saturday at 23:45 (Europe/Paris)"),
     (*PARIS_HALLOWEEN, "every 15 minutes", R.MINUTELY, 15, None, "2026-10-31 23:45",
      "every 15 minutes, starting Sat 31 Oct 2026 at 23:45 (Europe/Paris)"),
+    # beyond the list
+    (*UTC_THURSDAY, "every day at 9am and 5pm", R.CRON, 1, "0 9,17 * * *", "2026-11-26 17:00",
+     "every day at 09:00 and 17:00 (UTC)"),
+    (*UTC_THURSDAY, "every weekend at 10, 14 and 18", R.CRON, 1, "0 10,14,18 * * 0,6",
+     "2026-11-28 10:00", "every Saturday and Sunday at 10:00, 14:00 and 18:00 (UTC)"),
+    (*UTC_THURSDAY, "quarterly on the 1st at 9", R.MONTHLY, 3, None, "2026-12-01 09:00",
+     "every 3 months on the 1st at 09:00, starting Tue 1 Dec 2026 (UTC)"),
+    (*UTC_THURSDAY, "every first of the month at 9", R.MONTHLY, 1, None, "2026-12-01 09:00",
+     "every month on the 1st at 09:00 (UTC)"),
+    (*UTC_THURSDAY, "every day at 9am starting next monday", R.DAILY, 1, None,
+     "2026-11-30 09:00", "every day at 09:00, starting Mon 30 Nov 2026 (UTC)"),
+    (*UTC_THURSDAY, "every 2 hours starting at 10pm", R.HOURLY, 2, None, "2026-11-26 22:00",
+     "every 2 hours, starting Thu 26 Nov 2026 at 22:00 (UTC)"),
+    (*UTC_THURSDAY, "sundays at noon", R.WEEKLY, 1, None, "2026-11-29 12:00",
+     "every Sunday at 12:00 (UTC)"),
+    (*UTC_THURSDAY, "every second tuesday at 19:00", R.CRON, 1, "0 19 * * 2#2",
+     "2026-12-08 19:00", "every second Tuesday of the month at 19:00 (UTC)"),
 ]  # fmt: skip
 
 
