@@ -57,6 +57,8 @@ class DaySpec:
     evening: bool = False
     fixed: bool = False
     """Only one date is meant: when it has passed, say so instead of moving on."""
+    dated: bool = False
+    """A calendar date without a year: earlier today means a mistake, not next year."""
 
 
 def parse_day(text: str, date_order: str) -> DaySpec | None:
@@ -84,7 +86,7 @@ def parse_day(text: str, date_order: str) -> DaySpec | None:
     if match := _NTH_DAY.match(text):
         day = int(match["day"])
         check_day(day)
-        return DaySpec(lambda today: monthly_dates(today, day))
+        return DaySpec(lambda today: monthly_dates(today, day), dated=True)
     return None
 
 
@@ -141,7 +143,7 @@ def _weekdays(today: date, weekday: int, skip_today: bool) -> Iterator[date]:
 def _calendar_date(month: int, day: int, year_text: str | None) -> DaySpec:
     check_month_day(month, day)
     if year_text is None:
-        return DaySpec(lambda today: yearly_dates(today, month, day))
+        return DaySpec(lambda today: yearly_dates(today, month, day), dated=True)
     year = int(year_text) + (2000 if len(year_text) == 2 else 0)
     try:
         fixed = date(year, month, day)

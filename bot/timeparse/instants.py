@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.timeparse.clock import AT_TIME, MIDNIGHT, TimeOfDay, parse_time, time_from_match
 from bot.timeparse.context import ParseContext
 from bot.timeparse.dates import DaySpec, parse_day
+from bot.timeparse.describe import format_clock, format_day
 from bot.timeparse.durations import Duration, parse_duration
 from bot.timeparse.errors import INSTANT_EXAMPLES, TimeParseError
 from bot.timeparse.lexicon import WEEKDAY_RE
@@ -111,15 +112,20 @@ def _resolve(ctx: ParseContext, day: DaySpec | None, tod: TimeOfDay | None) -> I
     else:
         candidates = day.candidates(ctx.today)
         fixed = day.fixed
+    dated = day is not None and day.dated
     last: datetime | None = None
     for candidate in candidates:
         last = ctx.at(candidate, clock)
         if last > ctx.now:
             return Instant(last, tod is not None, candidate)
-        if fixed:
+        if fixed or (dated and candidate == ctx.today):
             break
+    if last is None:
+        raise TimeParseError("That date is too far ahead.", INSTANT_EXAMPLES)
+    local = last.astimezone(ctx.zone)
     raise TimeParseError(
-        "That time has already passed." if last is not None else "That date is too far ahead.",
+        f"That time has already passed ({format_day(local)} {format_clock(local)} "
+        f"{ctx.zone_name}).",
         INSTANT_EXAMPLES,
     )
 
