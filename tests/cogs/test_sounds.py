@@ -1,0 +1,288 @@
+"""``/sound``: members upload, browse, play, rename and delete sounds through the emulator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.models.scheduled_task import TaskType
+from tests.cogs.conftest import App
+from tests.cogs.library import MY_COGS, stored, tone_file, upload
+
+FRAME = 0.02
+
+
+@pytest.fixture
+def extensions() -> tuple[str, ...]:
+    return MY_COGS
+
+
+@pytest.mark.parametrize("kind", ["wav", "mp3", "ogg"])
+async def test_upload_stores_a_transcoded_sound(app: App, kind: str) -> None:
+    reply = await upload(app, app.world.alice, f"bell {kind}", seconds=1.0, kind=kind)
+
+    assert reply.deferred
+    assert reply.ephemeral
+    assert "Sound uploaded" in reply.text
+    assert f"bell {kind}" in reply.text
+    assert "1 credit (server default)" in reply.text
+    sound = await stored(app, f"bell {kind}")
+    assert sound.uploader_id == app.world.alice.id
+    assert sound.duration_seconds == pytest.approx(1.0, abs=0.05)
+    path = app.services.sounds.store.path(sound.file_name)
+    assert path.exists()
+    assert path.suffix == ".ogg"
+    assert "bell" not in path.name
+
+
+async def test_upload_names_the_sound_after_the_file_and_keeps_its_cost(app: App) -> None:
+    file = app.emulator.attachment("Door Chime.wav", tone_file(440, 0.3), "audio/wav")
+
+    reply = await app.world.alice.slash("sound upload", file=file, cost=3)
+    await reply.wait_until_ready(timeout=15)
+
+    assert "3 credits" in reply.text
+    assert (await stored(app, "door chime")).cost == 3
+
+
+async def test_a_text_file_named_mp3_is_refused(app: App) -> None:
+    file = app.emulator.attachment("song.mp3", b"definitely not audio\n" * 200, "audio/mpeg")
+
+    reply = await app.world.alice.slash("sound upload", file=file, name="song")
+    await reply.wait_until_ready(timeout=15)
+
+    assert reply.ephemeral
+    assert reply.content.startswith("❌ That file is not audio that can be decoded.")
+    assert "Upload an MP3, WAV, Ogg" in reply.content
+    assert await app.services.sounds.count(app.world.guild.id) == 0
+
+
+async def test_an_oversized_file_is_refused_at_once(app: App) -> None:
+    file = app.emulator.attachment("huge.wav", b"\0" * (1024 * 1024 + 1), "audio/wav")
+
+    reply = await app.world.alice.slash("sound upload", file=file)
+
+    assert reply.ephemeral
+    assert not reply.deferred
+    assert "the limit is 1.0 MB" in reply.content
+    assert "more compressed" in reply.content
+
+
+async def test_an_over_long_sound_is_refused(app: App) -> None:
+    reply = await upload(app, app.world.alice, "long", seconds=6.0, kind="mp3")
+
+    assert reply.ephemeral
+    assert "The sound is 6.0 s long; the limit is 5 s. Trim it" in reply.content
+    assert await app.services.sounds.count(app.world.guild.id) == 0
+
+
+async def test_a_taken_name_is_refused(app: App) -> None:
+    await upload(app, app.world.alice, "bell")
+
+    reply = await upload(app, app.world.bob, "BELL")
+
+    assert "already has a sound named 'BELL'" in reply.content
+    assert reply.ephemeral
+
+
+async def test_play_sends_every_frame_of_the_tone_and_charges_the_member(app: App) -> None:
+    world = app.world
+    await upload(app, world.alice, "bell", frequency=440, seconds=1.0)
+    await world.bob.join_voice(world.lounge)
+
+    reply = await world.bob.slash("sound play", sound="bell")
+    await reply.wait_until_ready(timeout=10)
+    audio = await app.emulator.wait_for_audio(world.guild, frames=45)
+
+    sound = await stored(app, "bell")
+    assert reply.ephemeral
+    assert reply.content == f"▶️ Playing **bell** in <#{world.lounge.id}> (1 credit)."
+    assert audio.frames == pytest.approx(sound.duration_seconds / FRAME, rel=0.02)
+    assert audio.dominant_frequency() == pytest.approx(440, abs=5)
+    assert app.emulator.bot_voice_channel(world.guild) == world.lounge.id
+    assert await app.services.credits.balance(world.guild.id, world.bob.id) == 19
+
+
+async def test_play_in_a_chosen_channel(app: App) -> None:
+    world = app.world
+    await upload(app, world.alice, "chime", frequency=660, seconds=0.5)
+
+    reply = await world.alice.slash("sound play", sound="chime", options={"channel": world.tiny})
+    await reply.wait_until_ready(timeout=10)
+    audio = await app.emulator.wait_for_audio(world.guild, frames=20)
+
+    assert f"in <#{world.tiny.id}>" in reply.content
+    assert audio.dominant_frequency() == pytest.approx(660, abs=5)
+
+
+async def test_play_needs_a_voice_channel(app: App) -> None:
+    await upload(app, app.world.alice, "bell")
+
+    reply = await app.world.alice.slash("sound play", sound="bell")
+
+    assert reply.ephemeral
+    assert "Join a voice channel first, or pick one with the `channel` option." in reply.content
+
+
+async def test_play_refused_where_the_bot_cannot_connect(app: App) -> None:
+    await upload(app, app.world.alice, "bell")
+
+    reply = await app.world.alice.slash(
+        "sound play", sound="bell", options={"channel": app.world.locked}
+    )
+
+    assert reply.ephemeral
+    assert "lacks the Connect permission in #Locked" in reply.content
+
+
+async def test_play_without_enough_credits_plays_nothing(app: App) -> None:
+    world = app.world
+    await upload(app, world.alice, "gold", cost=50)
+    await world.alice.join_voice(world.lounge)
+
+    reply = await world.alice.slash("sound play", sound="gold")
+
+    assert reply.ephemeral
+    assert "costs 50 credits and you have 20 credits" in reply.content
+    assert app.emulator.voice_audio(world.guild).frames == 0
+    assert await app.services.credits.balance(world.guild.id, world.alice.id) == 20
+
+
+async def test_play_of_an_unknown_sound_says_where_to_look(app: App) -> None:
+    reply = await app.world.alice.slash(
+        "sound play", sound="nope", options={"channel": app.world.lounge}
+    )
+
+    assert "There is no sound named 'nope'. See `/sound list`." in reply.content
+
+
+async def test_autocomplete_puts_prefixes_before_substrings(app: App) -> None:
+    for name in ("doorbell", "bell", "big ben", "gong"):
+        await upload(app, app.world.alice, name, seconds=0.2)
+
+    choices = await app.world.bob.autocomplete("sound play", focused="sound", sound="b")
+    bell = await app.world.bob.autocomplete("sound delete", focused="sound", sound="BELL")
+
+    assert [c.value for c in choices] == ["bell", "big ben", "doorbell"]
+    assert choices[0].name == "bell (0.2 s)"
+    assert [c.value for c in bell] == ["bell", "doorbell"]
+
+
+async def test_info_and_list(app: App) -> None:
+    await upload(app, app.world.alice, "bell", seconds=0.5, cost=2)
+    await upload(app, app.world.bob, "gong", seconds=0.3)
+
+    info = await app.world.bob.slash("sound info", sound="bell")
+    listing = await app.world.bob.slash("sound list")
+
+    assert info.ephemeral
+    assert "0.5 s" in info.text
+    assert "2 credits" in info.text
+    assert f"<@{app.world.alice.id}>" in info.text
+    assert listing.embeds[0]["description"].splitlines() == [
+        "**bell** · 0.5 s · 2 credits",
+        "**gong** · 0.3 s · 1 credit (server default)",
+    ]
+
+
+async def test_names_are_escaped(app: App) -> None:
+    await upload(app, app.world.alice, "**loud** @everyone")
+
+    info = await app.world.alice.slash("sound info", sound="**loud** @everyone")
+
+    assert info.embeds[0]["title"] == "🔔 \\*\\*loud\\*\\* @\u200beveryone"
+
+
+async def test_rename_by_the_uploader_and_an_admin_but_not_another_member(app: App) -> None:
+    world = app.world
+    await upload(app, world.alice, "bell")
+
+    refused = await world.bob.slash("sound rename", sound="bell", name="mine")
+    renamed = await world.alice.slash("sound rename", sound="bell", name="chime")
+    by_admin = await world.admin.slash("sound rename", sound="chime", name="church bell")
+
+    assert refused.ephemeral
+    assert "Only the member who uploaded 'bell' or an admin can." in refused.content
+    assert renamed.content == "✏️ Renamed **bell** to **chime**."
+    assert by_admin.content == "✏️ Renamed **chime** to **church bell**."
+    assert (await stored(app, "church bell")).uploader_id == world.alice.id
+
+
+async def test_delete_by_the_uploader_removes_the_file(app: App) -> None:
+    world = app.world
+    await upload(app, world.alice, "bell")
+    path = app.services.sounds.store.path((await stored(app, "bell")).file_name)
+
+    refused = await world.bob.slash("sound delete", sound="bell")
+    deleted = await world.alice.slash("sound delete", sound="bell")
+
+    assert "Only the member who uploaded 'bell' or an admin can." in refused.content
+    assert deleted.content == "🗑️ Deleted the sound **bell**."
+    assert deleted.ephemeral
+    assert not path.exists()
+    assert await app.services.sounds.count(world.guild.id) == 0
+
+
+async def test_admin_deletes_any_sound(app: App) -> None:
+    await upload(app, app.world.alice, "bell")
+
+    deleted = await app.world.admin.slash("sound delete", sound="bell")
+
+    assert deleted.content == "🗑️ Deleted the sound **bell**."
+
+
+async def _task_using(app: App, sound_name: str, owner_id: int, name: str) -> int:
+    sound = await stored(app, sound_name)
+    task = await app.services.scheduler.create_task(
+        name,
+        TaskType.PLAY_SOUND,
+        app.clock.now() + timedelta(days=1),
+        parameters={"sound_id": sound.id, "channel_id": app.world.lounge.id},
+        user_id=owner_id,
+        guild_id=app.world.guild.id,
+    )
+    return task.id
+
+
+async def test_delete_of_a_sound_that_tasks_use_asks_first_and_tells_their_owners(
+    app: App,
+) -> None:
+    world = app.world
+    await upload(app, world.alice, "bell")
+    sound = await stored(app, "bell")
+    task_id = await _task_using(app, "bell", world.bob.id, "morning bell")
+
+    asked = await world.alice.slash("sound delete", sound="bell")
+    assert asked.ephemeral
+    assert asked.custom_ids == [f"carillon:delsound:{sound.id}", f"carillon:keepsound:{sound.id}"]
+    assert "1 scheduled task uses it" in asked.text
+    assert f"#{task_id} morning bell" in asked.text
+
+    kept = await world.alice.click(asked, f"carillon:keepsound:{sound.id}")
+    asked_again = await world.alice.slash("sound delete", sound="bell")
+    confirmed = await world.alice.click(asked_again, f"carillon:delsound:{sound.id}")
+    [notice] = await app.emulator.wait_for(lambda: app.emulator.dms_to(world.bob.member))
+
+    assert kept.content == "Nothing was deleted: the sound stays."
+    assert kept.custom_ids == []
+    await confirmed.wait_for_edit()
+    assert confirmed.content.startswith("🗑️ Deleted the sound **bell**.")
+    assert "owners of 1 affected task(s) were told" in confirmed.content
+    assert f"#{task_id} “morning bell”" in notice.content
+    assert f"deleted by <@{world.alice.id}>" in notice.content
+    assert await app.services.sounds.count(world.guild.id) == 0
+
+
+async def test_delete_confirmation_is_refused_to_another_member(app: App) -> None:
+    world = app.world
+    await upload(app, world.alice, "bell")
+    sound = await stored(app, "bell")
+    await _task_using(app, "bell", world.alice.id, "mine")
+    asked = await world.alice.slash("sound delete", sound="bell")
+
+    refused = await world.bob.click(asked, f"carillon:delsound:{sound.id}")
+
+    assert refused.ephemeral
+    assert "Only the member who uploaded 'bell' or an admin can." in refused.content
+    assert await app.services.sounds.count(world.guild.id) == 1
