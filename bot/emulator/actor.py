@@ -172,6 +172,7 @@ class Actor:
                 {c["name"] for cmds in self.emulator.commands.values() for c in cmds.values()}
             )
             raise AssertionError(f"/{path[0]} is not registered; registered: {known}")
+        self._check_visible(registered)
         data: dict[str, Any] = {
             "id": registered["id"],
             "name": registered["name"],
@@ -206,6 +207,17 @@ class Actor:
         if resolved:
             data["resolved"] = resolved
         return data
+
+    def _check_visible(self, command: dict[str, Any]) -> None:
+        required = command.get("default_member_permissions")
+        if not self.emulator.command_permissions or required is None:
+            return
+        wanted = int(required)
+        if self.guild.base_permissions(self.member) & wanted != wanted:
+            raise AssertionError(
+                f"{self.member.user.username} cannot see /{command['name']}: "
+                f"it needs permissions {wanted} (default_member_permissions)"
+            )
 
     def _option(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -9,6 +10,9 @@ from bot.emulator.model import Channel, Guild, Member, Message
 
 if TYPE_CHECKING:
     from bot.emulator.server import Emulator
+
+
+ANSWER_WINDOW = 3.0
 
 
 class CallbackType:
@@ -52,6 +56,11 @@ class InteractionRecord:
     modal: dict[str, Any] | None = None
     # The answer message's version when the bot acknowledged, so later edits are told apart.
     answered_version: int = -1
+    created: float = field(default_factory=time.monotonic)
+
+    def expired(self) -> bool:
+        """Discord refuses an initial response after three seconds."""
+        return time.monotonic() - self.created > ANSWER_WINDOW
 
     @property
     def acknowledged(self) -> bool:

@@ -146,6 +146,9 @@ class Rest:
             return error(404, "Unknown interaction", 10062)
         if record.acknowledged:
             return error(400, "Interaction has already been acknowledged.", 40060)
+        if record.expired():
+            emulator.late_callbacks.append(record)
+            return error(404, "Unknown interaction", 10062)
         payload, files = await read_body(request)
         callback_type = int(payload["type"])
         data = payload.get("data") or {}

@@ -54,9 +54,19 @@ class Emulator:
     trusts the voice gateway's throwaway CA.
     """
 
-    def __init__(self, *, token: str = "carillon-emulator-token", host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        *,
+        token: str = "carillon-emulator-token",
+        host: str = "127.0.0.1",
+        command_permissions: bool = False,
+    ) -> None:
+        """``command_permissions``: hide commands whose ``default_member_permissions`` a
+        member lacks, as the Discord client does (servers can override that; the emulator
+        cannot, so it is off by default)."""
         self.token = token
         self.host = host
+        self.command_permissions = command_permissions
         self.bot_user = User(snowflake(), "Carillon", bot=True)
         self.application_id = self.bot_user.id
         self.application_owner = User(snowflake(), "app-owner")
@@ -69,6 +79,7 @@ class Emulator:
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.requests: list[RecordedRequest] = []
         self.unknown_routes: list[str] = []
+        self.late_callbacks: list[InteractionRecord] = []
         self.faults = FaultPlan()
         self.changed = Changed()
         self.ca = ThrowawayCA()
@@ -242,8 +253,23 @@ class Emulator:
         await self.gateway.dispatch("CHANNEL_UPDATE", channel.payload())
 
     async def delete_channel(self, channel: Channel) -> None:
-        self.guilds[channel.guild_id].channels.pop(channel.id, None)
+        """Delete ``channel``; whoever was in it, the bot too, is disconnected from voice."""
+        guild = self.guilds[channel.guild_id]
+        guild.channels.pop(channel.id, None)
         await self.gateway.dispatch("CHANNEL_DELETE", channel.payload())
+        for user_id in guild.members_in(channel.id):
+            await self.disconnect_from_voice(guild, user_id)
+
+    async def disconnect_from_voice(self, guild: Guild, user_id: int) -> None:
+        """A moderator disconnects ``user_id`` (a member, or the bot) from voice."""
+        state = guild.voice_states.get(user_id)
+        if state is None or state.channel_id is None:
+            return
+        state.channel_id = None
+        await self.gateway.dispatch("VOICE_STATE_UPDATE", state.payload(guild.members.get(user_id)))
+        if user_id == self.bot_user.id:
+            await self.voice.close_connection(guild.id, code=4014)
+        self.changed.notify()
 
     async def remove_member(self, member: Member) -> None:
         """The member leaves the server."""

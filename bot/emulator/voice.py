@@ -332,6 +332,11 @@ class VoiceServer:
             await connection.ws.close(code=4015)
         self.emulator.changed.notify()
 
+    async def close_connection(self, guild_id: int, *, code: int) -> None:
+        connection = self.connections.get(guild_id)
+        if connection is not None and not connection.ws.closed:
+            await connection.ws.close(code=code)
+
     async def close_all(self) -> None:
         for connection in list(self.connections.values()):
             if not connection.ws.closed:

@@ -115,6 +115,11 @@ class Probe(commands.GroupCog, group_name="probe"):
         view.add_item(CountButton(0))
         await interaction.response.send_message("count 0", view=view)
 
+    @app_commands.command(description="Answers after half a second, without deferring")
+    async def late(self, interaction: discord.Interaction) -> None:
+        await asyncio.sleep(0.5)
+        await interaction.response.send_message("too late", ephemeral=True)
+
     @app_commands.command(description="Thinks, then answers")
     async def slow(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -159,6 +164,14 @@ class Probe(commands.GroupCog, group_name="probe"):
         await interaction.followup.send("playing", ephemeral=True)
 
 
+@app_commands.command(description="For members who can manage the server")
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+async def secret(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("the secret", ephemeral=True)
+
+
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(CancelButton, StopButton, CountButton)
+    bot.tree.add_command(secret)
     await bot.add_cog(Probe(bot))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from bot.app import CarillonBot
-from bot.emulator import Emulator
+from bot.emulator import Emulator, NoResponseError, interactions
 from tests.e2e.conftest import PROBE
 from tests.support.e2e import BotRunner, World
 
@@ -104,3 +106,27 @@ async def test_a_deferred_button_edits_its_message_later(bot: CarillonBot, world
 
     assert answer.content == "count 1"
     assert "carillon:count:1" in answer.custom_ids
+
+
+async def test_an_answer_after_three_seconds_is_refused(
+    bot: CarillonBot, world: World, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(interactions, "ANSWER_WINDOW", 0.2)
+
+    with pytest.raises(NoResponseError):
+        await world.alice.slash("probe late", timeout=1.0)
+
+    await emulator.wait_for(lambda: emulator.late_callbacks, what="the late answer")
+    assert {r.id for r in emulator.late_callbacks} == set(emulator.interactions)
+
+
+async def test_commands_are_hidden_without_their_default_permissions(
+    bot: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    emulator.command_permissions = True
+
+    with pytest.raises(AssertionError, match="cannot see /secret"):
+        await world.alice.slash("secret")
+    reply = await world.owner.slash("secret")
+
+    assert reply.content == "the secret"

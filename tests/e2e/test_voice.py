@@ -45,3 +45,18 @@ async def test_voice_uses_the_negotiated_session(
     assert "max_dave_protocol_version" in connection.identify
     assert [e.speaking for e in emulator.voice.speaking][:2] == [0, 1]
     assert emulator.voice.undecryptable == 0
+
+
+async def test_deleting_the_voice_channel_disconnects_the_bot(
+    bot: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    await world.alice.join_voice(world.lounge)
+    reply = await world.alice.slash("probe play", seconds=2)
+    await reply.wait_until_ready(timeout=10)
+    await emulator.wait_for(lambda: emulator.voice_audio(world.guild).frames >= 10)
+
+    await emulator.delete_channel(world.lounge)
+
+    await emulator.wait_for(lambda: not bot.voice_clients, what="the bot to leave voice")
+    assert emulator.bot_voice_channel(world.guild) is None
+    assert bot.get_guild(world.guild.id).get_channel(world.lounge.id) is None
