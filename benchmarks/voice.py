@@ -1,0 +1,343 @@
+"""Voice benchmark: this player's stored-Opus path against discord.py's ``FFmpegPCMAudio`` path.
+
+Prints, for 1, 10 and 50 concurrent streams into the emulator (one server each):
+
+- CPU time per second of audio and per stream: the audio thread's own CPU time (read,
+  encrypt, send; plus Opus encoding for the FFmpeg path) and, for the FFmpeg path, the
+  ``ffmpeg`` processes' CPU time; both paths play the same stored sound. The emulator runs in
+  a process of its own (``benchmarks/_emulator_process.py``) so that its work is not counted;
+- due instant to first audio packet (p50/p99) for scheduled plays through the whole
+  application (scheduler, credits, voice join, first packet), every stream due at once.
+
+The FFmpeg path needs what the bot itself never needs, for this benchmark only:
+an ``ffmpeg`` executable (``pip install imageio-ffmpeg`` ships one, or pass ``--ffmpeg``;
+a system ffmpeg on PATH is used otherwise) and libopus for ``discord.opus`` (loaded from the
+copy bundled in PyAV's wheel; no system package needed). Run from the repository root:
+
+    python -m benchmarks.voice [--seconds 5] [--streams 1,10,50] [--repeat 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import glob
+import json
+import os
+import resource
+import shutil
+import ssl
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import av
+import discord
+
+from bot.app import CarillonBot
+from bot.audio.opus_source import OggOpusSource
+from bot.audio.tones import tone
+from bot.audio.transcode import AudioLimits, transcode
+from bot.config import Config, DatabaseConfig, DiscordConfig, SoundsConfig, VoiceConfig
+from bot.container import build_bot
+from bot.db.migrate import upgrade
+from bot.models import TaskType
+
+FRAME = 0.02
+
+
+@dataclass
+class StreamRun:
+    path: str
+    streams: int
+    audio_seconds: float
+    thread_cpu: float
+    child_cpu: float
+    frames: list[int]
+
+    @property
+    def cpu_per_stream_second(self) -> float:
+        return (self.thread_cpu + self.child_cpu) / (self.streams * self.audio_seconds)
+
+
+@dataclass(frozen=True)
+class Server:
+    guild_id: int
+    channel_id: int
+    owner_id: int
+
+
+class EmulatorProcess:
+    """``benchmarks/_emulator_process.py`` in a child process, driven over its stdin/stdout."""
+
+    def __init__(self, process: asyncio.subprocess.Process, hello: dict[str, Any]) -> None:
+        self.process = process
+        self.hello = hello
+        self.servers = [Server(**s) for s in hello["servers"]]
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def start(cls, count: int) -> EmulatorProcess:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "benchmarks._emulator_process",
+            str(count),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert process.stdout is not None
+        hello = json.loads(await asyncio.wait_for(process.stdout.readline(), timeout=60))
+        return cls(process, hello)
+
+    async def call(self, command: str) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        async with self._lock:
+            self.process.stdin.write(command.encode() + b"\n")
+            await self.process.stdin.drain()
+            return json.loads(await self.process.stdout.readline())
+
+    async def wait_for_audio(
+        self, servers: Sequence[Server], frames: int, idle: float = 0.3
+    ) -> dict[int, dict[str, Any]]:
+        """Per server: frames received and first arrival, once each got ``frames`` and went idle."""
+        deadline = time.monotonic() + 120
+        while True:
+            audio = {int(k): v for k, v in (await self.call("audio")).items()}
+            now = time.monotonic()
+            chosen = [audio[s.guild_id] for s in servers]
+            if all(a["frames"] >= frames and now - a["last"] >= idle for a in chosen):
+                return {s.guild_id: audio[s.guild_id] for s in servers}
+            if now > deadline:
+                raise TimeoutError(f"audio did not arrive: {chosen}")
+            await asyncio.sleep(0.1)
+
+    async def wait_until_left(self, servers: Sequence[Server]) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            channels = await self.call("voice")
+            if not any(channels[str(s.guild_id)] for s in servers):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bot did not leave the voice channels")
+            await asyncio.sleep(0.1)
+
+    async def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.call("quit")
+        with contextlib.suppress(ProcessLookupError):
+            self.process.terminate()
+        await self.process.wait()
+
+
+def load_libopus() -> None:
+    if discord.opus.is_loaded():
+        return
+    bundled = sorted(glob.glob(str(Path(av.__file__).parent.parent / "av.libs" / "libopus*.so*")))
+    for candidate in [*bundled, "opus", "libopus.so.0"]:
+        with contextlib.suppress(OSError):
+            discord.opus.load_opus(candidate)
+            return
+    raise SystemExit("libopus not found: PyAV's wheel normally bundles it (av.libs/libopus*.so)")
+
+
+def find_ffmpeg(explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    with contextlib.suppress(ImportError):
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    found = shutil.which("ffmpeg")
+    if found is None:
+        raise SystemExit("no ffmpeg: pip install imageio-ffmpeg, or pass --ffmpeg PATH")
+    return found
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def play_all(
+    voices: Sequence[discord.VoiceClient], make_source: Callable[[], discord.AudioSource]
+) -> float:
+    """Play a fresh source on every voice client at once; the audio threads' CPU time, summed."""
+    loop = asyncio.get_running_loop()
+    lock = threading.Lock()
+    cpu = [0.0]
+    finished: list[asyncio.Future[None]] = []
+    for voice in voices:
+        done: asyncio.Future[None] = loop.create_future()
+        finished.append(done)
+
+        def after(error: Exception | None, done: asyncio.Future[None] = done) -> None:
+            with lock:
+                cpu[0] += time.thread_time()
+            loop.call_soon_threadsafe(done.set_result, None)
+
+        voice.play(make_source(), after=after)
+    await asyncio.gather(*finished)
+    return cpu[0]
+
+
+async def cpu_runs(
+    emulator: EmulatorProcess,
+    bot: CarillonBot,
+    sound: Path,
+    seconds: float,
+    counts: Sequence[int],
+    ffmpeg: str,
+) -> list[StreamRun]:
+    servers = emulator.servers
+    voices: list[discord.VoiceClient] = []
+    for server in servers[: max(counts)]:
+        target = bot.get_channel(server.channel_id)
+        assert isinstance(target, discord.VoiceChannel)
+        voices.append(await target.connect(timeout=30, self_deaf=True))
+    paths: dict[str, Callable[[], discord.AudioSource]] = {
+        "stored Opus (this player)": lambda: OggOpusSource(sound),
+        "FFmpegPCMAudio": lambda: discord.FFmpegPCMAudio(str(sound), executable=ffmpeg),
+    }
+    runs = []
+    for count in counts:
+        for name, make_source in paths.items():
+            await emulator.call("clear")
+            before = children_cpu()
+            thread_cpu = await play_all(voices[:count], make_source)
+            audio = await emulator.wait_for_audio(servers[:count], frames=1)
+            child_cpu = children_cpu() - before
+            frames = [a["frames"] for a in audio.values()]
+            runs.append(StreamRun(name, count, seconds, thread_cpu, child_cpu, frames))
+    for voice in voices:
+        await voice.disconnect(force=True)
+    return runs
+
+
+async def latency_runs(
+    emulator: EmulatorProcess, bot: CarillonBot, counts: Sequence[int], repeat: int
+) -> dict[int, list[float]]:
+    services = bot.services
+    sound_ids = {}
+    short = tone(440, 0.5)
+    for server in emulator.servers[: max(counts)]:
+        uploaded = await services.sounds.upload(server.guild_id, server.owner_id, "bench", short)
+        sound_ids[server.guild_id] = uploaded.id
+    latencies: dict[int, list[float]] = {}
+    for count in counts:
+        chosen = emulator.servers[:count]
+        for _ in range(repeat):
+            await emulator.wait_until_left(chosen)
+            await emulator.call("clear")
+            due = services.clock.now() + timedelta(seconds=2)
+            due_monotonic = time.monotonic() + (due - services.clock.now()).total_seconds()
+            for server in chosen:
+                await services.scheduler.create_task(
+                    "bench",
+                    TaskType.PLAY_SOUND,
+                    due,
+                    parameters={
+                        "sound_id": sound_ids[server.guild_id],
+                        "channel_id": server.channel_id,
+                    },
+                    user_id=server.owner_id,
+                    guild_id=server.guild_id,
+                )
+            audio = await emulator.wait_for_audio(chosen, frames=20)
+            latencies.setdefault(count, []).extend(
+                a["first"] - due_monotonic for a in audio.values()
+            )
+    return latencies
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def report(runs: Sequence[StreamRun], latencies: dict[int, list[float]]) -> None:
+    print("\nCPU time per second of audio, per stream (audio thread + ffmpeg processes)")
+    print(f"{'streams':>7}  {'path':<27} {'ms CPU/s':>9} {'thread':>8} {'ffmpeg':>8}  frames")
+    by_count: dict[int, dict[str, StreamRun]] = {}
+    for run in runs:
+        by_count.setdefault(run.streams, {})[run.path] = run
+        per = run.streams * run.audio_seconds
+        expected = round(run.audio_seconds / FRAME)
+        frames = f"{min(run.frames)}-{max(run.frames)} (expected ~{expected})"
+        print(
+            f"{run.streams:>7}  {run.path:<27} {1000 * run.cpu_per_stream_second:>9.2f} "
+            f"{1000 * run.thread_cpu / per:>8.2f} {1000 * run.child_cpu / per:>8.2f}  {frames}"
+        )
+    for count, paths in by_count.items():
+        ours, theirs = paths["stored Opus (this player)"], paths["FFmpegPCMAudio"]
+        ratio = theirs.cpu_per_stream_second / max(ours.cpu_per_stream_second, 1e-9)
+        print(f"{count:>7}  FFmpegPCMAudio / this player: {ratio:.1f}x the CPU")
+    print("\nDue instant to first audio packet (scheduled plays, all due at once, cold join)")
+    for count, values in latencies.items():
+        print(
+            f"{count:>7} streams: p50 {1000 * statistics.median(values):.0f} ms, "
+            f"p99 {1000 * percentile(values, 0.99):.0f} ms, max {1000 * max(values):.0f} ms "
+            f"({len(values)} plays)"
+        )
+
+
+async def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of the sound played")
+    parser.add_argument("--streams", default="1,10,50", help="concurrent streams, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="latency rounds per stream count")
+    parser.add_argument("--ffmpeg", help="ffmpeg executable for the FFmpegPCMAudio path")
+    args = parser.parse_args(argv)
+    counts = [int(c) for c in args.streams.split(",")]
+    load_libopus()
+    ffmpeg = find_ffmpeg(args.ffmpeg)
+    workdir = Path(tempfile.mkdtemp(prefix="carillon-bench-"))
+    sound = workdir / "tone.ogg"
+    sound.write_bytes(transcode(tone(440, args.seconds), AudioLimits(64 << 20, 3600)).data)
+    database_url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    await upgrade(database_url)
+
+    emulator = await EmulatorProcess.start(max(counts))
+    hello = emulator.hello
+    config = Config(
+        discord=DiscordConfig(
+            token=hello["token"],
+            api_base_url=hello["api_base_url"],
+            gateway_url=hello["gateway_url"],
+        ),
+        database=DatabaseConfig(url=database_url),
+        sounds=SoundsConfig(directory=str(workdir / "sounds")),
+        voice=VoiceConfig(idle_disconnect_seconds=0.5),
+    )
+    config = replace(config, credits=replace(config.credits, starting_balance=10_000))
+    trust = ssl.create_default_context(cafile=hello["ca_pem"])
+    bot = build_bot(config, extensions=(), connector=aiohttp.TCPConnector(limit=0, ssl=trust))
+    runner = asyncio.create_task(bot.start(hello["token"]))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), timeout=60)
+        print(f"sound: {args.seconds:g} s, ffmpeg: {ffmpeg}, cores: {os.cpu_count()}")
+        runs = await cpu_runs(emulator, bot, sound, args.seconds, counts, ffmpeg)
+        latencies = await latency_runs(emulator, bot, counts, args.repeat)
+    finally:
+        await bot.close()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(runner, timeout=5)
+        await bot.services.db.dispose()
+        await emulator.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    report(runs, latencies)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
