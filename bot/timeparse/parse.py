@@ -100,10 +100,12 @@ def _parse_body(body: str, ctx: ParseContext) -> _Parsed:
         return _Parsed(match.first_run, match.recurrence, match.explicit_start)
     if instant := parse_instant(body, ctx):
         return _Parsed(instant.at, None)
+    if looks_recurring(body):
+        # A repeat the grammar does not know must not turn into a one-off through dateparser.
+        raise TimeParseError(f'I could not read "{body}" as a repeat.', RECURRENCE_EXAMPLES)
     if at := get_fallback(ctx.languages, ctx.date_order).parse(body, ctx):
         return _Parsed(at, None)
-    examples = RECURRENCE_EXAMPLES if looks_recurring(body) else ALL_EXAMPLES
-    raise TimeParseError(f'I could not read "{body}" as a time.', examples)
+    raise TimeParseError(f'I could not read "{body}" as a time.', ALL_EXAMPLES)
 
 
 def _repeat_type(repeat: RecurrenceType | str | None) -> RecurrenceType | None:

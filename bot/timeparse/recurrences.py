@@ -59,7 +59,10 @@ _ELAPSED = re.compile(
     rf"|{_EVERY}\shalf\s(?:an\s)?(?P<half>hour))$"
 )
 _SECONDS = re.compile(rf"^{_EVERY}\s(?:(?:{NUMBER_RE})\s?)?(?:seconds?|secs?|s)$")
-_DAILY = re.compile(rf"^(?:daily|nightly|everyday|{_EVERY}\s(?:{_N}\s)?days?)$")
+_DAILY = re.compile(
+    rf"^(?:daily|nightly|everyday|{_EVERY}\s(?:{_N}\s)?days?"
+    rf"|{_EVERY}\s(?P<nth>second|third|\d+{ORDINAL_SUFFIX_RE})\sday)$"
+)
 _WORKDAYS = re.compile(rf"^(?:(?:{_EVERY}|on)\s)?(?:weekdays?|work\s?days?|business\sdays?)$")
 _WEEKENDS = re.compile(rf"^(?:(?:{_EVERY}|on)\s)?(?:weekends?|weekend\sdays?)$")
 _DAY_LIST = (
@@ -73,13 +76,14 @@ _WEEKLY = _patterns(
 )
 _DAY_OF_MONTH = (
     rf"(?:(?P<day>\d{{1,2}}){ORDINAL_SUFFIX_RE}|(?P<firstday>first)|(?P<lastday>last(?:\sday)?))"
-    r"(?:\sday)?"
 )
 _MONTHLY = _patterns(
-    rf"(?:monthly|{_EVERY}\s(?:{_N}\s)?months?)(?:\s(?:on\s)?(?:the\s)?{_DAY_OF_MONTH})?",
-    rf"(?P<quarter>quarterly|{_EVERY}\squarter)(?:\s(?:on\s)?(?:the\s)?{_DAY_OF_MONTH})?",
-    rf"(?:on\s)?(?:the\s)?{_DAY_OF_MONTH}\sof\s(?:{_EVERY}|the)\s(?:{_N}\s)?months?",
-    rf"{_EVERY}\s(?:the\s)?{_DAY_OF_MONTH}(?:\sof\s(?:the|{_EVERY})\smonth)?",
+    rf"(?:monthly|{_EVERY}\s(?:{_N}\s)?months?)"
+    rf"(?:\s(?:on\s)?(?:the\s)?{_DAY_OF_MONTH}(?:\sday)?)?",
+    rf"(?P<quarter>quarterly|{_EVERY}\squarter)"
+    rf"(?:\s(?:on\s)?(?:the\s)?{_DAY_OF_MONTH}(?:\sday)?)?",
+    rf"(?:on\s)?(?:the\s)?{_DAY_OF_MONTH}(?:\sday)?\sof\s(?:{_EVERY}|the)\s(?:{_N}\s)?months?",
+    rf"{_EVERY}\s(?:the\s)?{_DAY_OF_MONTH}(?:(?:\sday)?\sof\s(?:the|{_EVERY})\smonth)?",
 )
 _ORDINAL = r"(?P<ord>first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)"
 _NTH_WEEKDAY = _patterns(
@@ -327,9 +331,11 @@ def _match(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | 
 
 
 def _n(match: re.Match[str]) -> int:
-    word = match.groupdict().get("n")
-    if not word:
-        return 1
+    groups = match.groupdict()
+    if nth := groups.get("nth"):
+        word = str(ORDINAL_WORDS.get(nth) or int(nth[:-2]))
+    else:
+        word = groups.get("n") or "1"
     value = 2 if word == "other" else number_value(word)
     if not 1 <= value <= 1000:
         raise TimeParseError(f"Every {value}? Give an interval from 1 to 1000.", ("every 2 weeks",))

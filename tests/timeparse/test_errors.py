@@ -15,6 +15,7 @@ NOW = ("UTC", "2026-11-26 14:40")
 
 BAD = [
     ("buy milk", "could not read"),
+    ("every morning", "as a repeat"),
     ("", "empty"),
     ("8", "ambiguous"),
     ("2 hours ago", "past"),
