@@ -110,6 +110,10 @@ def _known_cron(rest: str) -> str | None:
         return "every day"
     if rest == "L * *":
         return "every month on the last day"
+    if match := re.fullmatch(r"(\d{1,2}) \* \*", rest):
+        return f"every month on the {ordinal(int(match[1]))}"
+    if (match := re.fullmatch(r"(\d{1,2}) (\d{1,2}) \*", rest)) and 1 <= int(match[2]) <= 12:
+        return f"every year on {MONTH_NAMES[int(match[2]) - 1]} {int(match[1])}"
     if not rest.startswith("* * "):
         return None
     days = rest[4:]

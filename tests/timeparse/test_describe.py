@@ -19,7 +19,11 @@ FIRST = z("2026-11-27T14:00:00Z")
         (Recurrence(R.CRON, cron="0 9 * * 1-5"), "every weekday at 09:00 (America/New_York)"),
         (
             Recurrence(R.CRON, cron="15 14 1 * *"),
-            "at 14:15, on day 1 of the month (America/New_York)",
+            "every month on the 1st at 14:15 (America/New_York)",
+        ),
+        (
+            Recurrence(R.CRON, cron="15 14 1-7 * *"),
+            "at 14:15, between day 1 and 7 of the month (America/New_York)",
         ),
         (
             Recurrence(R.CRON, cron="0 22 * * 1-5"),

@@ -86,3 +86,25 @@ RECURRING = [
 def test_recurrence_across_dst(zone: str, now: str, phrase: str, expected: list[str]) -> None:
     schedule = parse(phrase, zone, now)
     assert schedule.runs(len(expected)) == [z(run) for run in expected]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "cron", "expected"),
+    [
+        ("every day at 2:30", "30 2 * * *", ["2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z"]),
+        ("every sunday at 2:30", "30 2 * * 0", ["2026-03-08T07:30:00Z", "2026-03-15T06:30:00Z"]),
+        (
+            "every month on the 8th at 2:30",
+            "30 2 8 * *",
+            ["2026-03-08T07:30:00Z", "2026-04-08T06:30:00Z"],
+        ),
+    ],
+)
+def test_a_first_run_in_the_gap_keeps_the_asked_time_afterwards(
+    phrase: str, cron: str, expected: list[str]
+) -> None:
+    schedule = parse(phrase, *NY_SPRING)
+    assert schedule.recurrence is not None
+    assert schedule.recurrence.cron == cron
+    assert schedule.runs(2) == [z(run) for run in expected]
+    assert "02:30" in schedule.description
