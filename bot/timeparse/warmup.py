@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
+from bot.clock import SystemClock
 from bot.config import TimeConfig
 from bot.timeparse.errors import TimeParseError
 from bot.timeparse.fallback import get_fallback
@@ -17,18 +18,23 @@ _SAMPLES = (
     "every weekday at 9am",
     "every last friday at 17:00",
     "0 9 * * 1-5",
-    "5 30 * * 2#3",
+    "30 5 1-7 * *",
+    "2026-12-24T20:00:00+01:00",
     "a fortnight from tomorrow",
     "buy milk",
 )
 
 
-def warm_up(config: TimeConfig | None = None) -> float:
-    """Parse a few phrases of every kind; returns the seconds it took."""
+def warm_up(config: TimeConfig | None = None, now: datetime | None = None) -> float:
+    """Parse a few phrases of every kind; returns the seconds it took.
+
+    Call it once at start-up (``await asyncio.to_thread(warm_up, config.time)`` keeps the event
+    loop free): dateparser's first call loads its language data, about 200 ms.
+    """
     config = config or TimeConfig()
     started = time.perf_counter()
     get_fallback(tuple(config.languages), config.date_order)
-    now = datetime.now(UTC)
+    now = now or SystemClock().now()
     for zone in {config.default_timezone, "UTC"}:
         for sample in _SAMPLES:
             with contextlib.suppress(TimeParseError):
