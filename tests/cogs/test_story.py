@@ -1,0 +1,112 @@
+"""A member's whole story: timezone, "every weekday at 9am", the bell rings, Cancel, silence."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.emulator import Message
+from bot.models.scheduled_task import TaskStatus
+from tests.cogs._support import add_sound, move_clock, wait_for_runs
+from tests.cogs.conftest import App
+
+FRAME = 0.02
+SATURDAY_NOON = datetime(2026, 11, 28, 12, tzinfo=UTC)
+MONDAY_9AM_NEW_YORK = datetime(2026, 11, 30, 14, tzinfo=UTC)
+TUESDAY_9AM_NEW_YORK = datetime(2026, 12, 1, 14, tzinfo=UTC)
+
+
+def _now_playing(message: Message) -> bool:
+    return any(embed.get("title") == "🔔 Now playing" for embed in message.embeds)
+
+
+async def _set_timezone(app: App, zone: str) -> None:
+    world = app.world
+    if app.emulator.find_command("timezone", world.guild.id) is not None:
+        reply = await world.alice.slash("timezone set", zone=zone)
+        assert not reply.content.startswith("❌"), reply.content
+    else:
+        await app.services.settings.set_member_timezone(world.alice.id, zone)
+
+
+async def test_weekday_bell_rings_on_monday_and_stops_when_cancelled(app: App) -> None:
+    world, emulator = app.world, app.emulator
+    app.clock.set(SATURDAY_NOON)
+    sound = await add_sound(app, "bell", seconds=0.4)
+    await _set_timezone(app, "America/New_York")
+    await world.alice.join_voice(world.lounge)
+
+    [preview] = await world.alice.autocomplete(
+        "schedule sound", focused="when", sound="bell", when="every weekday at 9am"
+    )
+    assert preview.name == "every weekday at 09:00, next Mon 30 Nov"
+    confirmation = await world.alice.slash(
+        "schedule sound", sound="bell", when="every weekday at 9am"
+    )
+    [cancel_id] = confirmation.custom_ids
+    task_id = int(cancel_id.rsplit(":", 1)[1])
+    assert f"<t:{int(MONDAY_9AM_NEW_YORK.timestamp())}:F>" in confirmation.text
+    listing = await world.alice.slash("schedule list")
+    assert f"#{task_id} · bell" in listing.text
+    assert "every weekday at 09:00 (America/New_York)" in listing.text
+    assert emulator.voice_audio(world.guild).frames == 0
+
+    move_clock(app, MONDAY_9AM_NEW_YORK)
+    audio = await emulator.wait_for_audio(world.guild, frames=15)
+    now_playing = await emulator.wait_for_message(world.general, _now_playing)
+    await wait_for_runs(app, task_id, 1)
+
+    assert audio.frames == pytest.approx(sound.duration_seconds / FRAME, rel=0.05)
+    assert emulator.bot_voice_channel(world.guild) == world.lounge.id
+    assert "**bell**" in now_playing.embeds[0]["description"]
+    assert now_playing.custom_ids() == [f"carillon:stop:{world.guild.id}", cancel_id]
+    refused = await world.bob.click(now_playing, cancel_id)
+    assert "Only the task's owner" in refused.content
+    cancelled = await world.alice.click(now_playing, cancel_id)
+    assert "Cancelled" in cancelled.content
+
+    move_clock(app, TUESDAY_9AM_NEW_YORK)
+    await asyncio.sleep(0.3)
+    task = await app.services.scheduler.get_task(task_id)
+    assert task is not None
+    assert task.status is TaskStatus.CANCELLED
+    assert task.executions_count == 1
+    assert len(await app.services.scheduler.get_task_runs(task_id)) == 1
+    assert emulator.voice_audio(world.guild).frames == audio.frames
+    assert len([m for m in emulator.messages_in(world.general) if _now_playing(m)]) == 1
+
+
+async def test_stop_button_by_owner_after_refusing_another_member(app: App) -> None:
+    world, emulator = app.world, app.emulator
+    await add_sound(app, "long bell", seconds=4.0)
+    await world.alice.join_voice(world.lounge)
+    await world.alice.slash("schedule sound", sound="long bell", when="in 1 minute")
+
+    move_clock(app, datetime(2026, 11, 26, 12, 1, tzinfo=UTC))
+    message = await emulator.wait_for_message(world.general, _now_playing)
+    stop_id = f"carillon:stop:{world.guild.id}"
+    refused = await world.bob.click(message, stop_id)
+    stopped = await world.alice.click(message, stop_id)
+    audio = await emulator.wait_for_audio(world.guild, frames=1)
+
+    assert "Only the task's owner" in refused.content
+    assert "Stopped" in stopped.content
+    assert audio.frames < 4.0 / FRAME / 2
+
+
+async def test_failed_run_is_told_to_the_owner_in_the_channel(app: App) -> None:
+    world, emulator = app.world, app.emulator
+    sound = await add_sound(app, "doomed")
+    await world.alice.join_voice(world.lounge)
+    reply = await world.alice.slash("schedule sound", sound="doomed", when="in 5 minutes")
+    task_id = int(reply.custom_ids[0].rsplit(":", 1)[1])
+    await app.services.sounds.delete(
+        world.guild.id, sound.id, actor_id=world.admin.id, is_admin=True, confirmed=True
+    )
+
+    move_clock(app, datetime(2026, 11, 26, 12, 5, tzinfo=UTC))
+    told = await emulator.wait_for_message(world.general, lambda m: f"task #{task_id}" in m.content)
+
+    assert told.content.startswith(f"⚠️ <@{world.alice.id}> your task #{task_id} **doomed** failed")
