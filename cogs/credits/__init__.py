@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import CarillonBot
+from bot.container import Services
 from bot.errors import InvalidInput
 from bot.ui import credits as ui
 from bot.ui.checks import is_admin
@@ -16,7 +16,7 @@ HISTORY_SHOWN = 10
 
 
 class Credits(commands.Cog):
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
 
     @app_commands.command(name="credits", description="A balance and its recent transactions")
@@ -40,5 +40,5 @@ class Credits(commands.Cog):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Credits(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: CarillonBot) -> None:
+    await bot.add_cog(Credits(bot.services))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.container import Services
 from bot.errors import CarillonError, InvalidInput
 from bot.models.sound import Playlist
 from bot.services.playlists import MAX_PLAYLIST_ITEMS, PlaylistView
@@ -31,7 +31,7 @@ def _guild_id(interaction: discord.Interaction) -> int:
 
 @app_commands.guild_only()
 class Playlists(commands.GroupCog, group_name="playlist", group_description="Playlists of sounds"):
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
 
     async def _find(self, interaction: discord.Interaction, text: str) -> Playlist:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import CarillonBot
+from bot.container import Services
 from bot.timezones import choice_label, resolve_zone, search_zones
 from bot.ui import timezones as ui
 
 
 class Timezone(commands.GroupCog, group_name="timezone", group_description="Your time zone"):
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
 
     @app_commands.command(name="set", description="Set the time zone your times are read in")
@@ -47,5 +47,5 @@ class Timezone(commands.GroupCog, group_name="timezone", group_description="Your
         ]
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Timezone(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: CarillonBot) -> None:
+    await bot.add_cog(Timezone(bot.services))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.container import Services
 from bot.errors import InvalidInput, LimitReached
 from bot.services.player import PlayRequest
 from bot.ui import sounds as ui
@@ -28,7 +28,7 @@ def _guild_id(interaction: discord.Interaction) -> int:
 
 @app_commands.guild_only()
 class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The server's sounds"):
-    def __init__(self, services: Any, playback: Playback) -> None:
+    def __init__(self, services: Services, playback: Playback) -> None:
         self.services = services
         self.playback = playback
 

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.container import Services
 from bot.errors import InvalidInput, NotPermitted, TaskFailure
 from bot.services.player import PlayRequest, PlayResult
 from bot.ui import sounds as ui
@@ -27,7 +28,7 @@ POLL_SECONDS = 0.02
 class Playback(commands.Cog):
     """Plays requested from commands run in the background; their failures reach the member."""
 
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
         self._plays: set[asyncio.Task[Any]] = set()
 
