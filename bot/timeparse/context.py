@@ -37,14 +37,24 @@ class ParseContext:
 
     def local(self, instant: datetime) -> datetime:
         """The naive wall-clock reading of ``instant`` in the zone."""
-        return instant.astimezone(self.zone).replace(tzinfo=None)
+        try:
+            return instant.astimezone(self.zone).replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            raise out_of_range() from None
 
     def to_utc(self, wall: datetime) -> datetime:
         """Wall clock to aware UTC: a gap shifts forward, a repeated hour reads as the first."""
-        return wall.replace(tzinfo=self.zone, fold=0).astimezone(UTC)
+        try:
+            return wall.replace(tzinfo=self.zone, fold=0).astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise out_of_range() from None
 
     def at(self, day: date, clock: time) -> datetime:
         return self.to_utc(datetime.combine(day, clock))
+
+
+def out_of_range() -> TimeParseError:
+    return TimeParseError("That date is out of range.", ("in 2 days", "dec 24 8pm"))
 
 
 def load_zone(name: str) -> ZoneInfo:
@@ -63,11 +73,15 @@ def make_context(now: datetime, timezone: str, config: TimeConfig | None = None)
         raise ValueError("now must be an aware datetime")
     config = config or TimeConfig()
     now_utc = now.astimezone(UTC)
+    try:
+        horizon = now_utc + relativedelta(years=config.horizon_years)
+    except (OverflowError, ValueError):
+        horizon = datetime.max.replace(tzinfo=UTC)
     return ParseContext(
         now=now_utc,
         zone=load_zone(timezone),
         date_order=config.date_order,
         languages=tuple(config.languages),
-        horizon=now_utc + relativedelta(years=config.horizon_years),
+        horizon=horizon,
         horizon_years=config.horizon_years,
     )

@@ -6,7 +6,7 @@ import calendar
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, date, timedelta
 
 from bot.timeparse.errors import TimeParseError
 from bot.timeparse.lexicon import (
@@ -109,7 +109,7 @@ def check_month_day(month: int, day: int) -> None:
 
 def yearly_dates(today: date, month: int, day: int) -> Iterator[date]:
     """Every ``month``/``day`` from this year on, skipping years without it (Feb 29)."""
-    for year in range(today.year, today.year + _MAX_YEARS_AHEAD):
+    for year in range(today.year, min(today.year + _MAX_YEARS_AHEAD, MAXYEAR + 1)):
         try:
             yield date(year, month, day)
         except ValueError:
@@ -120,6 +120,8 @@ def monthly_dates(today: date, day: int, step: int = 1) -> Iterator[date]:
     """Every ``day`` of the month from this month on, skipping months without it."""
     year, month = today.year, today.month
     for _ in range(12 * _MAX_YEARS_AHEAD):
+        if year > MAXYEAR:
+            return
         if day <= calendar.monthrange(year, month)[1]:
             yield date(year, month, day)
         year, month = divmod(year * 12 + month - 1 + step, 12)
@@ -130,6 +132,8 @@ def weekday_dates(today: date, weekday: int) -> Iterator[date]:
     """``weekday`` from today on, each week."""
     first = today + timedelta(days=(weekday - today.weekday()) % 7)
     for week in range(60 * _MAX_YEARS_AHEAD):
+        if (date.max - first).days < 7 * week:
+            return
         yield first + timedelta(weeks=week)
 
 

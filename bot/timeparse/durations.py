@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from bot.timeparse.context import ParseContext
+from bot.timeparse.context import ParseContext, out_of_range
 from bot.timeparse.errors import TimeParseError
 from bot.timeparse.lexicon import NUMBER_RE, number_value
 
@@ -49,11 +49,14 @@ class Duration:
 
     def after(self, ctx: ParseContext, start: datetime) -> datetime:
         """``start`` moved on: calendar parts on the zone's wall clock, then elapsed time."""
-        moved = start
-        if self.days or self.months:
-            wall = ctx.local(start) + relativedelta(months=self.months, days=self.days)
-            moved = ctx.to_utc(wall)
-        return moved + timedelta(seconds=self.seconds)
+        try:
+            moved = start
+            if self.days or self.months:
+                wall = ctx.local(start) + relativedelta(months=self.months, days=self.days)
+                moved = ctx.to_utc(wall)
+            return moved + timedelta(seconds=self.seconds)
+        except (OverflowError, ValueError):
+            raise out_of_range() from None
 
 
 def parse_duration(text: str) -> Duration | None:

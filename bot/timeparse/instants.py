@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.timeparse.clock import AT_TIME, MIDNIGHT, TimeOfDay, parse_time, time_from_match
-from bot.timeparse.context import ParseContext
+from bot.timeparse.context import ParseContext, out_of_range
 from bot.timeparse.dates import DaySpec, parse_day
 from bot.timeparse.describe import format_clock, format_day
 from bot.timeparse.durations import Duration, parse_duration
@@ -150,4 +150,7 @@ def _iso(match: re.Match[str], ctx: ParseContext) -> Instant:
         ) from None
     if parsed.tzinfo is None:
         return Instant(ctx.to_utc(parsed), day=parsed.date())
-    return Instant(parsed.astimezone(UTC))
+    try:
+        return Instant(parsed.astimezone(UTC))
+    except OverflowError:
+        raise out_of_range() from None

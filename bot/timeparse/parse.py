@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from bot.config import TimeConfig
 from bot.models.scheduled_task import RecurrenceType
 from bot.scheduling.recurrence import Recurrence
-from bot.timeparse.context import ParseContext, make_context
+from bot.timeparse.context import ParseContext, make_context, out_of_range
 from bot.timeparse.cron import first_cron_run, looks_like_cron, parse_cron
 from bot.timeparse.dates import parse_day
 from bot.timeparse.describe import describe_schedule
@@ -55,6 +55,20 @@ def parse_when(
     ``cron`` is given. Raises ``TimeParseError`` (an ``InvalidInput``) on anything wrong.
     """
     ctx = make_context(now, timezone, config)
+    try:
+        return _parse_when(ctx, text, repeat, cron, count, until)
+    except OverflowError:
+        raise out_of_range() from None
+
+
+def _parse_when(
+    ctx: ParseContext,
+    text: str | None,
+    repeat: RecurrenceType | str | None,
+    cron: str | None,
+    count: int | None,
+    until: str | datetime | None,
+) -> Schedule:
     phrase = normalize(text or "")
     if len(phrase) > MAX_TEXT:
         raise TimeParseError(f"That is too long: keep it under {MAX_TEXT} characters.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 import pytest
@@ -120,3 +121,19 @@ def test_preview_never_raises() -> None:
     )
     assert "could not read" in preview_when("buy milk", now=now, timezone="UTC")
     assert len(preview_when("x" * 500, now=now, timezone="UTC")) <= 100
+
+
+@pytest.mark.parametrize("now", ["0001-01-01 00:00", "9999-12-31 23:59"])
+@pytest.mark.parametrize(
+    "phrase",
+    ["in 2 hours", "in 8000 years", "every day at 9", "dec 31 9pm", "0 9 * * *", "friday"],
+)
+def test_the_ends_of_the_calendar_raise_only_our_error(now: str, phrase: str) -> None:
+    with contextlib.suppress(TimeParseError):
+        parse(phrase, "Pacific/Kiritimati", now)
+
+
+@pytest.mark.parametrize("phrase", ["in 8000 years", "<t:253402300799>", "in 99999 months"])
+def test_out_of_range(phrase: str) -> None:
+    with pytest.raises(TimeParseError, match="out of range|too far|more than 5 years"):
+        parse(phrase, "Pacific/Kiritimati", "2026-11-26 14:40")
