@@ -37,33 +37,31 @@ class Playback(commands.Cog):
             task.cancel()
 
     async def play_now(self, interaction: discord.Interaction, request: PlayRequest) -> str:
-        """Start ``request``; once it plays or queues, say so (errors raise to the handler)."""
+        """Start ``request``: "played", "playing" or "queued" (its failures raise or follow up)."""
         player = self.services.player
         play = asyncio.create_task(player.play(request), name=f"play-now:{request.guild_id}")
         self._track(play)
-        started = await self._started(play, request)
+        state = await self._progress(play, request)
         if play.done():
             play.result()
             return "played"
-        if started:
-            self._track(asyncio.create_task(self._report_failure(interaction, play)))
-            return "playing"
         self._track(asyncio.create_task(self._report_failure(interaction, play)))
-        return "queued"
+        return state
 
     def _track(self, task: asyncio.Task[Any]) -> None:
         self._plays.add(task)
         task.add_done_callback(self._plays.discard)
 
-    async def _started(self, play: asyncio.Task[PlayResult], request: PlayRequest) -> bool:
+    async def _progress(self, play: asyncio.Task[PlayResult], request: PlayRequest) -> str:
+        """Wait until the play starts, ends, or is found waiting behind another one."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + START_WAIT_SECONDS
         while not play.done() and loop.time() < deadline:
-            now = self.services.player.now_playing(request.guild_id)
-            if now is not None and now.request is request:
-                return True
             await asyncio.wait({play}, timeout=POLL_SECONDS)
-        return False
+            now = self.services.player.now_playing(request.guild_id)
+            if now is not None:
+                return "playing" if now.request is request else "queued"
+        return "queued"
 
     @staticmethod
     async def _report_failure(

@@ -9,6 +9,7 @@ import pytest
 from bot.models.scheduled_task import TaskType
 from tests.cogs.conftest import App
 from tests.cogs.library import MY_COGS, stored, tone_file, upload
+from tests.voice.capture import tones
 
 FRAME = 0.02
 
@@ -286,3 +287,30 @@ async def test_delete_confirmation_is_refused_to_another_member(app: App) -> Non
     assert refused.ephemeral
     assert "Only the member who uploaded 'bell' or an admin can." in refused.content
     assert await app.services.sounds.count(world.guild.id) == 1
+
+
+async def test_a_play_waits_its_turn_and_a_later_failure_reaches_the_member(app: App) -> None:
+    world = app.world
+    await upload(app, world.alice, "low", frequency=330, seconds=1.5)
+    await upload(app, world.alice, "gold", frequency=660, seconds=0.4, cost=20)
+    await world.alice.join_voice(world.lounge)
+    await world.bob.join_voice(world.lounge)
+
+    first = await world.alice.slash("sound play", sound="low")
+    await first.wait_until_ready(timeout=10)
+    queued = await world.bob.slash("sound play", sound="gold")
+    await queued.wait_until_ready(timeout=10)
+    broke = await world.bob.slash("sound play", sound="gold")
+    await broke.wait_until_ready(timeout=10)
+    await app.emulator.wait_for(lambda: len(broke.followups) == 2, timeout=10)
+    failure = broke.followups[1]
+    audio = await app.emulator.wait_for_audio(world.guild, frames=90, idle=0.5)
+
+    assert queued.content == (
+        f"⏳ **gold** will play in <#{world.lounge.id}> after what plays now (1 waiting) "
+        "(20 credits)."
+    )
+    assert failure.ephemeral
+    assert failure.content.startswith("❌ not enough credits: this costs 20 and the balance is 0.")
+    assert tones(audio) == [330, 660]
+    assert await app.services.credits.balance(world.guild.id, world.bob.id) == 0
