@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus, TaskType
 
+# The rows changed by UPDATEs here are not reloaded into the session: nothing to synchronise.
+_NO_SYNC = {"synchronize_session": False}
 FINISHED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED)
 
 
@@ -115,7 +118,8 @@ class ScheduledTaskRepository:
         if status not in ACTIVE_STATUSES:
             values["next_run_at"] = None
         result = await self.session.execute(
-            update(ScheduledTask).where(ScheduledTask.id == task_id).values(**values)
+            update(ScheduledTask).where(ScheduledTask.id == task_id).values(**values),
+            execution_options=_NO_SYNC,
         )
         return bool(result.rowcount)
 
@@ -124,7 +128,8 @@ class ScheduledTaskRepository:
         result = await self.session.execute(
             update(ScheduledTask)
             .where(ScheduledTask.id == task_id, ScheduledTask.status.in_(ACTIVE_STATUSES))
-            .values(status=TaskStatus.CANCELLED, next_run_at=None, updated_at=now)
+            .values(status=TaskStatus.CANCELLED, next_run_at=None, updated_at=now),
+            execution_options=_NO_SYNC,
         )
         return bool(result.rowcount)
 
@@ -170,7 +175,8 @@ class ScheduledTaskRepository:
                 lease_owner=owner,
                 lease_expires_at=lease_expires_at,
                 updated_at=now,
-            )
+            ),
+            execution_options=_NO_SYNC,
         )
         return bool(result.rowcount)
 
@@ -195,15 +201,54 @@ class ScheduledTaskRepository:
                 updated_at=now,
             )
             .returning(ScheduledTask),
-            execution_options={"synchronize_session": False},
+            execution_options=_NO_SYNC,
         )
         return sorted(result.all(), key=lambda task: (task.next_run_at, task.id))
+
+    async def update_running(self, task_id: int, owner: str, values: dict[str, Any]) -> bool:
+        """Write a run's outcome to a task still running under ``owner``'s lease."""
+        result = await self.session.execute(
+            update(ScheduledTask)
+            .where(
+                ScheduledTask.id == task_id,
+                ScheduledTask.lease_owner == owner,
+                ScheduledTask.status == TaskStatus.RUNNING,
+            )
+            .values(**values),
+            execution_options=_NO_SYNC,
+        )
+        return bool(result.rowcount)
+
+    async def update_leased(self, task_id: int, owner: str, values: dict[str, Any]) -> bool:
+        """Change a task whose lease ``owner`` holds, whatever its status."""
+        result = await self.session.execute(
+            update(ScheduledTask)
+            .where(ScheduledTask.id == task_id, ScheduledTask.lease_owner == owner)
+            .values(**values),
+            execution_options=_NO_SYNC,
+        )
+        return bool(result.rowcount)
+
+    async def finish_after_cancel(
+        self, task_id: int, owner: str, *, ran: bool, now: datetime
+    ) -> bool:
+        """A task cancelled while it ran: count the run, drop the lease, keep the cancellation."""
+        values: dict[str, Any] = {
+            "executions_count": ScheduledTask.executions_count + int(ran),
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "updated_at": now,
+        }
+        if ran:
+            values["last_run_at"] = now
+        return await self.update_leased(task_id, owner, values)
 
     async def renew_lease(self, task_id: int, owner: str, lease_expires_at: datetime) -> bool:
         result = await self.session.execute(
             update(ScheduledTask)
             .where(ScheduledTask.id == task_id, ScheduledTask.lease_owner == owner)
-            .values(lease_expires_at=lease_expires_at)
+            .values(lease_expires_at=lease_expires_at),
+            execution_options=_NO_SYNC,
         )
         return bool(result.rowcount)
 
@@ -235,7 +280,8 @@ class ScheduledTaskRepository:
                 lease_expires_at=None,
                 retry_count=ScheduledTask.retry_count + 1,
                 updated_at=now,
-            )
+            ),
+            execution_options=_NO_SYNC,
         )
         return bool(result.rowcount)
 

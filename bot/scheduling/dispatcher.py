@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
-
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import PermanentTaskFailure, TaskFailure
@@ -40,7 +38,7 @@ class DispatcherSettings:
     retry_max_seconds: float = 3600.0
     lease_seconds: float = 60.0
     max_sleep_seconds: float = 3600.0
-    batch_size: int = 500
+    batch_size: int = 2000
     error_backoff_seconds: float = 5.0
 
     def backoff(self, retry: int) -> timedelta:
@@ -81,6 +79,8 @@ class Dispatcher:
         self.shards = shards
         self.owner = owner or f"carillon-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
+        # Set once the first pass is done and the loop sleeps: the dispatcher is up.
+        self.ready = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._runs: set[asyncio.Task[None]] = set()
         # Test and benchmark hook: called with (task, started_at) as a handler starts.
@@ -141,6 +141,7 @@ class Dispatcher:
             if delay <= 0:
                 # Due but not claimable this instant (another process holds it): yield briefly.
                 delay = 0.05 if claimed == 0 else 0
+            self.ready.set()
             await self._wait(delay)
 
     async def _seconds_until_next(self) -> float:
@@ -209,6 +210,8 @@ class Dispatcher:
             outcome = await self._call(handler, context)
         finally:
             renewer.cancel()
+        # Runs claimed together all start before any of them spends time recording its result.
+        await asyncio.sleep(0)
         await self._finish(task, context, outcome)
 
     async def _call(self, handler: Any, context: RunContext) -> _Outcome:
@@ -271,17 +274,11 @@ class Dispatcher:
         """Record the run and move the task on, only while we still hold its lease."""
         now = self.clock.now()
         values = self._next_state(task, context, outcome, now)
-        result = await session.execute(
-            update(ScheduledTask)
-            .where(
-                ScheduledTask.id == task.id,
-                ScheduledTask.lease_owner == self.owner,
-                ScheduledTask.status == TaskStatus.RUNNING,
-            )
-            .values(**values)
-        )
-        if not result.rowcount:
-            await self._write_after_cancel(session, task, outcome, now)
+        repo = ScheduledTaskRepository(session)
+        if not await repo.update_running(task.id, self.owner, values):
+            ran = outcome.outcome is RunOutcome.SUCCEEDED
+            if not await repo.finish_after_cancel(task.id, self.owner, ran=ran, now=now):
+                raise LeaseLostError
         else:
             for key, value in values.items():
                 setattr(task, key, value)
@@ -297,25 +294,6 @@ class Dispatcher:
                 details=outcome.details or {},
             )
         )
-
-    async def _write_after_cancel(
-        self, session: Any, task: ScheduledTask, outcome: _Outcome, now: datetime
-    ) -> None:
-        """Cancelled while running: count the run, keep the cancellation. Else: lease lost."""
-        ran = outcome.outcome is RunOutcome.SUCCEEDED
-        result = await session.execute(
-            update(ScheduledTask)
-            .where(ScheduledTask.id == task.id, ScheduledTask.lease_owner == self.owner)
-            .values(
-                executions_count=ScheduledTask.executions_count + int(ran),
-                last_run_at=now if ran else ScheduledTask.last_run_at,
-                lease_owner=None,
-                lease_expires_at=None,
-                updated_at=now,
-            )
-        )
-        if not result.rowcount:
-            raise LeaseLostError
 
     def _next_state(
         self, task: ScheduledTask, context: RunContext, outcome: _Outcome, now: datetime
@@ -383,12 +361,9 @@ class Dispatcher:
         if missed.count:
             values["updated_at"] = now
         async with self.db() as session, session.begin():
-            result = await session.execute(
-                update(ScheduledTask)
-                .where(ScheduledTask.id == task.id, ScheduledTask.lease_owner == self.owner)
-                .values(**values)
-            )
-            if not result.rowcount:
+            if not await ScheduledTaskRepository(session).update_leased(
+                task.id, self.owner, values
+            ):
                 raise LeaseLostError
             if missed.count:
                 await TaskRunRepository(session).add(
