@@ -6,7 +6,6 @@ names; the dispatcher and the maintenance jobs start and stop with it.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -32,7 +31,6 @@ from bot.scheduling.recurrence import (
     Recurrence,
     first_run_for,
     is_valid_cron,
-    iter_runs,
     localize,
     next_after,
     zone,
@@ -415,9 +413,3 @@ def _recurrence(
             raise InvalidInput("a count needs a repeat: add repeat or cron")
         return None
     return Recurrence(kind, interval, cron, count, until)
-
-
-def preview_runs(
-    first: datetime, recurrence: Recurrence | None, timezone: str, limit: int
-) -> list[datetime]:
-    return list(itertools.islice(iter_runs(first, recurrence, timezone), limit))
