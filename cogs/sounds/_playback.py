@@ -14,9 +14,10 @@ from discord.ext import commands
 from bot.container import Services
 from bot.errors import InvalidInput, NotPermitted, TaskFailure
 from bot.services.player import PlayRequest, PlayResult
-from bot.ui import sounds as ui
 from bot.ui.checks import is_admin
 from bot.ui.errors import reply_error
+from bot.ui.formatting import safe
+from bot.voice.ports import NowPlaying
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class Playback(commands.Cog):
                 log.exception("a play started by /sound play failed")
                 await reply_error(interaction, "The play failed unexpectedly; it was logged.")
 
-    async def _check_control(self, interaction: discord.Interaction, verb: str) -> Any:
+    async def _check_control(self, interaction: discord.Interaction, verb: str) -> NowPlaying:
         """What plays now, if this member may stop or skip it; else ``NotPermitted``."""
         guild = interaction.guild
         if guild is None:
@@ -86,8 +87,8 @@ class Playback(commands.Cog):
             raise InvalidInput("Nothing is playing in this server right now.")
         member = interaction.user
         voice = member.voice if isinstance(member, discord.Member) else None
-        in_channel = voice is not None and voice.channel is not None
-        in_channel = in_channel and voice.channel.id == now.voice_channel_id  # type: ignore[union-attr]
+        channel = voice.channel if voice is not None else None
+        in_channel = channel is not None and channel.id == now.voice_channel_id
         started_it = now.request.payer_id == member.id
         if not (in_channel or started_it or await is_admin(interaction)):
             raise NotPermitted(
@@ -104,7 +105,7 @@ class Playback(commands.Cog):
         if not await self.services.player.stop(interaction.guild_id):
             raise InvalidInput("Nothing is playing in this server right now.")
         await interaction.response.send_message(
-            f"⏹️ {interaction.user.mention} stopped **{ui.safe(now.sound.name)}**"
+            f"⏹️ {interaction.user.mention} stopped **{safe(now.sound.name)}**"
             f" in <#{now.voice_channel_id}>."
         )
 
@@ -116,6 +117,6 @@ class Playback(commands.Cog):
         if not await self.services.player.skip(interaction.guild_id):
             raise InvalidInput("Nothing is playing in this server right now.")
         await interaction.response.send_message(
-            f"⏭️ {interaction.user.mention} skipped **{ui.safe(now.sound.name)}**"
+            f"⏭️ {interaction.user.mention} skipped **{safe(now.sound.name)}**"
             f" in <#{now.voice_channel_id}>."
         )

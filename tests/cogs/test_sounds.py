@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.models.scheduled_task import TaskType
+from tests.cogs._support import running_bot
 from tests.cogs.conftest import App
 from tests.cogs.library import MY_COGS, stored, tone_file, upload
 from tests.voice.capture import tones
@@ -314,3 +315,18 @@ async def test_a_play_waits_its_turn_and_a_later_failure_reaches_the_member(app:
     assert failure.content.startswith("❌ not enough credits: this costs 20 and the balance is 0.")
     assert tones(audio) == [330, 660]
     assert await app.services.credits.balance(world.guild.id, world.bob.id) == 0
+
+
+async def test_delete_confirmation_still_works_after_a_restart(app: App) -> None:
+    world = app.world
+    await upload(app, world.alice, "bell")
+    sound = await stored(app, "bell")
+    await _task_using(app, "bell", world.alice.id, "mine")
+    asked = await world.alice.slash("sound delete", sound="bell")
+    await app.bot.close()
+
+    async with running_bot(app.emulator, world, app.config, app.clock, MY_COGS) as bot:
+        confirmed = await world.alice.click(asked, f"carillon:delsound:{sound.id}")
+
+        assert confirmed.content == "🗑️ Deleted the sound **bell**."
+        assert await bot.services.sounds.count(world.guild.id) == 0
