@@ -54,11 +54,20 @@ def uploaded_embed(sound: Sound, default_cost: int) -> discord.Embed:
 
 
 def list_embed(
-    guild_name: str, sounds: Sequence[Sound], total: int, default_cost: int
+    guild_name: str,
+    sounds: Sequence[Sound],
+    total: int,
+    default_cost: int,
+    *,
+    matching: str | None = None,
 ) -> discord.Embed:
     embed = discord.Embed(title=f"🔔 Sounds in {safe(guild_name, 100)}", colour=COLOUR)
     if not sounds:
-        embed.description = "No sounds yet. Upload one with `/sound upload`."
+        embed.description = (
+            f"No sound name contains “{safe(matching.strip())}”. See `/sound list`."
+            if matching and matching.strip()
+            else "No sounds yet. Upload one with `/sound upload`."
+        )
         return embed
     lines = [
         f"**{safe(s.name)}** · {seconds(s.duration_seconds)} · {cost_text(s, default_cost)}"
@@ -68,7 +77,7 @@ def list_embed(
     shown = min(len(sounds), MAX_LINES_SHOWN)
     footer = f"{total} sounds" if total != 1 else "1 sound"
     if total > shown:
-        footer = f"Showing {shown} of {total} sounds · find the others by name in /sound info"
+        footer = f"Showing {shown} of {total} sounds · narrow the list with its sound option"
     embed.set_footer(text=footer)
     return embed
 

@@ -28,3 +28,7 @@ def show_text(own: str | None, server: str, now: datetime) -> str:
         f"🕘 You have not set a time zone, so times you type are read in this server's "
         f"default, {describe(server, now)}. Set yours with `/timezone set`."
     )
+
+
+def other_text(zone: str, now: datetime) -> str:
+    return f"🕘 {describe(zone, now)}. Make it yours with `/timezone set`."

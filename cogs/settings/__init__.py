@@ -26,17 +26,27 @@ class Timezone(commands.GroupCog, group_name="timezone", group_description="Your
         text = ui.set_text(resolved, self.services.clock.now())
         await interaction.response.send_message(text, ephemeral=True)
 
-    @app_commands.command(description="Show the time zone your times are read in")
-    async def show(self, interaction: discord.Interaction) -> None:
+    @app_commands.command(description="Show your time zone, or the time in another one")
+    @app_commands.describe(zone="Another zone to look at (default: yours)")
+    async def show(
+        self,
+        interaction: discord.Interaction,
+        zone: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        now = self.services.clock.now()
+        if zone is not None:
+            text = ui.other_text(resolve_zone(zone), now)
+            await interaction.response.send_message(text, ephemeral=True)
+            return
         own = await self.services.settings.member_timezone(interaction.user.id)
         if interaction.guild_id is not None:
             server = (await self.services.settings.guild(interaction.guild_id)).timezone
         else:
             server = self.services.config.time.default_timezone
-        text = ui.show_text(own, server, self.services.clock.now())
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.response.send_message(ui.show_text(own, server, now), ephemeral=True)
 
     @set_.autocomplete("zone")
+    @show.autocomplete("zone")
     async def _zones(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:

@@ -70,12 +70,20 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @app_commands.command(name="list", description="The sounds of this server")
-    async def list_(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(sound="Only sounds whose name contains this")
+    async def list_(self, interaction: discord.Interaction, sound: str | None = None) -> None:
         guild_id = _guild_id(interaction)
-        sounds = await self.services.sounds.list(guild_id, limit=ui.MAX_LINES_SHOWN)
-        total = await self.services.sounds.count(guild_id)
+        library = self.services.sounds
+        if sound and sound.strip():
+            sounds = await library.autocomplete(guild_id, sound, limit=ui.MAX_LINES_SHOWN)
+            total = len(sounds)
+        else:
+            sounds = await library.list(guild_id, limit=ui.MAX_LINES_SHOWN)
+            total = await library.count(guild_id)
         guild_name = interaction.guild.name if interaction.guild else "this server"
-        embed = ui.list_embed(guild_name, sounds, total, await self._default_cost(guild_id))
+        embed = ui.list_embed(
+            guild_name, sounds, total, await self._default_cost(guild_id), matching=sound
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(description="Details of a sound")
@@ -173,6 +181,7 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
             return
         await interaction.response.send_message(ui.deleted_text("sound", deletion), ephemeral=True)
 
+    @list_.autocomplete("sound")
     @info.autocomplete("sound")
     @play.autocomplete("sound")
     @rename.autocomplete("sound")

@@ -188,6 +188,20 @@ async def test_info_and_list(app: App) -> None:
     ]
 
 
+async def test_list_narrowed_by_name(app: App) -> None:
+    for name in ("bell", "doorbell", "gong"):
+        await upload(app, app.world.alice, name, seconds=0.2)
+
+    bells = await app.world.bob.slash("sound list", sound="bell")
+    none = await app.world.bob.slash("sound list", sound="harp")
+
+    assert [line.split("**")[1] for line in bells.embeds[0]["description"].splitlines()] == [
+        "bell",
+        "doorbell",
+    ]
+    assert none.embeds[0]["description"] == "No sound name contains “harp”. See `/sound list`."
+
+
 async def test_names_are_escaped(app: App) -> None:
     await upload(app, app.world.alice, "**loud** @everyone")
 

@@ -45,6 +45,15 @@ async def test_set_with_a_city(app: App) -> None:
     assert await app.services.settings.member_timezone(app.world.bob.id) == "Europe/Paris"
 
 
+async def test_show_another_zone(app: App) -> None:
+    reply = await app.world.alice.slash("timezone show", zone="Tokyo")
+
+    assert reply.content == (
+        "🕘 **Asia/Tokyo** (Japan, UTC+09:00, 21:00 there now). Make it yours with `/timezone set`."
+    )
+    assert await app.services.settings.member_timezone(app.world.alice.id) is None
+
+
 async def test_autocomplete_offers_aliases_cities_and_iana_names(app: App) -> None:
     alice = app.world.alice
 
