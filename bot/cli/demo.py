@@ -121,12 +121,11 @@ async def _schedule(
     if {"cogs.sounds", "cogs.schedule"} <= set(bot.extensions):
         file = emulator.attachment("bell.wav", data, "audio/wav")
         say("alice> /sound upload file:bell.wav name:bell")
-        _show(say, await _settled(await alice.slash("sound upload", file=file, name="bell")))
+        _show(say, await alice.slash("sound upload", file=file, name="bell"))
         choices = await alice.autocomplete("schedule sound", focused="sound", sound="bell")
         when = f"in {delay:g} seconds"
         say(f"alice> /schedule sound sound:bell when:{when}")
-        reply = await alice.slash("schedule sound", sound=choices[0].value, when=when)
-        _show(say, await _settled(reply))
+        _show(say, await alice.slash("schedule sound", sound=choices[0].value, when=when))
         return
     services = bot.services
     guild: Guild = alice.guild
@@ -143,12 +142,6 @@ async def _schedule(
     )
     at = due.strftime("%H:%M:%S UTC")
     say(f"alice schedules 'bell' in {delay:g} s: task #{task.id}, due at {at}")
-
-
-async def _settled(reply: Reply) -> Reply:
-    if reply.deferred:
-        await reply.wait_until_ready(timeout=10)
-    return reply
 
 
 def _show(say: Say, reply: Reply) -> None:

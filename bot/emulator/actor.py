@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.interactions import InteractionRecord, InteractionType, NoResponseError, Reply
+from bot.emulator.interactions import (
+    CallbackType,
+    InteractionRecord,
+    InteractionType,
+    NoResponseError,
+    Reply,
+)
 from bot.emulator.model import Attachment, Channel, ChannelType, Guild, Member, Message, Role, User
 
 if TYPE_CHECKING:
@@ -16,6 +22,8 @@ STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT =
 
 # Discord shows "The application did not respond" after three seconds.
 RESPONSE_TIMEOUT = 3.0
+# How long a member watches "Carillon is thinking…" before a test gives up on the answer.
+SETTLE_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True)
@@ -60,15 +68,20 @@ class Actor:
         *,
         channel: Channel | None = None,
         timeout: float = RESPONSE_TIMEOUT,
+        settle: float | None = SETTLE_TIMEOUT,
         options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> Reply:
-        """Run ``/command`` (``"schedule sound"`` for a subcommand) and return the bot's answer."""
+        """Run ``/command`` (``"schedule sound"`` for a subcommand) and return the bot's answer.
+
+        ``timeout`` bounds the bot's acknowledgement; if it deferred ("thinking…"), the call
+        waits up to ``settle`` seconds for the real answer (``settle=None`` returns at once).
+        """
         values = {**(options or {}), **kwargs}
         data = self._command_data(command, values, focused=None)
         record = await self._start(InteractionType.APPLICATION_COMMAND, data, channel)
         await self._await_answer(record, timeout, f"/{command}")
-        return Reply(self.emulator, record)
+        return await self._settled(Reply(self.emulator, record), settle, f"/{command}")
 
     async def autocomplete(
         self,
@@ -90,10 +103,16 @@ class Actor:
         return [Choice(c["name"], c["value"]) for c in record.choices or []]
 
     async def click(
-        self, message: Message | Reply, custom_id: str, *, timeout: float = RESPONSE_TIMEOUT
+        self,
+        message: Message | Reply,
+        custom_id: str,
+        *,
+        timeout: float = RESPONSE_TIMEOUT,
+        settle: float | None = SETTLE_TIMEOUT,
     ) -> Reply:
         """Press the button ``custom_id`` on ``message`` and return the bot's answer."""
-        return await self._component(message, custom_id, None, timeout)
+        reply = await self._component(message, custom_id, None, timeout)
+        return await self._settled(reply, settle, f"click on {custom_id}")
 
     async def select(
         self,
@@ -102,9 +121,11 @@ class Actor:
         values: list[str],
         *,
         timeout: float = RESPONSE_TIMEOUT,
+        settle: float | None = SETTLE_TIMEOUT,
     ) -> Reply:
         """Pick ``values`` in the select menu ``custom_id`` on ``message``."""
-        return await self._component(message, custom_id, values, timeout)
+        reply = await self._component(message, custom_id, values, timeout)
+        return await self._settled(reply, settle, f"choice in {custom_id}")
 
     async def join_voice(self, channel: Channel) -> None:
         """Join ``channel`` as the client allows: with Connect, and only if it is not full."""
@@ -152,6 +173,18 @@ class Actor:
         return await self.emulator.start_interaction(
             kind, self.guild, where, self.member, data, source_message=source
         )
+
+    @staticmethod
+    async def _settled(reply: Reply, settle: float | None, what: str) -> Reply:
+        """Wait out a deferred "thinking…" answer (a deferred update has nothing to wait for)."""
+        if settle is None or reply.record.callback_type != CallbackType.DEFERRED_CHANNEL_MESSAGE:
+            return reply
+        try:
+            return await reply.wait_until_ready(timeout=settle)
+        except TimeoutError:
+            raise NoResponseError(
+                f"{what}: the bot deferred and never answered within {settle}s"
+            ) from None
 
     async def _await_answer(self, record: InteractionRecord, timeout: float, what: str) -> None:
         try:
