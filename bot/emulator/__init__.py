@@ -1,4 +1,27 @@
-"""A local Discord-compatible server for tests and ``python -m bot demo``."""
+"""A local Discord-compatible server for tests and ``python -m bot demo``.
+
+The unmodified discord.py client connects to it: REST under ``/api/v10``, the gateway at
+``gateway_url``, the voice gateway over TLS (a throwaway CA, trusted through
+``emulator.connector()``) and voice UDP. Everything the bot does is recorded.
+
+    async with Emulator() as emulator:
+        guild = emulator.add_guild("Test")
+        general = emulator.add_text_channel(guild, "general")
+        lounge = emulator.add_voice_channel(guild, "Lounge", user_limit=5)
+        alice = emulator.actor(emulator.add_member(guild, "alice"), channel=general)
+        ...  # start the bot with api_base_url/gateway_url and connector=emulator.connector()
+        reply = await alice.slash("schedule sound", sound="bell", when="in 5 minutes")
+        assert reply.ephemeral and "bell" in reply.text
+        choices = await alice.autocomplete("schedule sound", focused="when", when="tomorrow")
+        await alice.click(reply, "carillon:cancel:1")
+        await alice.join_voice(lounge)
+        audio = await emulator.wait_for_audio(guild, frames=100)
+        audio.frames, audio.duration, audio.pcm(), audio.dominant_frequency()
+
+Faults: ``emulator.fail("POST /channels/*/messages", 502)``, ``fail(pattern, 429,
+retry_after=0.5)``, ``fail(pattern, delay=1.0)``, ``drop_gateway()``, ``drop_voice(guild)``,
+``gateway.ask_to_reconnect()``. Initial answers later than three seconds are refused (10062).
+"""
 
 from bot.emulator.actor import Actor, Choice
 from bot.emulator.audio import CapturedAudio, OpusPacket

@@ -202,6 +202,13 @@ class Gateway:
             await ws.close(code=code)
         self.emulator.changed.notify()
 
+    async def ask_to_reconnect(self) -> None:
+        """Send op 7 RECONNECT, as Discord does before moving a session to another node."""
+        session = self.session
+        if session is None or session.ws is None:
+            raise RuntimeError("the bot is not connected to the gateway")
+        await self._send(session.ws, {"op": Op.RECONNECT, "d": None})
+
     async def close(self) -> None:
         if self.session is not None and self.session.ws is not None:
             await self.session.ws.close(code=1001)

@@ -120,6 +120,11 @@ class Probe(commands.GroupCog, group_name="probe"):
         await asyncio.sleep(0.5)
         await interaction.response.send_message("too late", ephemeral=True)
 
+    @app_commands.command(description="Sends you a private message")
+    async def dm(self, interaction: discord.Interaction) -> None:
+        await interaction.user.send("a private hello")
+        await interaction.response.send_message("check your messages", ephemeral=True)
+
     @app_commands.command(description="Thinks, then answers")
     async def slow(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -130,3 +130,12 @@ async def test_commands_are_hidden_without_their_default_permissions(
     reply = await world.owner.slash("secret")
 
     assert reply.content == "the secret"
+
+
+async def test_private_messages_reach_the_member(
+    bot: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    reply = await world.alice.slash("probe dm")
+
+    assert reply.content == "check your messages"
+    assert [m.content for m in emulator.dms_to(world.alice.member)] == ["a private hello"]

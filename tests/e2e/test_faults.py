@@ -90,3 +90,15 @@ async def test_delayed_response_still_arrives(
 
     assert reply.content == "pong alice"
     assert time.monotonic() - started >= 0.5
+
+
+async def test_bot_resumes_when_asked_to_reconnect(
+    bot: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    await emulator.gateway.ask_to_reconnect()
+
+    await emulator.wait_for(lambda: emulator.gateway.stats.resumes == 1, what="a RESUME")
+    reply = await world.alice.slash("probe ping")
+
+    assert reply.content == "pong alice"
+    assert emulator.gateway.stats.connections == 2
