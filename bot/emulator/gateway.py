@@ -38,6 +38,7 @@ class GatewaySession:
 
     session_id: str
     intents: int
+    shard: tuple[int, int] = (0, 1)
     seq: int = 0
     sent: list[dict[str, Any]] = field(default_factory=list)
     ws: web.WebSocketResponse | None = None
@@ -57,12 +58,22 @@ class Gateway:
 
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
-        self.session: GatewaySession | None = None
+        self.sessions: dict[tuple[int, int], GatewaySession] = {}
         self.stats = GatewayStats()
 
     @property
+    def session(self) -> GatewaySession | None:
+        """The most recently identified session (the only one unless the bot is sharded)."""
+        return next(reversed(self.sessions.values()), None)
+
+    @property
     def connected(self) -> bool:
-        return self.session is not None and self.session.ws is not None
+        """Every identified session has its socket up."""
+        return bool(self.sessions) and all(s.ws is not None for s in self.sessions.values())
+
+    def owns(self, session: GatewaySession, guild_id: int) -> bool:
+        shard_id, shard_count = session.shard
+        return (guild_id >> 22) % shard_count == shard_id
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
@@ -99,7 +110,7 @@ class Gateway:
         elif op == Op.RESUME:
             return await self._resume(ws, request, data)
         elif op == Op.VOICE_STATE and session is not None:
-            await self.emulator.voice.bot_voice_state(data)
+            await self.emulator.voice.bot_voice_state(data, session)
         elif op == Op.REQUEST_MEMBERS and session is not None:
             await self._members_chunk(data)
         return session
@@ -111,16 +122,23 @@ class Gateway:
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
         self.stats.identifies += 1
-        session = GatewaySession(secrets.token_hex(16), int(data.get("intents", 0)))
+        shard_id, shard_count = data.get("shard") or (0, 1)
+        session = GatewaySession(
+            secrets.token_hex(16), int(data.get("intents", 0)), (int(shard_id), int(shard_count))
+        )
         session.ws, session.request = ws, request
-        self.session = session
+        self.sessions.pop(session.shard, None)
+        self.sessions[session.shard] = session
         emulator = self.emulator
-        await self.dispatch(
+        guilds = [g for g in emulator.guilds.values() if self.owns(session, g.id)]
+        await self._dispatch_to(
+            session,
             "READY",
             {
                 "v": 10,
                 "user": emulator.bot_user.payload() | {"verified": True, "mfa_enabled": False},
-                "guilds": [{"id": str(g), "unavailable": True} for g in emulator.guilds],
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+                "shard": list(session.shard),
                 "session_id": session.session_id,
                 "resume_gateway_url": emulator.gateway_url,
                 "session_type": "normal",
@@ -133,21 +151,18 @@ class Gateway:
                 "_trace": ["carillon-emulator"],
             },
         )
-        for guild in emulator.guilds.values():
-            await self.dispatch("GUILD_CREATE", guild.create_payload())
+        for guild in guilds:
+            await self._dispatch_to(session, "GUILD_CREATE", guild.create_payload())
         emulator.changed.notify()
         return session
 
     async def _resume(
         self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]
     ) -> GatewaySession | None:
-        session = self.session
-        valid = (
-            session is not None
-            and data.get("session_id") == session.session_id
-            and data.get("token") == self.emulator.token
+        session = next(
+            (s for s in self.sessions.values() if s.session_id == data.get("session_id")), None
         )
-        if not valid or session is None:
+        if session is None or data.get("token") != self.emulator.token:
             await self._send(ws, {"op": Op.INVALID_SESSION, "d": False})
             return None
         session.ws, session.request = ws, request
@@ -155,7 +170,7 @@ class Gateway:
         for payload in [p for p in session.sent if p["s"] > last_seen]:
             await self._send(ws, payload)
         self.stats.resumes += 1
-        await self.dispatch("RESUMED", {"_trace": ["carillon-emulator"]})
+        await self._dispatch_to(session, "RESUMED", {"_trace": ["carillon-emulator"]})
         self.emulator.changed.notify()
         return session
 
@@ -176,10 +191,14 @@ class Gateway:
         )
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send an event to the bot, or keep it for the bot's RESUME while its socket is down."""
-        session = self.session
-        if session is None:
-            return
+        """Send a guild's event to the session whose shard holds that guild."""
+        guild_id = int(data.get("guild_id") or (data["id"] if event == "GUILD_CREATE" else 0))
+        for session in list(self.sessions.values()):
+            if not guild_id or self.owns(session, guild_id):
+                await self._dispatch_to(session, event, data)
+
+    async def _dispatch_to(self, session: GatewaySession, event: str, data: dict[str, Any]) -> None:
+        """Send an event, or keep it for the session's RESUME while its socket is down."""
         session.seq += 1
         payload = {"op": Op.DISPATCH, "t": event, "s": session.seq, "d": data}
         session.sent.append(payload)
@@ -189,11 +208,11 @@ class Gateway:
             except ConnectionError:
                 _log.debug("gateway socket went away while sending %s", event)
 
-    async def drop(self, *, abort: bool = True, code: int = 4000) -> None:
-        """Cut the bot's gateway connection: abort the TCP stream, or close with ``code``."""
-        session = self.session
+    async def drop(self, *, abort: bool = True, code: int = 4000, shard_id: int = 0) -> None:
+        """Cut a shard's gateway connection: abort the TCP stream, or close with ``code``."""
+        session = next((s for s in self.sessions.values() if s.shard[0] == shard_id), None)
         if session is None or session.ws is None:
-            raise RuntimeError("the bot is not connected to the gateway")
+            raise RuntimeError(f"shard {shard_id} is not connected to the gateway")
         ws, request = session.ws, session.request
         session.ws = session.request = None
         if abort and request is not None and request.transport is not None:
@@ -203,15 +222,17 @@ class Gateway:
         self.emulator.changed.notify()
 
     async def ask_to_reconnect(self) -> None:
-        """Send op 7 RECONNECT, as Discord does before moving a session to another node."""
-        session = self.session
-        if session is None or session.ws is None:
+        """Send op 7 RECONNECT to every session, as Discord does before moving sessions."""
+        sockets = [s.ws for s in self.sessions.values() if s.ws is not None]
+        if not sockets:
             raise RuntimeError("the bot is not connected to the gateway")
-        await self._send(session.ws, {"op": Op.RECONNECT, "d": None})
+        for ws in sockets:
+            await self._send(ws, {"op": Op.RECONNECT, "d": None})
 
     async def close(self) -> None:
-        if self.session is not None and self.session.ws is not None:
-            await self.session.ws.close(code=1001)
+        for session in self.sessions.values():
+            if session.ws is not None:
+                await session.ws.close(code=1001)
 
     @staticmethod
     async def _send(ws: web.WebSocketResponse, payload: dict[str, Any]) -> None:

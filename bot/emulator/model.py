@@ -447,10 +447,10 @@ class Message:
         return data
 
 
-def new_guild(name: str, *, owner_name: str = "owner") -> Guild:
+def new_guild(name: str, *, owner_name: str = "owner", guild_id: int | None = None) -> Guild:
     """A guild with its @everyone role and an owner member."""
     owner = User(snowflake(), owner_name)
-    guild = Guild(id=snowflake(), name=name, owner_id=owner.id)
+    guild = Guild(id=guild_id or snowflake(), name=name, owner_id=owner.id)
     guild.roles[guild.id] = Role(guild.id, "@everyone", int(DEFAULT_EVERYONE_PERMISSIONS))
     guild.members[owner.id] = Member(owner, guild.id)
     return guild

@@ -198,8 +198,11 @@ class Emulator:
 
     # the world
 
-    def add_guild(self, name: str = "Carillon Test", *, owner_name: str = "owner") -> Guild:
-        guild = new_guild(name, owner_name=owner_name)
+    def add_guild(
+        self, name: str = "Carillon Test", *, owner_name: str = "owner", guild_id: int | None = None
+    ) -> Guild:
+        """A guild with its owner and the bot as members; ``guild_id`` picks its shard."""
+        guild = new_guild(name, owner_name=owner_name, guild_id=guild_id)
         guild.members[self.bot_user.id] = Member(self.bot_user, guild.id)
         self.guilds[guild.id] = guild
         self._later(self.gateway.dispatch("GUILD_CREATE", guild.create_payload()))
@@ -553,10 +556,14 @@ class Emulator:
 
     def _later(self, coroutine: Any) -> None:
         """Dispatch an event now if the loop runs and the bot is connected, else drop it."""
-        if self.gateway.session is None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if self.gateway.session is None or loop is None:
             coroutine.close()
             return
-        task = asyncio.get_running_loop().create_task(coroutine)
+        task = loop.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -20,6 +20,7 @@ from bot.emulator.audio import CapturedAudio, OpusPacket
 from bot.emulator.model import VoiceState
 
 if TYPE_CHECKING:
+    from bot.emulator.gateway import GatewaySession
     from bot.emulator.server import Emulator
 
 _log = logging.getLogger(__name__)
@@ -150,14 +151,13 @@ class VoiceServer:
         if self.udp.transport is not None:
             self.udp.transport.close()
 
-    async def bot_voice_state(self, data: dict[str, Any]) -> None:
+    async def bot_voice_state(self, data: dict[str, Any], session: GatewaySession) -> None:
         """The bot's gateway op 4: move its voice state, then tell it where the voice server is."""
         self.bot_op4.append(data)
         await asyncio.sleep(VOICE_ANSWER_LATENCY)
         emulator = self.emulator
         guild = emulator.guilds.get(int(data["guild_id"]))
-        session = emulator.gateway.session
-        if guild is None or session is None:
+        if guild is None:
             return
         channel_id = int(data["channel_id"]) if data.get("channel_id") else None
         bot_id = emulator.bot_user.id
