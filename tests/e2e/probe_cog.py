@@ -125,6 +125,11 @@ class Probe(commands.GroupCog, group_name="probe"):
         await interaction.user.send("a private hello")
         await interaction.response.send_message("check your messages", ephemeral=True)
 
+    @app_commands.command(description="Answers with a file")
+    async def export(self, interaction: discord.Interaction) -> None:
+        file = discord.File(io.BytesIO(b"task,when\n42,tomorrow\n"), filename="tasks.csv")
+        await interaction.response.send_message("your tasks", file=file, ephemeral=True)
+
     @app_commands.command(description="Thinks, then answers")
     async def slow(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -139,3 +139,11 @@ async def test_private_messages_reach_the_member(
 
     assert reply.content == "check your messages"
     assert [m.content for m in emulator.dms_to(world.alice.member)] == ["a private hello"]
+
+
+async def test_files_the_bot_sends_are_kept(bot: CarillonBot, world: World) -> None:
+    reply = await world.alice.slash("probe export")
+
+    assert reply.content == "your tasks"
+    [file] = reply.message.attachments
+    assert (file.filename, file.data) == ("tasks.csv", b"task,when\n42,tomorrow\n")
