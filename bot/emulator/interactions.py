@@ -58,9 +58,9 @@ class InteractionRecord:
     answered_version: int = -1
     created: float = field(default_factory=time.monotonic)
 
-    def expired(self) -> bool:
+    def expired(self, window: float = ANSWER_WINDOW) -> bool:
         """Discord refuses an initial response after three seconds."""
-        return time.monotonic() - self.created > ANSWER_WINDOW
+        return time.monotonic() - self.created > window
 
     @property
     def acknowledged(self) -> bool:

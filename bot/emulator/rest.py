@@ -146,7 +146,7 @@ class Rest:
             return error(404, "Unknown interaction", 10062)
         if record.acknowledged:
             return error(400, "Interaction has already been acknowledged.", 40060)
-        if record.expired():
+        if record.expired(emulator.answer_window):
             emulator.late_callbacks.append(record)
             return error(404, "Unknown interaction", 10062)
         payload, files = await read_body(request)

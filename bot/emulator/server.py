@@ -18,7 +18,7 @@ from bot.emulator.actor import Actor
 from bot.emulator.audio import CapturedAudio
 from bot.emulator.faults import Fault, FaultPlan, RecordedRequest
 from bot.emulator.gateway import Gateway
-from bot.emulator.interactions import InteractionRecord
+from bot.emulator.interactions import ANSWER_WINDOW, InteractionRecord
 from bot.emulator.model import (
     Attachment,
     Channel,
@@ -60,13 +60,16 @@ class Emulator:
         token: str = "carillon-emulator-token",
         host: str = "127.0.0.1",
         command_permissions: bool = False,
+        answer_window: float = ANSWER_WINDOW,
     ) -> None:
         """``command_permissions``: hide commands whose ``default_member_permissions`` a
         member lacks, as the Discord client does (servers can override that; the emulator
-        cannot, so it is off by default)."""
+        cannot, so it is off by default). ``answer_window``: seconds the bot has for its
+        first answer to an interaction (Discord's three)."""
         self.token = token
         self.host = host
         self.command_permissions = command_permissions
+        self.answer_window = answer_window
         self.bot_user = User(snowflake(), "Carillon", bot=True)
         self.application_id = self.bot_user.id
         self.application_owner = User(snowflake(), "app-owner")

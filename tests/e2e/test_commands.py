@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from bot.app import CarillonBot
-from bot.emulator import Emulator, NoResponseError, interactions
+from bot.emulator import Emulator, NoResponseError
 from tests.e2e.conftest import PROBE
 from tests.support.e2e import BotRunner, World
 
@@ -109,9 +109,9 @@ async def test_a_deferred_button_edits_its_message_later(bot: CarillonBot, world
 
 
 async def test_an_answer_after_three_seconds_is_refused(
-    bot: CarillonBot, world: World, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+    bot: CarillonBot, world: World, emulator: Emulator
 ) -> None:
-    monkeypatch.setattr(interactions, "ANSWER_WINDOW", 0.2)
+    emulator.answer_window = 0.2
 
     with pytest.raises(NoResponseError):
         await world.alice.slash("probe late", timeout=1.0)
