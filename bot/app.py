@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +13,7 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Config, DiscordConfig
+from bot.timeparse import warm_up
 from bot.ui.errors import on_app_command_error
 
 _log = logging.getLogger(__name__)
@@ -73,6 +75,8 @@ class CarillonBot(commands.Bot):
         await super().login(token)
 
     async def setup_hook(self) -> None:
+        # dateparser's first call loads its language data: pay it now, not on a member's command.
+        await asyncio.to_thread(warm_up, self.config.time)
         for name in self.extension_names:
             await self.load_extension(name)
         synced = await self.tree.sync()

@@ -16,6 +16,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
+from croniter.croniter import CroniterBadDateError, CroniterError
 
 from bot.models.scheduled_task import RecurrenceType
 
@@ -82,6 +83,11 @@ def is_valid_cron(expression: str) -> bool:
     return len(expression.split()) == 5 and croniter.is_valid(expression)
 
 
+def cron_ever_matches(expression: str) -> bool:
+    """False for a valid expression naming a date that never comes (30 February)."""
+    return _cron_next(expression, zone("UTC"), datetime(2000, 1, 1, tzinfo=UTC)) is not None
+
+
 def next_after(
     first_run: datetime, recurrence: Recurrence | None, timezone: str, after: datetime
 ) -> datetime | None:
@@ -114,7 +120,7 @@ def iter_runs(
         run = next_after(first_run, recurrence, timezone, run)
 
 
-def _rule_next(first: datetime, rec: Recurrence, tz: ZoneInfo, after: datetime) -> datetime:
+def _rule_next(first: datetime, rec: Recurrence, tz: ZoneInfo, after: datetime) -> datetime | None:
     if rec.type in _ELAPSED_UNITS:
         step = _ELAPSED_UNITS[rec.type] * rec.interval
         return first + step * ((after - first) // step + 1)
@@ -141,18 +147,24 @@ def _rule_next(first: datetime, rec: Recurrence, tz: ZoneInfo, after: datetime) 
         steps += 1
 
 
-def _cron_next(expression: str, tz: ZoneInfo, after: datetime) -> datetime:
+def _cron_next(expression: str, tz: ZoneInfo, after: datetime) -> datetime | None:
     """The first cron match after ``after``, matching on the zone's wall clock.
 
     Wall times in a DST gap map forward past their neighbours, so candidates are taken from a
     little before ``after`` and the earliest instant among them wins.
     """
     start = wall_clock(after, tz) - _DST_SLACK
-    matches = croniter(expression, start)
+    try:
+        matches = croniter(expression, start)
+    except CroniterError:
+        return None
     best: datetime | None = None
     horizon: datetime | None = None
     while True:
-        wall: datetime = matches.get_next(datetime)
+        try:
+            wall: datetime = matches.get_next(datetime)
+        except CroniterBadDateError:  # a date that never comes, such as 30 February
+            return best
         if horizon is not None and wall > horizon:
             assert best is not None
             return best
@@ -168,4 +180,7 @@ def first_run_for(start: datetime, recurrence: Recurrence | None, timezone: str)
     if recurrence is None or recurrence.type is not RecurrenceType.CRON:
         return start
     assert recurrence.cron is not None
-    return _cron_next(recurrence.cron, zone(timezone), start - timedelta(microseconds=1))
+    first = _cron_next(recurrence.cron, zone(timezone), start - timedelta(microseconds=1))
+    if first is None:
+        raise ValueError(f"the cron expression {recurrence.cron!r} never matches")
+    return first

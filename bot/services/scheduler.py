@@ -29,6 +29,7 @@ from bot.scheduling.maintenance import Maintenance
 from bot.scheduling.occurrences import recurrence_of
 from bot.scheduling.recurrence import (
     Recurrence,
+    cron_ever_matches,
     first_run_for,
     is_valid_cron,
     localize,
@@ -399,6 +400,8 @@ def _recurrence(
                 f"'{cron}' is not a five-field cron expression (minute hour day month weekday, "
                 "e.g. '0 9 * * 1-5')"
             )
+        if not cron_ever_matches(cron):
+            raise InvalidInput(f"'{cron}' names a date that never comes, such as 30 February")
         kind = RecurrenceType.CRON
     elif kind is RecurrenceType.CRON:
         raise InvalidInput("a cron repeat needs a cron expression, e.g. '0 9 * * 1-5'")

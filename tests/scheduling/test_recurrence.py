@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.models.scheduled_task import RecurrenceType as R
 from bot.scheduling.recurrence import (
     Recurrence,
+    cron_ever_matches,
     first_run_for,
     is_valid_cron,
     iter_runs,
@@ -244,3 +245,14 @@ def test_runs_strictly_increase_and_wall_clock_types_keep_the_time(tz, kind, int
             if shifted:
                 probe = wall.replace(tzinfo=None, hour=anchor.hour, minute=anchor.minute)
                 assert localize(probe, zone(tz)) == run
+
+
+def test_a_cron_date_that_never_comes_never_matches_and_never_raises():
+    assert is_valid_cron("0 0 30 2 *")
+    assert not cron_ever_matches("0 0 30 2 *")
+    assert cron_ever_matches("0 0 29 2 *")
+    rec = Recurrence(R.CRON, cron="0 0 31 4 *")
+    assert (
+        next_after(datetime(2026, 1, 1, tzinfo=UTC), rec, "UTC", datetime(2026, 1, 2, tzinfo=UTC))
+        is None
+    )

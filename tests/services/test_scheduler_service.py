@@ -62,6 +62,7 @@ async def test_cron_first_run_is_the_first_match(scheduler, clock):
     [
         ({"timezone": "Mars/Olympus"}, "not a timezone"),
         ({"cron_expression": "0 9 * *"}, "five-field cron"),
+        ({"cron_expression": "0 0 30 2 *"}, "never comes"),
         ({"recurrence_type": RecurrenceType.DAILY, "cron_expression": "0 9 * * *"}, "not both"),
         ({"recurrence_type": RecurrenceType.CRON}, "needs a cron expression"),
         ({"recurrence_type": RecurrenceType.DAILY, "recurrence_count": 0}, "at least 1"),
