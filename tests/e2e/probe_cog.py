@@ -82,6 +82,19 @@ class CountButton(discord.ui.DynamicItem[discord.ui.Button], template=r"carillon
         await interaction.edit_original_response(content=f"count {self.count + 1}", view=view)
 
 
+class Pages(discord.ui.View):
+    """An ordinary (not persistent) view on an ephemeral message."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=60)
+        self.page = 1
+
+    @discord.ui.button(label="Next", custom_id="pages:next")
+    async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.page += 1
+        await interaction.response.edit_message(content=f"page {self.page}", view=self)
+
+
 @app_commands.guild_only()
 class Probe(commands.GroupCog, group_name="probe"):
     def __init__(self, bot: commands.Bot) -> None:
@@ -129,6 +142,10 @@ class Probe(commands.GroupCog, group_name="probe"):
     async def export(self, interaction: discord.Interaction) -> None:
         file = discord.File(io.BytesIO(b"task,when\n42,tomorrow\n"), filename="tasks.csv")
         await interaction.response.send_message("your tasks", file=file, ephemeral=True)
+
+    @app_commands.command(description="Pages through a private list")
+    async def pages(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("page 1", view=Pages(), ephemeral=True)
 
     @app_commands.command(description="Thinks, then answers")
     async def slow(self, interaction: discord.Interaction) -> None:

@@ -147,3 +147,15 @@ async def test_files_the_bot_sends_are_kept(bot: CarillonBot, world: World) -> N
     assert reply.content == "your tasks"
     [file] = reply.message.attachments
     assert (file.filename, file.data) == ("tasks.csv", b"task,when\n42,tomorrow\n")
+
+
+async def test_an_ordinary_view_on_an_ephemeral_reply_answers_clicks(
+    bot: CarillonBot, world: World
+) -> None:
+    pages = await world.alice.slash("probe pages")
+
+    await world.alice.click(pages, "pages:next")
+    second = await world.alice.click(pages, "pages:next")
+
+    assert second.content == "page 3"
+    assert pages.content == "page 3"
