@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from croniter import croniter
+
 from bot.clock import Clock
 from bot.config import Config
 from bot.errors import InvalidInput, LimitReached, NotFound
@@ -19,7 +21,10 @@ from bot.models.scheduled_task import (
     TaskType,
 )
 from bot.models.task_run import TaskRun
+from bot.repositories.scheduled_task import ScheduledTaskRepository
+from bot.repositories.settings import SettingsRepository
 from bot.scheduling.occurrences import recurrence_of
+from bot.scheduling.recurrence import Recurrence
 from bot.services.player import PlaylistMode
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import UNCHANGED, SchedulerService
@@ -28,18 +33,22 @@ from bot.services.sounds import SoundService
 from bot.timeparse import Schedule, parse_when
 
 MIN_MEMBER_INTERVAL = timedelta(minutes=15)
-# Consecutive runs checked against the minimum interval (enough to catch "*/5" or "0,5 9").
-_INTERVAL_SAMPLE = 12
 MAX_PAGE_SIZE = 10
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who asks: a member of a server, and whether Carillon counts them as an admin."""
+    """Who asks: a member of a server, with what decides whether they are a Carillon admin.
+
+    ``is_admin`` when already known; otherwise the service asks the settings, and only when a
+    rule needs the answer (most commands never do).
+    """
 
     user_id: int
     guild_id: int
-    is_admin: bool = False
+    is_admin: bool | None = None
+    role_ids: tuple[int, ...] = ()
+    is_owner: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +90,13 @@ class TaskDetails:
     runs: Sequence[TaskRun]
 
 
+@dataclass(frozen=True, slots=True)
+class _MemberContext:
+    timezone: str
+    cap: int
+    active: int
+
+
 NO_SUCH_TASK = "You have no task #{id}. See your tasks with `/schedule list`."
 NO_SUCH_SERVER_TASK = "This server has no task #{id}. See every task with `/admin tasks`."
 
@@ -106,8 +122,24 @@ class MemberTaskService:
 
     async def parse(self, actor: Actor, when: WhenInput) -> Schedule:
         """The member's text read in their zone; ``InvalidInput`` saying what is wrong."""
-        timezone = await self.settings.timezone_for(actor.user_id, actor.guild_id)
-        return self.parse_in(timezone, when)
+        return self.parse_in(await self.timezone(actor), when)
+
+    async def timezone(self, actor: Actor) -> str:
+        """The member's zone, else the server's default (one session: autocomplete is hot)."""
+        return (await self._member_context(actor, count_active=False)).timezone
+
+    async def _member_context(self, actor: Actor, *, count_active: bool) -> _MemberContext:
+        async with self.scheduler.db() as session:
+            repository = SettingsRepository(session)
+            server = self.settings.effective(actor.guild_id, await repository.guild(actor.guild_id))
+            member = await repository.member(actor.user_id)
+            active = 0
+            if count_active:
+                active = await ScheduledTaskRepository(session).count(
+                    user_id=actor.user_id, guild_id=actor.guild_id, statuses=ACTIVE_STATUSES
+                )
+        zone = member.timezone if member is not None and member.timezone else server.timezone
+        return _MemberContext(zone, server.max_active_tasks, active)
 
     def parse_in(self, timezone: str, when: WhenInput) -> Schedule:
         return parse_when(
@@ -165,9 +197,10 @@ class MemberTaskService:
             raise InvalidInput("Join a voice channel first, or pick one with the `channel` option.")
         if not target.is_voice:
             raise InvalidInput("That is not a voice channel: pick a voice channel to play in.")
-        schedule = await self.parse(actor, when)
-        self._check_interval(actor, schedule)
-        await self._check_cap(actor)
+        context = await self._member_context(actor, count_active=True)
+        schedule = self.parse_in(context.timezone, when)
+        await self._check_interval(actor, schedule)
+        self._check_cap(context)
         return await self._create(
             actor,
             name or default_name,
@@ -236,25 +269,29 @@ class MemberTaskService:
             until=recurrence.until if recurrence else None,
         )
 
-    def _check_interval(self, actor: Actor, schedule: Schedule) -> None:
-        if actor.is_admin or schedule.recurrence is None:
+    async def is_admin(self, actor: Actor) -> bool:
+        if actor.is_admin is not None:
+            return actor.is_admin
+        return await self.settings.is_admin(
+            actor.guild_id, actor.user_id, actor.role_ids, is_owner=actor.is_owner
+        )
+
+    async def _check_interval(self, actor: Actor, schedule: Schedule) -> None:
+        if schedule.recurrence is None or shortest_gap(schedule.recurrence) >= MIN_MEMBER_INTERVAL:
             return
-        runs = schedule.runs(_INTERVAL_SAMPLE)
-        gaps = [later - earlier for earlier, later in itertools.pairwise(runs)]
-        if gaps and min(gaps) < MIN_MEMBER_INTERVAL:
+        if not await self.is_admin(actor):
             minutes = int(MIN_MEMBER_INTERVAL.total_seconds() // 60)
             raise InvalidInput(
                 f"A repeating task may run at most every {minutes} minutes. "
                 f'Pick a longer interval, such as "every {minutes} minutes" or "every hour".'
             )
 
-    async def _check_cap(self, actor: Actor) -> None:
-        cap = (await self.settings.guild(actor.guild_id)).max_active_tasks
-        active = await self.scheduler.count_active(actor.user_id, actor.guild_id)
-        if active >= cap:
+    @staticmethod
+    def _check_cap(context: _MemberContext) -> None:
+        if context.active >= context.cap:
             raise LimitReached(
-                f"You already have {active} active tasks, the most this server allows ({cap}). "
-                "Cancel one with `/schedule cancel` first."
+                f"You already have {context.active} active tasks, the most this server allows "
+                f"({context.cap}). Cancel one with `/schedule cancel` first."
             )
 
     async def owned(self, actor: Actor, task_id: int) -> ScheduledTask:
@@ -276,7 +313,7 @@ class MemberTaskService:
         task = await self.scheduler.get_task(task_id)
         if task is None or task.guild_id != actor.guild_id:
             return None
-        if task.user_id == actor.user_id or actor.is_admin:
+        if task.user_id == actor.user_id or await self.is_admin(actor):
             return task
         return None
 
@@ -318,12 +355,19 @@ class MemberTaskService:
         per_page: int = MAX_PAGE_SIZE,
     ) -> TaskPage:
         """One page of tasks; ``user_id`` None means every task of the server (admins)."""
-        total = await self.scheduler.count_tasks(guild_id=guild_id, user_id=user_id, status=status)
-        pages = max(1, -(-total // per_page))
-        page = min(max(page, 0), pages - 1)
-        tasks = await self.scheduler.list_guild_tasks(
-            guild_id, status, user_id=user_id, limit=per_page, offset=page * per_page
-        )
+        statuses = [status] if status is not None else None
+        async with self.scheduler.db() as session:
+            repository = ScheduledTaskRepository(session)
+            total = await repository.count(guild_id=guild_id, user_id=user_id, statuses=statuses)
+            pages = max(1, -(-total // per_page))
+            page = min(max(page, 0), pages - 1)
+            tasks = await repository.filter(
+                guild_id=guild_id,
+                user_id=user_id,
+                statuses=statuses,
+                limit=per_page,
+                offset=page * per_page,
+            )
         return TaskPage(tasks, page, pages, total)
 
     async def for_autocomplete(
@@ -354,22 +398,19 @@ class MemberTaskService:
         if name is not None:
             changes["name"] = _name(name)
         if when.changes_schedule:
-            changes |= self._new_schedule(actor, task, await self._zone(actor, task), when)
+            changes |= await self._new_schedule(actor, task, await self.timezone(actor), when)
         elif when.count is not None or when.until:
             changes |= self._new_limits(task, when)
         return await self.scheduler.edit_task(task.id, **changes)
 
-    async def _zone(self, actor: Actor, task: ScheduledTask) -> str:
-        return await self.settings.timezone_for(actor.user_id, actor.guild_id)
-
-    def _new_schedule(
+    async def _new_schedule(
         self, actor: Actor, task: ScheduledTask, timezone: str, when: WhenInput
     ) -> dict[str, Any]:
         text = when.when or _anchor(task)
         schedule = self.parse_in(
             timezone, WhenInput(text, when.repeat, when.cron, when.count, when.until)
         )
-        self._check_interval(actor, schedule)
+        await self._check_interval(actor, schedule)
         recurrence = schedule.recurrence
         return {
             "scheduled_at": schedule.first_run,
@@ -397,6 +438,25 @@ class MemberTaskService:
             assert probe.recurrence is not None
             changes["until"] = probe.recurrence.until
         return changes
+
+
+def shortest_gap(recurrence: Recurrence) -> timedelta:
+    """The shortest time between two runs of ``recurrence`` (exact for cron, ignoring DST)."""
+    if recurrence.type is RecurrenceType.MINUTELY:
+        return timedelta(minutes=recurrence.interval)
+    if recurrence.type is RecurrenceType.HOURLY:
+        return timedelta(hours=recurrence.interval)
+    if recurrence.type is not RecurrenceType.CRON or recurrence.cron is None:
+        return timedelta(days=1)
+    minutes, hours = croniter.expand(recurrence.cron)[0][:2]
+    if minutes == ["*"]:
+        return timedelta(minutes=1)
+    ordered = sorted(int(m) for m in minutes)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(ordered)]
+    every_hour = hours == ["*"] or any((int(h) + 1) % 24 in hours for h in hours)
+    if every_hour or len(ordered) == 1:
+        gaps.append(60 - ordered[-1] + ordered[0])
+    return timedelta(minutes=min(gaps))
 
 
 def _anchor(task: ScheduledTask) -> str:

@@ -58,7 +58,7 @@ class CancelButton(
             await _refuse(interaction, NOT_YOURS)
             return
         tasks = member_tasks_from(_services(interaction))
-        task = await tasks.cancel_by_button(await actor_of(interaction), self.task_id)
+        task = await tasks.cancel_by_button(actor_of(interaction), self.task_id)
         if task is None:
             await _refuse(interaction, NOT_YOURS)
             return

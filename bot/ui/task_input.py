@@ -10,7 +10,6 @@ from discord import app_commands
 
 from bot.errors import CarillonError, InvalidInput
 from bot.services.member_tasks import Actor, MemberTaskService, WhenInput
-from bot.ui.checks import is_admin
 from bot.ui.tasks import preview, task_choice_name
 
 REPEAT_OPTIONS = [
@@ -33,17 +32,27 @@ _TASK_ID = re.compile(r"^\s*#?(\d{1,18})\b")
 _CHOICE = 100
 
 
-async def actor_of(interaction: discord.Interaction) -> Actor:
-    if interaction.guild_id is None:
+def actor_of(interaction: discord.Interaction) -> Actor:
+    """The member; whether they are an admin is looked up only if a rule needs it."""
+    guild = interaction.guild
+    member = interaction.user
+    if guild is None:
         raise app_commands.NoPrivateMessage
-    return Actor(interaction.user.id, interaction.guild_id, await is_admin(interaction))
+    if not isinstance(member, discord.Member):
+        return Actor(member.id, guild.id, is_admin=False)
+    return Actor(
+        member.id,
+        guild.id,
+        role_ids=tuple(role.id for role in member.roles),
+        is_owner=guild.owner_id == member.id,
+    )
 
 
 def member_actor(interaction: discord.Interaction) -> Actor:
-    """The actor without the admin lookup (autocomplete, member-only rules)."""
+    """The actor as a plain member (autocomplete and member-only rules never ask)."""
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage
-    return Actor(interaction.user.id, interaction.guild_id, False)
+    return Actor(interaction.user.id, interaction.guild_id, is_admin=False)
 
 
 def task_id_of(text: str) -> int:
@@ -64,7 +73,7 @@ async def when_choices(
     """The parsed ``when`` as the member will get it, or what is wrong with it."""
     namespace: Any = interaction.namespace
     actor = member_actor(interaction)
-    timezone = await tasks.settings.timezone_for(actor.user_id, actor.guild_id)
+    timezone = await tasks.timezone(actor)
     now = tasks.clock.now()
     texts = [current] if current.strip() else list(WHEN_EXAMPLES)
     choices = []

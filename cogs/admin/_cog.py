@@ -12,7 +12,7 @@ from bot.services.member_tasks import WhenInput, member_tasks_from
 from bot.services.settings import EffectiveGuildSettings
 from bot.timezones import resolve_zone, search_zones
 from bot.ui.buttons import ListScope, cancel_view, task_list
-from bot.ui.checks import admin_only
+from bot.ui.checks import admin_only, is_admin
 from bot.ui.task_input import (
     REPEAT_OPTIONS,
     STATUS_OPTIONS,
@@ -77,9 +77,7 @@ class AdminCog(commands.GroupCog, group_name="admin"):
     @app_commands.describe(task="A task of this server")
     @admin_only()
     async def cancel(self, interaction: discord.Interaction, task: str) -> None:
-        cancelled = await self.tasks.cancel(
-            await actor_of(interaction), task_id_of(task), as_admin=True
-        )
+        cancelled = await self.tasks.cancel(actor_of(interaction), task_id_of(task), as_admin=True)
         await interaction.response.send_message(
             f"✅ Cancelled task #{cancelled.id} **{safe(cancelled.name)}**.", ephemeral=True
         )
@@ -106,7 +104,7 @@ class AdminCog(commands.GroupCog, group_name="admin"):
         count: Count | None = None,
     ) -> None:
         task = await self.tasks.schedule_recharge(
-            await actor_of(interaction),
+            actor_of(interaction),
             WhenInput(when, repeat.value if repeat else None, cron, count),
             amount,
             member.id if member else None,
@@ -225,7 +223,7 @@ class AdminCog(commands.GroupCog, group_name="admin"):
     async def _server_tasks(
         self, interaction: discord.Interaction, current: str
     ) -> list[Choice[str]]:
-        if not await _admin(interaction):
+        if not await is_admin(interaction):
             return []
         return await task_choices(self.tasks, interaction, current, everyone=True)
 
@@ -235,7 +233,3 @@ class AdminCog(commands.GroupCog, group_name="admin"):
             Choice(name=f"{m.zone} ({m.alias})" if m.alias else m.zone, value=m.zone)
             for m in search_zones(current)
         ]
-
-
-async def _admin(interaction: discord.Interaction) -> bool:
-    return (await actor_of(interaction)).is_admin

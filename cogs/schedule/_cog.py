@@ -81,7 +81,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         name: Name | None = None,
     ) -> None:
         task = await self.tasks.schedule_sound(
-            await actor_of(interaction),
+            actor_of(interaction),
             sound,
             WhenInput(when, _repeat(repeat), cron, count, until),
             _target(interaction, channel),
@@ -114,7 +114,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         name: Name | None = None,
     ) -> None:
         task = await self.tasks.schedule_playlist(
-            await actor_of(interaction),
+            actor_of(interaction),
             playlist,
             WhenInput(when, _repeat(repeat), cron, count, until),
             _target(interaction, channel),
@@ -164,7 +164,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         name: Name | None = None,
     ) -> None:
         edited = await self.tasks.edit(
-            await actor_of(interaction),
+            actor_of(interaction),
             task_id_of(task),
             WhenInput(when, _repeat(repeat), cron, count, until),
             name,
