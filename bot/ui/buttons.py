@@ -7,17 +7,22 @@ Only a task's owner or an admin may press them; everyone else gets an ephemeral 
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import discord
 
+from bot.errors import CarillonError
 from bot.models.scheduled_task import ACTIVE_STATUSES, TaskStatus
 from bot.services.member_tasks import member_tasks_from
 from bot.ui.checks import is_admin
+from bot.ui.errors import UNEXPECTED, reply_error
 from bot.ui.task_input import actor_of
 from bot.ui.tasks import list_embed, safe
+
+log = logging.getLogger(__name__)
 
 NOT_YOURS = "Only the task's owner or a Carillon admin can press this button."
 NOT_YOUR_LIST = "This list belongs to someone else: open your own with `/schedule list`."
@@ -32,8 +37,26 @@ async def _refuse(interaction: discord.Interaction, text: str) -> None:
     await interaction.response.send_message(f"❌ {text}", ephemeral=True)
 
 
+class _Answering:
+    """Every press gets an answer: the core's errors as ephemeral replies, like commands."""
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.pressed(interaction)
+        except CarillonError as error:
+            await reply_error(interaction, str(error))
+        except Exception:
+            log.exception("button %s by user %s failed", type(self).__name__, interaction.user.id)
+            await reply_error(interaction, UNEXPECTED)
+
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
+
+
 class CancelButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"carillon:cancel:(?P<id>\d+)"
+    _Answering,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"carillon:cancel:(?P<id>\d+)",
 ):
     """Cancels a task (every future run)."""
 
@@ -53,7 +76,7 @@ class CancelButton(
     ) -> CancelButton:
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None:
             await _refuse(interaction, NOT_YOURS)
             return
@@ -69,7 +92,9 @@ class CancelButton(
 
 
 class StopButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"carillon:stop:(?P<guild>\d+)"
+    _Answering,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"carillon:stop:(?P<guild>\d+)",
 ):
     """Stops what is playing in the server."""
 
@@ -90,7 +115,7 @@ class StopButton(
     ) -> StopButton:
         return cls(int(match["guild"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id != self.guild_id:
             await _refuse(interaction, NOT_YOURS)
             return
@@ -127,6 +152,7 @@ class ListScope:
 
 
 class PageButton(
+    _Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=(
         r"carillon:page:(?P<dir>prev|next):(?P<scope>mine|admin):(?P<viewer>\d+):"
@@ -161,7 +187,7 @@ class PageButton(
         )
         return cls(scope, match["dir"], int(match["page"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         allowed = interaction.guild_id is not None and (
             await is_admin(interaction)
             if self.scope.admin

@@ -138,3 +138,14 @@ async def test_admin_on_schedule_commands_sees_only_their_own(app: App) -> None:
     assert f"You have no task #{task_id}" in info.content
     answer = await world.admin.slash("admin cancel", task=str(task_id))
     assert "Cancelled" in answer.content
+
+
+async def test_cancel_button_pressed_twice_says_there_is_nothing_left(app: App) -> None:
+    await add_sound(app)
+    task_id, reply = await _confirmation(app, app.world.alice)
+
+    await app.world.alice.click(reply, f"carillon:cancel:{task_id}")
+    again = await app.world.alice.click(reply, f"carillon:cancel:{task_id}")
+
+    assert again.ephemeral
+    assert again.content == f"❌ Task #{task_id} is already cancelled: there is nothing left."

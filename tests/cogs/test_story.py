@@ -94,6 +94,8 @@ async def test_stop_button_by_owner_after_refusing_another_member(app: App) -> N
     assert "Only the task's owner" in refused.content
     assert "Stopped" in stopped.content
     assert audio.frames < 4.0 / FRAME / 2
+    again = await world.alice.click(message, stop_id)
+    assert again.content == "Nothing is playing right now."
 
 
 async def test_failed_run_is_told_to_the_owner_in_the_channel(app: App) -> None:
@@ -110,3 +112,26 @@ async def test_failed_run_is_told_to_the_owner_in_the_channel(app: App) -> None:
     told = await emulator.wait_for_message(world.general, lambda m: f"task #{task_id}" in m.content)
 
     assert told.content.startswith(f"⚠️ <@{world.alice.id}> your task #{task_id} **doomed** failed")
+
+
+async def test_failed_run_is_told_by_dm_when_the_channel_is_gone(app: App) -> None:
+    world, emulator = app.world, app.emulator
+    sound = await add_sound(app, "doomed")
+    await world.alice.join_voice(world.lounge)
+    side = emulator.add_text_channel(world.guild, "side")
+    await emulator.update_channel(side)
+    reply = await world.alice.slash(
+        "schedule sound", sound="doomed", when="in 5 minutes", channel=side
+    )
+    task_id = int(reply.custom_ids[0].rsplit(":", 1)[1])
+    await app.services.sounds.delete(
+        world.guild.id, sound.id, actor_id=world.admin.id, is_admin=True, confirmed=True
+    )
+    await emulator.delete_channel(side)
+
+    move_clock(app, datetime(2026, 11, 26, 12, 5, tzinfo=UTC))
+    await wait_for_runs(app, task_id, 1)
+    await emulator.changed.wait_for(lambda: emulator.dms_to(world.alice.member), 5, "a DM")
+
+    [dm] = emulator.dms_to(world.alice.member)
+    assert f"your task #{task_id} **doomed** failed" in dm.content
