@@ -31,6 +31,7 @@ from bot.voice.ports import (
     OnPlayStart,
     PlaybackLimit,
 )
+from bot.voice.pump import PacketPump, Stream
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class PlayerDeps:
     connect_timeout: float
     stall_seconds: float
     rng: random.Random
+    pump: PacketPump
 
 
 class GuildPlayer:
@@ -64,6 +66,7 @@ class GuildPlayer:
         self._idle: asyncio.Task[None] | None = None
         self._stop_requested = False
         self._skip_requested = False
+        self._current_stream: Stream | None = None
         self.now_playing: NowPlaying | None = None
 
     @property
@@ -96,8 +99,8 @@ class GuildPlayer:
         if self.now_playing is None:
             return False
         self._stop_requested = True
-        if self._voice is not None:
-            self._voice.stop()
+        if self._current_stream is not None:
+            self._current_stream.stop()
         return True
 
     def skip(self) -> bool:
@@ -105,8 +108,8 @@ class GuildPlayer:
         if self.now_playing is None:
             return False
         self._skip_requested = True
-        if self._voice is not None:
-            self._voice.stop()
+        if self._current_stream is not None:
+            self._current_stream.stop()
         return True
 
     async def close(self) -> None:
@@ -255,11 +258,7 @@ class GuildPlayer:
         if voice is None or not voice.is_connected():
             source.cleanup()
             return "not connected"
-        try:
-            voice.play(source, after=after)
-        except discord.ClientException as exc:
-            source.cleanup()
-            return str(exc)
+        stream = self._current_stream = self._deps.pump.play(voice, source, after)
         progress, still_since = -1, loop.time()
         try:
             while not done.done():
@@ -267,13 +266,13 @@ class GuildPlayer:
                 if source.packets_read != progress:
                     progress, still_since = source.packets_read, loop.time()
                 elif loop.time() - still_since > self._deps.stall_seconds:
-                    voice.stop()
+                    stream.stop()
                     await done
                     return f"no audio sent for {self._deps.stall_seconds:g} s"
             error = done.result()
         finally:
-            if not done.done():
-                voice.stop()
+            stream.stop()
+            self._current_stream = None
         if error is not None:
             return f"{type(error).__name__}: {error}"
         return "" if source.exhausted else "the voice connection was lost"

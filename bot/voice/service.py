@@ -17,6 +17,7 @@ from bot.voice.ports import (
     OnPlayStart,
     PlaybackLimit,
 )
+from bot.voice.pump import PacketPump
 
 
 class VoicePlayerService:
@@ -39,6 +40,8 @@ class VoicePlayerService:
         async def default_limit(_guild_id: int) -> float:
             return config.max_playback_seconds
 
+        stall = stall_seconds if stall_seconds is not None else connect_timeout + 5
+        self.pump = PacketPump(reconnect_wait=connect_timeout)
         self._deps = PlayerDeps(
             client=client,
             load_sound=load_sound,
@@ -48,8 +51,9 @@ class VoicePlayerService:
             on_start=on_start,
             idle_disconnect_seconds=config.idle_disconnect_seconds,
             connect_timeout=connect_timeout,
-            stall_seconds=stall_seconds if stall_seconds is not None else connect_timeout + 5,
+            stall_seconds=stall,
             rng=rng or random.Random(),
+            pump=self.pump,
         )
         self._players: dict[int, GuildPlayer] = {}
 
@@ -82,3 +86,4 @@ class VoicePlayerService:
         """Stop everything and leave every voice channel (at shutdown)."""
         for player in list(self._players.values()):
             await player.close()
+        self.pump.close()
