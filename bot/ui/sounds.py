@@ -111,7 +111,7 @@ def confirm_embed(kind: str, deletion: Deletion) -> discord.Embed:
 def deleted_text(kind: str, deletion: Deletion, told: int = 0) -> str:
     text = f"🗑️ Deleted the {kind} **{safe(deletion.name)}**."
     if told:
-        text += f" The owners of {len(deletion.tasks)} affected task(s) were told."
+        text += f" Told {told} member(s) whose tasks used it."
     return text
 
 

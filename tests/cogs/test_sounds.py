@@ -284,7 +284,7 @@ async def test_delete_of_a_sound_that_tasks_use_asks_first_and_tells_their_owner
     assert kept.custom_ids == []
     await confirmed.wait_for_edit()
     assert confirmed.content.startswith("🗑️ Deleted the sound **bell**.")
-    assert "owners of 1 affected task(s) were told" in confirmed.content
+    assert "Told 1 member(s) whose tasks used it." in confirmed.content
     assert f"#{task_id} “morning bell”" in notice.content
     assert f"deleted by <@{world.alice.id}>" in notice.content
     assert await app.services.sounds.count(world.guild.id) == 0
