@@ -344,3 +344,19 @@ async def test_delete_confirmation_still_works_after_a_restart(app: App) -> None
 
         assert confirmed.content == "🗑️ Deleted the sound **bell**."
         assert await bot.services.sounds.count(world.guild.id) == 0
+
+
+async def test_an_owner_who_takes_no_direct_messages_is_told_in_the_channel(app: App) -> None:
+    world = app.world
+    await upload(app, world.alice, "bell")
+    sound = await stored(app, "bell")
+    await _task_using(app, "bell", world.bob.id, "evening bell")
+    dm = app.emulator.dm_channel(world.bob.id)
+    app.emulator.fail(f"POST /channels/{dm['id']}/messages", 403)
+
+    asked = await world.alice.slash("sound delete", sound="bell")
+    await world.alice.click(asked, f"carillon:delsound:{sound.id}")
+    notice = await app.emulator.wait_for_message(world.general)
+
+    assert notice.content.startswith(f"<@{world.bob.id}> 🗑️ The sound **bell** was deleted")
+    assert app.emulator.dms_to(world.bob.member) == []
