@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy import BigInteger, DateTime, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, IdType, enum_column
@@ -69,6 +69,9 @@ class ScheduledTask(Base):
     cron_expression: Mapped[str | None] = mapped_column(String(120))
     recurrence_count: Mapped[int | None]
     until: Mapped[datetime | None]
+    # The wall-clock time daily-and-longer steps keep, when the first run fell in a DST gap
+    # and was shifted (asked 02:30, first run 03:30); null: the first run's own wall clock.
+    wall_anchor: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
 
     executions_count: Mapped[int] = mapped_column(default=0)
     # When the pending attempt is due (an occurrence, or a retry of one); null once finished.

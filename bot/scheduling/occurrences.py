@@ -22,6 +22,7 @@ def recurrence_of(task: ScheduledTask) -> Recurrence | None:
         cron=task.cron_expression,
         count=task.recurrence_count,
         until=task.until,
+        wall_anchor=task.wall_anchor,
     )
 
 

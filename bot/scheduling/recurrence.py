@@ -26,6 +26,7 @@ _ELAPSED_UNITS = {
 }
 _DAY_UNITS = {RecurrenceType.DAILY: 1, RecurrenceType.WEEKLY: 7}
 _MONTH_UNITS = {RecurrenceType.MONTHLY: 1, RecurrenceType.YEARLY: 12}
+WALL_CLOCK_TYPES = frozenset(_DAY_UNITS) | frozenset(_MONTH_UNITS)
 # A cron candidate's wall time may map up to one DST gap away from its neighbours.
 _DST_SLACK = timedelta(hours=3)
 
@@ -36,6 +37,8 @@ class Recurrence:
 
     ``interval`` counts the type's unit (minutes, hours, days, weeks, months, years);
     ``count`` is the total number of runs, ``until`` (aware) the last instant a run may start.
+    ``wall_anchor`` (naive) is the wall time daily-and-longer steps keep when it differs from
+    the first run's, which happens when the first run fell in a DST gap.
     """
 
     type: RecurrenceType
@@ -43,6 +46,7 @@ class Recurrence:
     cron: str | None = None
     count: int | None = None
     until: datetime | None = None
+    wall_anchor: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.interval < 1:
@@ -53,6 +57,8 @@ class Recurrence:
             raise ValueError("count must be at least 1")
         if self.until is not None and self.until.tzinfo is None:
             raise ValueError("until must be aware")
+        if self.wall_anchor is not None and self.wall_anchor.tzinfo is not None:
+            raise ValueError("wall_anchor is a naive wall-clock time")
 
 
 @lru_cache(maxsize=512)
@@ -68,6 +74,11 @@ def localize(wall: datetime, tz: ZoneInfo) -> datetime:
 def wall_clock(instant: datetime, tz: ZoneInfo) -> datetime:
     """The naive wall-clock reading of an aware instant in ``tz``."""
     return instant.astimezone(tz).replace(tzinfo=None, fold=0)
+
+
+def gap_anchor(wall: datetime, tz: ZoneInfo) -> datetime | None:
+    """``wall`` if it does not exist in ``tz`` (a DST gap shifts it), else None."""
+    return wall if wall_clock(localize(wall, tz), tz) != wall else None
 
 
 def add_months(wall: datetime, months: int, anchor_day: int) -> datetime:
@@ -127,7 +138,7 @@ def _rule_next(first: datetime, rec: Recurrence, tz: ZoneInfo, after: datetime) 
     if rec.type is RecurrenceType.CRON:
         assert rec.cron is not None
         return _cron_next(rec.cron, tz, after)
-    anchor = wall_clock(first, tz)
+    anchor = rec.wall_anchor or wall_clock(first, tz)
     after_wall = wall_clock(after, tz)
     if rec.type in _DAY_UNITS:
         step_days = _DAY_UNITS[rec.type] * rec.interval

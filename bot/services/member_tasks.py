@@ -267,6 +267,7 @@ class MemberTaskService:
             recurrence_count=recurrence.count if recurrence else None,
             recurrence_interval=recurrence.interval if recurrence else 1,
             until=recurrence.until if recurrence else None,
+            wall_anchor=recurrence.wall_anchor if recurrence else None,
         )
 
     async def is_admin(self, actor: Actor) -> bool:
@@ -420,6 +421,7 @@ class MemberTaskService:
             "cron_expression": recurrence.cron if recurrence else None,
             "recurrence_count": recurrence.count if recurrence else None,
             "until": recurrence.until if recurrence else None,
+            "wall_anchor": recurrence.wall_anchor if recurrence else None,
         }
 
     def _new_limits(self, task: ScheduledTask, when: WhenInput) -> dict[str, Any]:

@@ -28,9 +28,11 @@ from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
 from bot.scheduling.maintenance import Maintenance
 from bot.scheduling.occurrences import recurrence_of
 from bot.scheduling.recurrence import (
+    WALL_CLOCK_TYPES,
     Recurrence,
     cron_ever_matches,
     first_run_for,
+    gap_anchor,
     is_valid_cron,
     localize,
     next_after,
@@ -116,12 +118,22 @@ class SchedulerService:
         until: datetime | None = None,
         misfire_grace_seconds: int | None = None,
         system_key: str | None = None,
+        wall_anchor: datetime | None = None,
     ) -> ScheduledTask:
-        """Store a new task. A naive ``scheduled_at`` is wall-clock time in ``timezone``."""
+        """Store a new task. A naive ``scheduled_at`` is wall-clock time in ``timezone``.
+
+        ``wall_anchor``: the wall time a daily-or-longer recurrence keeps when an aware
+        ``scheduled_at`` was shifted out of a DST gap (the parser knows what was asked).
+        """
         name = _clean_name(name)
         validate_timezone(timezone)
         recurrence = _recurrence(
-            recurrence_type, recurrence_interval, cron_expression, recurrence_count, until
+            recurrence_type,
+            recurrence_interval,
+            cron_expression,
+            recurrence_count,
+            until,
+            _asked_wall_time(scheduled_at, timezone, wall_anchor),
         )
         first = self._first_run(scheduled_at, recurrence, timezone)
         grace = (
@@ -141,6 +153,7 @@ class SchedulerService:
             cron_expression=recurrence.cron if recurrence else None,
             recurrence_count=recurrence.count if recurrence else None,
             until=recurrence.until if recurrence else None,
+            wall_anchor=recurrence.wall_anchor if recurrence else None,
             executions_count=0,
             next_run_at=first,
             occurrence_at=first,
@@ -270,6 +283,7 @@ class SchedulerService:
         recurrence_count: int | _Unchanged | None = UNCHANGED,
         until: datetime | _Unchanged | None = UNCHANGED,
         parameters: dict[str, Any] | None = None,
+        wall_anchor: datetime | None = None,
     ) -> ScheduledTask:
         """Change a pending task's name, schedule or parameters; its run history stays.
 
@@ -306,6 +320,7 @@ class SchedulerService:
                     cron_expression,
                     recurrence_count,
                     until,
+                    wall_anchor,
                 )
             task.updated_at = self.clock.now()
         self.dispatcher.wake()
@@ -321,6 +336,7 @@ class SchedulerService:
         cron_expression: str | _Unchanged | None,
         recurrence_count: int | _Unchanged | None,
         until: datetime | _Unchanged | None,
+        wall_anchor: datetime | None,
     ) -> None:
         tz = validate_timezone(timezone) if timezone is not None else task.timezone
         kind = recurrence_type or task.recurrence_type
@@ -333,19 +349,23 @@ class SchedulerService:
             and (isinstance(cron_expression, _Unchanged))
         ):
             cron = None
+        if scheduled_at is not None:
+            start = scheduled_at
+            asked = _asked_wall_time(scheduled_at, tz, wall_anchor)
+        elif task.next_run_at is not None:
+            start = task.occurrence_at or task.next_run_at
+            asked = task.wall_anchor
+        else:
+            start = self.clock.now()
+            asked = None
         recurrence = _recurrence(
             kind,
             recurrence_interval or (task.recurrence_interval if recurrence_type is None else 1),
             cron,
             task.recurrence_count if isinstance(recurrence_count, _Unchanged) else recurrence_count,
             task.until if isinstance(until, _Unchanged) else until,
+            asked,
         )
-        if scheduled_at is not None:
-            start = scheduled_at
-        elif task.next_run_at is not None:
-            start = task.occurrence_at or task.next_run_at
-        else:
-            start = self.clock.now()
         first = self._first_run(start, recurrence, tz)
         count = recurrence.count if recurrence is not None else None
         if count is not None and task.executions_count >= count:
@@ -360,6 +380,7 @@ class SchedulerService:
         task.cron_expression = recurrence.cron if recurrence else None
         task.recurrence_count = recurrence.count if recurrence else None
         task.until = recurrence.until if recurrence else None
+        task.wall_anchor = recurrence.wall_anchor if recurrence else None
         task.next_run_at = first
         task.occurrence_at = first
         task.retry_count = 0
@@ -382,12 +403,24 @@ def _statuses(status: TaskStatus | Sequence[TaskStatus] | None) -> list[TaskStat
     return [TaskStatus(s) for s in status]
 
 
+def _asked_wall_time(
+    scheduled_at: datetime, timezone: str, wall_anchor: datetime | None
+) -> datetime | None:
+    """The wall time a member asked for, when a DST gap moves the first run off it."""
+    if wall_anchor is not None:
+        return wall_anchor.replace(tzinfo=None)
+    if scheduled_at.tzinfo is None:
+        return gap_anchor(scheduled_at, zone(timezone))
+    return None
+
+
 def _recurrence(
     kind: RecurrenceType,
     interval: int,
     cron: str | None,
     count: int | None,
     until: datetime | None,
+    wall_anchor: datetime | None = None,
 ) -> Recurrence | None:
     """Validate a recurrence's parts; None for a one-shot task."""
     kind = RecurrenceType(kind)
@@ -415,4 +448,5 @@ def _recurrence(
         if count is not None and count > 1:
             raise InvalidInput("a count needs a repeat: add repeat or cron")
         return None
-    return Recurrence(kind, interval, cron, count, until)
+    keeps_wall_clock = kind in WALL_CLOCK_TYPES
+    return Recurrence(kind, interval, cron, count, until, wall_anchor if keeps_wall_clock else None)

@@ -38,7 +38,8 @@ def describe_schedule(
     local = first_run.astimezone(zone(timezone))
     if recurrence is None or recurrence.type is RecurrenceType.NONE:
         return f"once, on {format_day(local)} at {format_clock(local)} ({timezone})"
-    text = _rule(local, recurrence)
+    # The rule's wall time is the one asked for, even where a DST gap moved the first run.
+    text = _rule(recurrence.wall_anchor or local, recurrence)
     if show_start and ", starting " not in text:
         text += f", starting {format_day(local)}"
     if recurrence.count is not None:

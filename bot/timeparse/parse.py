@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -185,7 +186,7 @@ def _apply_limits(
         return None
     if runs is not None and runs < 1:
         raise TimeParseError("The number of runs must be at least 1.", ("every day for 5 times",))
-    return Recurrence(recurrence.type, recurrence.interval, recurrence.cron, runs, end)
+    return dataclasses.replace(recurrence, count=runs, until=end)
 
 
 def _until(value: str | datetime, ctx: ParseContext) -> datetime:

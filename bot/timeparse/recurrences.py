@@ -303,32 +303,10 @@ def _first(
     for day in days:
         run = ctx.at(day, clock)
         if run >= origin and run > ctx.now:
-            if ctx.local(run).time() != clock and (cron := _same_rule_as_cron(kind, interval, day)):
-                return RecurrenceMatch(
-                    run, Recurrence(RecurrenceType.CRON, cron=f"{clock.minute} {clock.hour} {cron}")
-                )
-            return RecurrenceMatch(run, Recurrence(kind, interval))
+            # A first run shifted out of a DST gap: later runs keep the time that was asked.
+            asked = datetime.combine(day, clock) if ctx.local(run).time() != clock else None
+            return RecurrenceMatch(run, Recurrence(kind, interval, wall_anchor=asked))
     raise TimeParseError("That date never comes round.", RECURRENCE_EXAMPLES)
-
-
-def _same_rule_as_cron(kind: RecurrenceType, interval: int, day: date) -> str | None:
-    """The day fields of a cron equal to a wall-clock rule, where one exists.
-
-    A first run in a DST gap is shifted forward (02:30 -> 03:30), and the engine anchors
-    daily-and-longer rules on the first run's wall clock, so later runs would keep 03:30; cron
-    keeps the time the member asked for.
-    """
-    if interval != 1:
-        return None
-    if kind is RecurrenceType.DAILY:
-        return "* * *"
-    if kind is RecurrenceType.WEEKLY:
-        return f"* * {cron_weekday(day.weekday())}"
-    if kind is RecurrenceType.MONTHLY and day.day <= 28:
-        return f"{day.day} * *"
-    if kind is RecurrenceType.YEARLY and (day.month, day.day) != (2, 29):
-        return f"{day.day} {day.month} *"
-    return None
 
 
 def _cron(ctx: ParseContext, origin: datetime, expression: str) -> RecurrenceMatch:

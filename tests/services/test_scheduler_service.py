@@ -188,3 +188,33 @@ async def test_upcoming_runs_honours_count(scheduler, clock):
         recurrence_count=2,
     )
     assert len(scheduler.upcoming_runs(task, 5)) == 2
+
+
+async def test_a_first_run_in_a_dst_gap_keeps_the_asked_wall_time(scheduler, clock):
+    clock.set(datetime(2026, 3, 7, 12, tzinfo=UTC))
+    naive = await scheduler.create_task(
+        "bell",
+        TaskType.PLAY_SOUND,
+        datetime(2026, 3, 8, 2, 30),
+        timezone="America/New_York",
+        recurrence_type=RecurrenceType.DAILY,
+        recurrence_interval=2,
+    )
+    aware = await scheduler.create_task(
+        "bell",
+        TaskType.PLAY_SOUND,
+        datetime(2026, 3, 8, 7, 30, tzinfo=UTC),
+        timezone="America/New_York",
+        recurrence_type=RecurrenceType.DAILY,
+        wall_anchor=datetime(2026, 3, 8, 2, 30),
+    )
+    for task in (naive, aware):
+        stored = await scheduler.get_task(task.id)
+        assert stored.scheduled_at == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
+        assert stored.wall_anchor == datetime(2026, 3, 8, 2, 30)
+    assert scheduler.upcoming_runs(await scheduler.get_task(naive.id), 2)[1] == datetime(
+        2026, 3, 10, 6, 30, tzinfo=UTC
+    )
+    assert scheduler.upcoming_runs(await scheduler.get_task(aware.id), 2)[1] == datetime(
+        2026, 3, 9, 6, 30, tzinfo=UTC
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from bot.models.scheduled_task import RecurrenceType
 from tests.timeparse.helpers import parse, z
 
 NY = "America/New_York"
@@ -89,22 +92,36 @@ def test_recurrence_across_dst(zone: str, now: str, phrase: str, expected: list[
 
 
 @pytest.mark.parametrize(
-    ("phrase", "cron", "expected"),
+    ("phrase", "kind", "expected"),
     [
-        ("every day at 2:30", "30 2 * * *", ["2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z"]),
-        ("every sunday at 2:30", "30 2 * * 0", ["2026-03-08T07:30:00Z", "2026-03-15T06:30:00Z"]),
+        (
+            "every day at 2:30",
+            RecurrenceType.DAILY,
+            ["2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z"],
+        ),
+        (
+            "every 2 days at 2:30",
+            RecurrenceType.DAILY,
+            ["2026-03-08T07:30:00Z", "2026-03-10T06:30:00Z"],
+        ),
+        (
+            "every sunday at 2:30",
+            RecurrenceType.WEEKLY,
+            ["2026-03-08T07:30:00Z", "2026-03-15T06:30:00Z"],
+        ),
         (
             "every month on the 8th at 2:30",
-            "30 2 8 * *",
+            RecurrenceType.MONTHLY,
             ["2026-03-08T07:30:00Z", "2026-04-08T06:30:00Z"],
         ),
     ],
 )
 def test_a_first_run_in_the_gap_keeps_the_asked_time_afterwards(
-    phrase: str, cron: str, expected: list[str]
+    phrase: str, kind: RecurrenceType, expected: list[str]
 ) -> None:
     schedule = parse(phrase, *NY_SPRING)
     assert schedule.recurrence is not None
-    assert schedule.recurrence.cron == cron
+    assert schedule.recurrence.type is kind
+    assert schedule.recurrence.wall_anchor == datetime(2026, 3, 8, 2, 30)
     assert schedule.runs(2) == [z(run) for run in expected]
     assert "02:30" in schedule.description

@@ -1,0 +1,26 @@
+"""The wall time a recurrence keeps when its first run fell in a DST gap
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-26
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("scheduled_tasks", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("wall_anchor", sa.DateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("scheduled_tasks", schema=None) as batch_op:
+        batch_op.drop_column("wall_anchor")
