@@ -17,7 +17,7 @@ from bot.ui.timestamps import full, full_and_relative
 
 COLOUR = discord.Colour.blurple()
 CANCELLED_COLOUR = discord.Colour.dark_grey()
-_FIELD_NAME = 256
+_EMBED_BUDGET = 5800
 _FIELD_VALUE = 1024
 _CHOICE = 100
 _STATUS_ICONS = {
@@ -154,19 +154,22 @@ def details_embed(details: TaskDetails) -> discord.Embed:
 
 
 def list_embed(page: TaskPage, *, title: str, empty: str, show_owner: bool) -> discord.Embed:
+    """One page of tasks, one field each, kept under Discord's 6,000 characters per embed."""
     embed = discord.Embed(title=_cut(title, 256), colour=COLOUR)
+    footer = f"Page {page.page + 1}/{page.pages} · {page.total} tasks"
+    embed.set_footer(text=footer)
     if not page.tasks:
         embed.description = empty
+        return embed
+    per_task = (_EMBED_BUDGET - len(embed.title or "") - len(footer)) // len(page.tasks)
     for task in page.tasks:
         lines = [what(task), f"{where(task)} · {_next_run(task)}"]
         lines.append(_cut(describe_task(task), 300))
         if show_owner:
             lines.append(f"owner: <@{task.user_id}>" if task.user_id else "owner: system")
-        name = f"{_STATUS_ICONS[task.status]} #{task.id} · {safe(task.name, 200)}"
-        embed.add_field(
-            name=_cut(name, _FIELD_NAME), value=_cut("\n".join(lines), 600), inline=False
-        )
-    embed.set_footer(text=f"Page {page.page + 1}/{page.pages} · {page.total} tasks")
+        name = _cut(f"{_STATUS_ICONS[task.status]} #{task.id} · {safe(task.name)}", 150)
+        value = _cut("\n".join(lines), min(_FIELD_VALUE, per_task - len(name)))
+        embed.add_field(name=name, value=value, inline=False)
     return embed
 
 

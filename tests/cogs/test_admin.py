@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from bot.emulator import Reply
 from bot.models.scheduled_task import RecurrenceType, TaskStatus, TaskType
 from bot.ui.checks import NOT_ADMIN
@@ -45,16 +43,14 @@ async def test_admin_group_needs_manage_server(app: App) -> None:
     assert int(command["default_member_permissions"]) == 1 << 5
 
 
-@pytest.mark.parametrize(("command", "options"), ADMIN_COMMANDS)
-async def test_members_are_refused_every_admin_command(
-    app: App, command: str, options: dict[str, Any]
-) -> None:
+async def test_members_are_refused_every_admin_command(app: App) -> None:
     world = app.world
     balance = await app.services.credits.balance(world.guild.id, world.bob.id)
 
-    reply = await world.alice.slash(command, options=_options(app, options))
+    for command, options in ADMIN_COMMANDS:
+        reply = await world.alice.slash(command, options=_options(app, options))
+        assert _error(reply) == f"❌ {NOT_ADMIN}", command
 
-    assert _error(reply) == f"❌ {NOT_ADMIN}"
     assert await app.services.credits.balance(world.guild.id, world.bob.id) == balance
     assert await app.services.settings.admin_role_ids(world.guild.id) == []
     assert (await app.services.settings.guild(world.guild.id)).max_active_tasks == 25

@@ -389,3 +389,25 @@ async def test_minimum_interval_for_members_not_admins(
         "schedule sound", sound="bell", when="every 15 minutes", options={"channel": world.lounge}
     )
     assert not allowed.ephemeral
+
+
+async def test_list_page_stays_within_discords_embed_limits(app: App) -> None:
+    world = app.world
+    await add_sound(app)
+    await app.services.settings.update_guild(world.guild.id, max_active_tasks=100)
+    for n in range(12):
+        await schedule(
+            app, world.alice, f"every day at {n + 1}:00 until dec 31", name="*_~`|>" * 16 + f"{n}"
+        )
+
+    reply = await world.alice.slash("schedule list")
+
+    [embed] = reply.embeds
+    fields = embed["fields"]
+    total = len(embed["title"]) + len(embed["footer"]["text"])
+    total += sum(len(f["name"]) + len(f["value"]) for f in fields)
+    assert len(fields) == 10
+    assert total <= 6000
+    assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in fields)
+    assert "\\*\\_\\~" in fields[0]["name"]
+    assert len(reply.custom_ids) <= 25
