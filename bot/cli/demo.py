@@ -18,6 +18,7 @@ from bot.config import Config, DatabaseConfig, DiscordConfig, SoundsConfig, Voic
 from bot.container import DEFAULT_EXTENSIONS, build_bot
 from bot.db.migrate import upgrade
 from bot.emulator import Actor, CapturedAudio, Channel, Emulator, Guild, Reply
+from bot.emulator.render import render_message
 from bot.models import TaskType
 
 Say = Callable[[str], None]
@@ -82,7 +83,7 @@ async def _session(
             f"({audio.frames} Opus frames){_frequency(audio)}"
         )
         for message in emulator.messages_in(general):
-            say(f"#general Carillon: {_shown(message.content, message.embeds)}")
+            say("#general Carillon: " + "\n    ".join(render_message(emulator, message)))
         return 0 if audio.frames else 1
     except TimeoutError as exc:
         say(f"demo: {exc}")
@@ -121,11 +122,12 @@ async def _schedule(
     if {"cogs.sounds", "cogs.schedule"} <= set(bot.extensions):
         file = emulator.attachment("bell.wav", data, "audio/wav")
         say("alice> /sound upload file:bell.wav name:bell")
-        _show(say, await alice.slash("sound upload", file=file, name="bell"))
+        _show(say, emulator, await alice.slash("sound upload", file=file, name="bell"))
         choices = await alice.autocomplete("schedule sound", focused="sound", sound="bell")
         when = f"in {delay:g} seconds"
         say(f"alice> /schedule sound sound:bell when:{when}")
-        _show(say, await alice.slash("schedule sound", sound=choices[0].value, when=when))
+        reply = await alice.slash("schedule sound", sound=choices[0].value, when=when)
+        _show(say, emulator, reply)
         return
     services = bot.services
     guild: Guild = alice.guild
@@ -144,14 +146,10 @@ async def _schedule(
     say(f"alice schedules 'bell' in {delay:g} s: task #{task.id}, due at {at}")
 
 
-def _show(say: Say, reply: Reply) -> None:
+def _show(say: Say, emulator: Emulator, reply: Reply) -> None:
     who = "Carillon (only you can see this)" if reply.ephemeral else "Carillon"
-    say(f"{who}: {reply.text}")
-
-
-def _shown(content: str, embeds: list[dict[str, object]]) -> str:
-    titles = [str(e.get("title") or e.get("description") or "") for e in embeds]
-    return " | ".join(p for p in [content, *titles] if p)
+    lines = render_message(emulator, reply.message) if reply.message else ["(no answer)"]
+    say(f"{who}: " + "\n    ".join(lines))
 
 
 def _frequency(audio: CapturedAudio) -> str:

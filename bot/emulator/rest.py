@@ -218,7 +218,9 @@ class Rest:
         payload, files = await read_body(request)
         if record.original is not None and record.original.loading and not record.followups:
             message = record.original
-            message.flags = (message.flags & ~Message.LOADING) | int(payload.get("flags", 0))
+            # The first followup fills the "thinking…" message; the defer decided its visibility.
+            extra = int(payload.get("flags") or 0) & ~Message.EPHEMERAL
+            message.flags = (message.flags & ~Message.LOADING) | extra
             self.emulator.apply_edit(message, payload, files)
             record.followups.append(message)
         else:
