@@ -15,14 +15,15 @@ log = logging.getLogger(__name__)
 
 
 class NowPlayingPoster:
-    """The player's ``on_start`` port: one message per request that has a text channel."""
+    """The player's ``on_start`` port: one message per scheduled play (``/sound play`` answers
+    its member itself)."""
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
     async def __call__(self, now: NowPlaying) -> None:
         request = now.request
-        if request.text_channel_id is None:
+        if request.text_channel_id is None or request.task_id is None:
             return
         channel = self.client.get_channel(request.text_channel_id)
         if not isinstance(channel, discord.abc.Messageable):
@@ -34,9 +35,8 @@ class NowPlayingPoster:
             colour=COLOUR,
         )
         task_id = request.task_id
-        if task_id is not None:
-            name = await self._task_name(task_id)
-            embed.set_footer(text=f"Task #{task_id}" + (f" · {name}" if name else ""))
+        name = await self._task_name(task_id)
+        embed.set_footer(text=f"Task #{task_id}" + (f" · {name}" if name else ""))
         if request.payer_id is not None:
             embed.add_field(name="For", value=f"<@{request.payer_id}>")
         await channel.send(embed=embed, view=now_playing_view(request.guild_id, task_id))

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import CarillonError, InvalidInput
-from bot.services.member_tasks import Actor, MemberTaskService, WhenInput
+from bot.services.member_tasks import Actor, MemberTaskService, PlayTarget, WhenInput
 from bot.ui.tasks import preview, task_choice_name
 
 REPEAT_OPTIONS = [
@@ -53,6 +53,35 @@ def member_actor(interaction: discord.Interaction) -> Actor:
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage
     return Actor(interaction.user.id, interaction.guild_id, is_admin=False)
+
+
+def play_target(
+    interaction: discord.Interaction, channel: discord.VoiceChannel | None
+) -> PlayTarget:
+    """The chosen voice channel, else the member's; refused early if the bot cannot play there."""
+    chosen: Any = channel
+    if chosen is None and isinstance(interaction.user, discord.Member):
+        voice = interaction.user.voice
+        chosen = voice.channel if voice is not None else None
+    is_voice = isinstance(chosen, discord.VoiceChannel | discord.StageChannel)
+    guild = interaction.guild
+    if is_voice and guild is not None:
+        permissions = chosen.permissions_for(guild.me)
+        for label, granted in (
+            ("View Channel", permissions.view_channel),
+            ("Connect", permissions.connect),
+            ("Speak", permissions.speak),
+        ):
+            if not granted:
+                raise InvalidInput(
+                    f"I lack the {label} permission in {chosen.mention}. "
+                    "Pick another channel, or ask an admin to grant it."
+                )
+    return PlayTarget(
+        voice_channel_id=chosen.id if chosen is not None else None,
+        text_channel_id=interaction.channel_id,
+        is_voice=chosen is None or is_voice,
+    )
 
 
 def task_id_of(text: str) -> int:

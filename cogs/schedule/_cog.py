@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services.member_tasks import PlayTarget, WhenInput, member_tasks_from
+from bot.services.member_tasks import WhenInput, member_tasks_from
 from bot.services.player import PlaylistMode
 from bot.ui.buttons import ListScope, cancel_view, task_list
 from bot.ui.task_input import (
@@ -16,6 +16,7 @@ from bot.ui.task_input import (
     STATUS_OPTIONS,
     actor_of,
     member_actor,
+    play_target,
     task_choices,
     task_id_of,
     when_choices,
@@ -39,18 +40,6 @@ _OPTION_HELP = {
     "until": "The last time a run may start",
     "name": "A name for the task",
 }
-
-
-def _target(interaction: discord.Interaction, channel: discord.VoiceChannel | None) -> PlayTarget:
-    chosen: Any = channel
-    if chosen is None and isinstance(interaction.user, discord.Member):
-        voice = interaction.user.voice
-        chosen = voice.channel if voice is not None else None
-    return PlayTarget(
-        voice_channel_id=chosen.id if chosen is not None else None,
-        text_channel_id=interaction.channel_id,
-        is_voice=chosen is None or isinstance(chosen, discord.VoiceChannel | discord.StageChannel),
-    )
 
 
 def _repeat(choice: Choice[str] | None) -> str | None:
@@ -84,7 +73,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             actor_of(interaction),
             sound,
             WhenInput(when, _repeat(repeat), cron, count, until),
-            _target(interaction, channel),
+            play_target(interaction, channel),
             name,
         )
         await interaction.response.send_message(
@@ -117,7 +106,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             actor_of(interaction),
             playlist,
             WhenInput(when, _repeat(repeat), cron, count, until),
-            _target(interaction, channel),
+            play_target(interaction, channel),
             name,
             mode=PlaylistMode(mode.value if mode else PlaylistMode.CONTINUOUS),
             shuffle=shuffle,

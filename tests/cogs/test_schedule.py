@@ -411,3 +411,15 @@ async def test_list_page_stays_within_discords_embed_limits(app: App) -> None:
     assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in fields)
     assert "\\*\\_\\~" in fields[0]["name"]
     assert len(reply.custom_ids) <= 25
+
+
+async def test_a_channel_the_bot_cannot_join_is_refused_when_scheduling(app: App) -> None:
+    world = app.world
+    await add_sound(app)
+
+    reply = await world.alice.slash(
+        "schedule sound", sound="bell", when="in 1 hour", options={"channel": world.locked}
+    )
+
+    assert "I lack the Connect permission" in _error(reply)
+    assert f"<#{world.locked.id}>" in reply.content
