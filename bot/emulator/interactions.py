@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.model import Channel, Guild, Member, Message
+from bot.emulator.render import render_message
 
 if TYPE_CHECKING:
     from bot.emulator.server import Emulator
@@ -148,6 +149,12 @@ class Reply:
         """Content and every embed's title, description and fields, for assertions on wording."""
         message = self.message
         return message_text(message) if message else ""
+
+    @property
+    def shown(self) -> str:
+        """The answer as the member's client displays it (mentions, channels, times resolved)."""
+        message = self.message
+        return "\n".join(render_message(self._emulator, message)) if message else ""
 
     async def wait_until_ready(self, timeout: float = 5.0) -> Reply:
         """Wait for a deferred answer ("thinking…") to become a real message."""

@@ -19,6 +19,7 @@ async def test_slash_command_gets_an_ephemeral_reply(
 
     assert reply.content == "pong alice"
     assert reply.ephemeral
+    assert reply.shown == "pong alice"
     assert emulator.messages_in(world.general) == []
 
 
