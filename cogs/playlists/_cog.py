@@ -12,6 +12,7 @@ from bot.container import Services
 from bot.errors import CarillonError, InvalidInput
 from bot.models.sound import Playlist
 from bot.services.playlists import MAX_PLAYLIST_ITEMS, PlaylistView
+from bot.ui import deletion as deletion_ui
 from bot.ui import playlists as ui
 from bot.ui import sounds as sounds_ui
 from bot.ui.checks import is_admin
@@ -169,16 +170,7 @@ class Playlists(commands.GroupCog, group_name="playlist", group_description="Pla
             actor_id=interaction.user.id,
             is_admin=await is_admin(interaction),
         )
-        if deletion.needs_confirmation:
-            await interaction.response.send_message(
-                embed=sounds_ui.confirm_embed("playlist", deletion),
-                view=sounds_ui.confirm_view("playlist", found.id),
-                ephemeral=True,
-            )
-            return
-        await interaction.response.send_message(
-            sounds_ui.deleted_text("playlist", deletion), ephemeral=True
-        )
+        await deletion_ui.answer(interaction, "playlist", found.id, deletion)
 
     @add.autocomplete("playlist")
     @remove.autocomplete("playlist")
@@ -200,7 +192,7 @@ class Playlists(commands.GroupCog, group_name="playlist", group_description="Pla
         if interaction.guild_id is None:
             return []
         found = await self.services.sounds.autocomplete(interaction.guild_id, current)
-        return [app_commands.Choice(name=sounds_ui.choice_label(s), value=s.name) for s in found]
+        return sounds_ui.choices(found)
 
     @remove.autocomplete("sound")
     @move.autocomplete("sound")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import CarillonBot
-from bot.ui.sounds import DYNAMIC_ITEMS
+from bot.ui.deletion import DYNAMIC_ITEMS
 from cogs.sounds._library import SoundLibrary
 from cogs.sounds._playback import Playback
 

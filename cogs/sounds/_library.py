@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.container import Services
 from bot.errors import InvalidInput, LimitReached
 from bot.services.player import PlayRequest
+from bot.ui import deletion as deletion_ui
 from bot.ui import sounds as ui
 from bot.ui.checks import is_admin
 from bot.ui.formatting import credits, safe
@@ -172,14 +173,7 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
             actor_id=interaction.user.id,
             is_admin=await is_admin(interaction),
         )
-        if deletion.needs_confirmation:
-            await interaction.response.send_message(
-                embed=ui.confirm_embed("sound", deletion),
-                view=ui.confirm_view("sound", found.id),
-                ephemeral=True,
-            )
-            return
-        await interaction.response.send_message(ui.deleted_text("sound", deletion), ephemeral=True)
+        await deletion_ui.answer(interaction, "sound", found.id, deletion)
 
     @list_.autocomplete("sound")
     @info.autocomplete("sound")
@@ -192,7 +186,7 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
         if interaction.guild_id is None:
             return []
         found = await self.services.sounds.autocomplete(interaction.guild_id, current)
-        return [app_commands.Choice(name=ui.choice_label(s), value=s.name) for s in found]
+        return ui.choices(found)
 
 
 def _current_voice_channel(

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import functools
 
+import pytest
+
 from bot.audio.tones import tone
 from bot.emulator import Actor, Reply
 from bot.models.sound import Sound
 from tests.cogs.conftest import App
 
 MY_COGS = ("cogs.sounds", "cogs.playlists", "cogs.credits", "cogs.settings")
+
+
+@pytest.fixture
+def extensions() -> tuple[str, ...]:
+    """Import into a test module to load only the library, credits and settings cogs."""
+    return MY_COGS
+
+
 CONTENT_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg"}
 UPLOAD_TIMEOUT = 15.0
 

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.cogs.conftest import App
-from tests.cogs.library import MY_COGS, upload
-
-
-@pytest.fixture
-def extensions() -> tuple[str, ...]:
-    return MY_COGS
+from tests.cogs.library import extensions as extensions
+from tests.cogs.library import upload
 
 
 async def test_a_new_member_sees_the_starting_balance(app: App) -> None:

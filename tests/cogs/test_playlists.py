@@ -9,12 +9,8 @@ import pytest
 from bot.emulator import Reply
 from bot.models.scheduled_task import TaskType
 from tests.cogs.conftest import App
-from tests.cogs.library import MY_COGS, upload
-
-
-@pytest.fixture
-def extensions() -> tuple[str, ...]:
-    return MY_COGS
+from tests.cogs.library import extensions as extensions
+from tests.cogs.library import upload
 
 
 @pytest.fixture

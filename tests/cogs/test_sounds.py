@@ -10,14 +10,10 @@ from bot.models.scheduled_task import TaskType
 from tests.cogs._support import running_bot
 from tests.cogs.conftest import App
 from tests.cogs.library import MY_COGS, stored, tone_file, upload
+from tests.cogs.library import extensions as extensions
 from tests.voice.capture import tones
 
 FRAME = 0.02
-
-
-@pytest.fixture
-def extensions() -> tuple[str, ...]:
-    return MY_COGS
 
 
 @pytest.mark.parametrize("kind", ["wav", "mp3", "ogg"])

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from bot.services.player import PlaylistMode, PlayRequest
 from tests.cogs.conftest import App
-from tests.cogs.library import MY_COGS, stored, upload
+from tests.cogs.library import extensions as extensions
+from tests.cogs.library import stored, upload
 from tests.voice.capture import tones
 
 FRAME = 0.02
-
-
-@pytest.fixture
-def extensions() -> tuple[str, ...]:
-    return MY_COGS
 
 
 async def _playing(app: App, seconds: float = 3.0) -> None:

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.cogs.conftest import App
-from tests.cogs.library import MY_COGS
-
-
-@pytest.fixture
-def extensions() -> tuple[str, ...]:
-    return MY_COGS
+from tests.cogs.library import extensions as extensions
 
 
 async def test_show_before_setting_names_the_server_default(app: App) -> None:
