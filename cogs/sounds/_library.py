@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.container import Services
-from bot.errors import InvalidInput, LimitReached
+from bot.errors import InvalidInput, LimitReached, NotPermitted
 from bot.services.player import PlayRequest
 from bot.ui import deletion as deletion_ui
 from bot.ui import sounds as ui
@@ -19,6 +19,7 @@ from bot.voice.channel import voice_channel_for
 from cogs.sounds._playback import Playback
 
 MAX_COST = 1_000_000
+MAX_NAME_LENGTH = 64
 
 
 def _guild_id(interaction: discord.Interaction) -> int:
@@ -65,7 +66,11 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
                 f"Could not download {safe(file.filename)} ({exc}). Try again."
             ) from None
         sound = await sounds.upload(
-            guild_id, interaction.user.id, name or PurePath(file.filename).stem, data, cost=cost
+            guild_id,
+            interaction.user.id,
+            name or PurePath(file.filename).stem[:MAX_NAME_LENGTH],
+            data,
+            cost=cost,
         )
         embed = ui.uploaded_embed(sound, await self._default_cost(guild_id))
         await interaction.followup.send(embed=embed, ephemeral=True)
@@ -110,6 +115,7 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
         target = channel or _current_voice_channel(interaction.user)
         if target is None:
             raise InvalidInput("Join a voice channel first, or pick one with the `channel` option.")
+        _check_member_may_join(interaction.user, target)
         voice_channel_for(interaction.client, guild_id, target.id)
         playable = await self.services.sounds.playable(guild_id, found.id)
         balance = await self.services.credits.balance(guild_id, interaction.user.id)
@@ -195,3 +201,17 @@ def _current_voice_channel(
     voice = user.voice if isinstance(user, discord.Member) else None
     channel = voice.channel if voice is not None else None
     return channel if isinstance(channel, discord.VoiceChannel | discord.StageChannel) else None
+
+
+def _check_member_may_join(
+    user: discord.Member | discord.User, channel: discord.VoiceChannel | discord.StageChannel
+) -> None:
+    """Members play only where they could be heard themselves."""
+    if not isinstance(user, discord.Member):
+        return
+    permissions = channel.permissions_for(user)
+    if not (permissions.view_channel and permissions.connect):
+        raise NotPermitted(
+            f"You cannot join {channel.mention}, so you cannot play sounds there. "
+            "Pick a voice channel you can join."
+        )

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.emulator import Overwrite, Permission
 from bot.models.scheduled_task import TaskType
 from tests.cogs._support import running_bot
 from tests.cogs.conftest import App
@@ -124,14 +125,43 @@ async def test_play_needs_a_voice_channel(app: App) -> None:
 
 
 async def test_play_refused_where_the_bot_cannot_connect(app: App) -> None:
-    await upload(app, app.world.alice, "bell")
-
-    reply = await app.world.alice.slash(
-        "sound play", sound="bell", options={"channel": app.world.locked}
+    world = app.world
+    emulator = app.emulator
+    quiet = emulator.add_voice_channel(
+        world.guild,
+        "Quiet",
+        overwrites=[
+            Overwrite.for_member(emulator.bot_member(world.guild), deny=int(Permission.CONNECT))
+        ],
     )
+    await emulator.wait_for(lambda: app.bot.get_channel(quiet.id) is not None)
+    await upload(app, world.alice, "bell")
+
+    reply = await world.alice.slash("sound play", sound="bell", options={"channel": quiet})
 
     assert reply.ephemeral
-    assert "lacks the Connect permission in #Locked" in reply.content
+    assert "lacks the Connect permission in #Quiet" in reply.content
+
+
+async def test_play_refused_where_the_member_cannot_connect(app: App) -> None:
+    world = app.world
+    emulator = app.emulator
+    staff = emulator.add_voice_channel(
+        world.guild,
+        "Staff",
+        overwrites=[
+            Overwrite.for_role(world.guild.everyone, deny=int(Permission.CONNECT)),
+            Overwrite.for_member(emulator.bot_member(world.guild), allow=int(Permission.CONNECT)),
+        ],
+    )
+    await emulator.wait_for(lambda: app.bot.get_channel(staff.id) is not None)
+    await upload(app, world.alice, "bell")
+
+    reply = await world.alice.slash("sound play", sound="bell", options={"channel": staff})
+
+    assert reply.ephemeral
+    assert f"You cannot join <#{staff.id}>, so you cannot play sounds there." in reply.content
+    assert emulator.voice_audio(world.guild).frames == 0
 
 
 async def test_play_without_enough_credits_plays_nothing(app: App) -> None:
