@@ -66,7 +66,7 @@ class Actor:
         command: str,
         /,
         *,
-        channel: Channel | None = None,
+        in_channel: Channel | None = None,
         timeout: float = RESPONSE_TIMEOUT,
         settle: float | None = SETTLE_TIMEOUT,
         options: dict[str, Any] | None = None,
@@ -74,12 +74,14 @@ class Actor:
     ) -> Reply:
         """Run ``/command`` (``"schedule sound"`` for a subcommand) and return the bot's answer.
 
-        ``timeout`` bounds the bot's acknowledgement; if it deferred ("thinking…"), the call
-        waits up to ``settle`` seconds for the real answer (``settle=None`` returns at once).
+        Options are keywords (or ``options={...}``); ``in_channel`` is where the member types
+        it (default: the actor's channel). ``timeout`` bounds the bot's acknowledgement; if it
+        deferred ("thinking…"), the call waits up to ``settle`` seconds for the real answer
+        (``settle=None`` returns at once).
         """
         values = {**(options or {}), **kwargs}
         data = self._command_data(command, values, focused=None)
-        record = await self._start(InteractionType.APPLICATION_COMMAND, data, channel)
+        record = await self._start(InteractionType.APPLICATION_COMMAND, data, in_channel)
         await self._await_answer(record, timeout, f"/{command}")
         return await self._settled(Reply(self.emulator, record), settle, f"/{command}")
 
@@ -89,7 +91,7 @@ class Actor:
         /,
         *,
         focused: str,
-        channel: Channel | None = None,
+        in_channel: Channel | None = None,
         timeout: float = RESPONSE_TIMEOUT,
         options: dict[str, Any] | None = None,
         **kwargs: Any,
@@ -98,7 +100,7 @@ class Actor:
         values = {**(options or {}), **kwargs}
         values.setdefault(focused, "")
         data = self._command_data(command, values, focused=focused)
-        record = await self._start(InteractionType.AUTOCOMPLETE, data, channel)
+        record = await self._start(InteractionType.AUTOCOMPLETE, data, in_channel)
         await self._await_answer(record, timeout, f"autocomplete of /{command} {focused}")
         return [Choice(c["name"], c["value"]) for c in record.choices or []]
 
@@ -241,6 +243,19 @@ class Actor:
             data["resolved"] = resolved
         return data
 
+    def _lookup(self, kind: int, value: Any) -> Any:
+        """An id given for a user, channel or role option becomes that object, to resolve it."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            return value
+        guild = self.guild
+        if kind == CHANNEL:
+            return guild.channels.get(value, value)
+        if kind == ROLE:
+            return guild.roles.get(value, value)
+        if kind in (USER, MENTIONABLE):
+            return guild.members.get(value) or guild.roles.get(value) or value
+        return value
+
     def _check_visible(self, command: dict[str, Any]) -> None:
         required = command.get("default_member_permissions")
         if not self.emulator.command_permissions or required is None:
@@ -263,6 +278,7 @@ class Actor:
         option: dict[str, Any] = {"name": definition["name"], "type": kind}
         if focused:
             return option | {"value": str(value), "focused": True}
+        value = self._lookup(kind, value)
         if kind in (USER, MENTIONABLE) and isinstance(value, Member | User | Actor):
             member = value.member if isinstance(value, Actor) else value
             user = member.user if isinstance(member, Member) else member

@@ -147,6 +147,20 @@ class Probe(commands.GroupCog, group_name="probe"):
     async def pages(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message("page 1", view=Pages(), ephemeral=True)
 
+    @app_commands.command(description="Echoes typed options")
+    async def options(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.VoiceChannel,
+        member: discord.Member,
+        role: discord.Role,
+        count: int,
+        ratio: float,
+        flag: bool,
+    ) -> None:
+        text = f"{channel.name} {member.name} {role.name} {count} {ratio} {flag}"
+        await interaction.response.send_message(text, ephemeral=True)
+
     @app_commands.command(description="Thinks, then answers")
     async def slow(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)

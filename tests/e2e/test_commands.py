@@ -160,3 +160,37 @@ async def test_an_ordinary_view_on_an_ephemeral_reply_answers_clicks(
 
     assert second.content == "page 3"
     assert pages.content == "page 3"
+
+
+async def test_typed_options_resolve_from_objects_or_ids(bot: CarillonBot, world: World) -> None:
+    by_object = await world.alice.slash(
+        "probe options",
+        channel=world.lounge,
+        member=world.bob,
+        role=world.admin_role,
+        count=3,
+        ratio=0.5,
+        flag=True,
+    )
+    by_id = await world.alice.slash(
+        "probe options",
+        channel=world.lounge.id,
+        member=world.bob.id,
+        role=world.admin_role.id,
+        count=3,
+        ratio=0.5,
+        flag=True,
+    )
+
+    assert by_object.content == by_id.content == "Lounge bob Carillon Admin 3 0.5 True"
+
+
+async def test_missing_and_unknown_options_are_caught_before_sending(
+    bot: CarillonBot, world: World
+) -> None:
+    with pytest.raises(AssertionError, match="required options missing"):
+        await world.alice.slash("probe pick")
+    with pytest.raises(AssertionError, match="has no option 'colour'"):
+        await world.alice.slash("probe pick", fruit="apple", colour="red")
+    with pytest.raises(AssertionError, match="no subcommand 'pong'"):
+        await world.alice.slash("probe pong")
