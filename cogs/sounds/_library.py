@@ -47,7 +47,7 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
         self,
         interaction: discord.Interaction,
         file: discord.Attachment,
-        name: app_commands.Range[str, 1, 64] | None = None,
+        name: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
         cost: app_commands.Range[int, 0, MAX_COST] | None = None,
     ) -> None:
         guild_id = _guild_id(interaction)
@@ -153,7 +153,7 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
         self,
         interaction: discord.Interaction,
         sound: str,
-        name: app_commands.Range[str, 1, 64],
+        name: app_commands.Range[str, 1, MAX_NAME_LENGTH],
     ) -> None:
         guild_id = _guild_id(interaction)
         found = await self.services.sounds.find(guild_id, sound)

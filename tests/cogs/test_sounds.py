@@ -386,3 +386,12 @@ async def test_an_owner_who_takes_no_direct_messages_is_told_in_the_channel(app:
 
     assert notice.content.startswith(f"<@{world.bob.id}> 🗑️ The sound **bell** was deleted")
     assert app.emulator.dms_to(world.bob.member) == []
+
+
+async def test_an_over_long_name_is_refused(app: App) -> None:
+    await upload(app, app.world.alice, "bell")
+
+    reply = await app.world.alice.slash("sound rename", sound="bell", name="x" * 70)
+
+    assert reply.ephemeral
+    assert reply.content == "❌ That sound name is 70 characters long; use at most 64."
