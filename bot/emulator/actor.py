@@ -66,7 +66,7 @@ class Actor:
         command: str,
         /,
         *,
-        in_channel: Channel | None = None,
+        channel: Channel | None = None,
         timeout: float = RESPONSE_TIMEOUT,
         settle: float | None = SETTLE_TIMEOUT,
         options: dict[str, Any] | None = None,
@@ -74,14 +74,14 @@ class Actor:
     ) -> Reply:
         """Run ``/command`` (``"schedule sound"`` for a subcommand) and return the bot's answer.
 
-        Options are keywords (or ``options={...}``); ``in_channel`` is where the member types
-        it (default: the actor's channel). ``timeout`` bounds the bot's acknowledgement; if it
-        deferred ("thinking…"), the call waits up to ``settle`` seconds for the real answer
-        (``settle=None`` returns at once).
+        Options are keywords, or ``options={...}`` for an option named ``channel``, ``timeout``
+        or ``settle``; ``channel`` is where the member types it (default: the actor's channel).
+        ``timeout`` bounds the bot's acknowledgement; if it deferred ("thinking…"), the call
+        waits up to ``settle`` seconds for the real answer (``settle=None`` returns at once).
         """
         values = {**(options or {}), **kwargs}
         data = self._command_data(command, values, focused=None)
-        record = await self._start(InteractionType.APPLICATION_COMMAND, data, in_channel)
+        record = await self._start(InteractionType.APPLICATION_COMMAND, data, channel)
         await self._await_answer(record, timeout, f"/{command}")
         return await self._settled(Reply(self.emulator, record), settle, f"/{command}")
 
@@ -91,7 +91,7 @@ class Actor:
         /,
         *,
         focused: str,
-        in_channel: Channel | None = None,
+        channel: Channel | None = None,
         timeout: float = RESPONSE_TIMEOUT,
         options: dict[str, Any] | None = None,
         **kwargs: Any,
@@ -100,7 +100,7 @@ class Actor:
         values = {**(options or {}), **kwargs}
         values.setdefault(focused, "")
         data = self._command_data(command, values, focused=focused)
-        record = await self._start(InteractionType.AUTOCOMPLETE, data, in_channel)
+        record = await self._start(InteractionType.AUTOCOMPLETE, data, channel)
         await self._await_answer(record, timeout, f"autocomplete of /{command} {focused}")
         return [Choice(c["name"], c["value"]) for c in record.choices or []]
 

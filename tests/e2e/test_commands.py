@@ -165,7 +165,7 @@ async def test_an_ordinary_view_on_an_ephemeral_reply_answers_clicks(
 async def test_typed_options_resolve_from_objects_or_ids(bot: CarillonBot, world: World) -> None:
     by_object = await world.alice.slash(
         "probe options",
-        channel=world.lounge,
+        options={"channel": world.lounge},
         member=world.bob,
         role=world.admin_role,
         count=3,
@@ -174,7 +174,7 @@ async def test_typed_options_resolve_from_objects_or_ids(bot: CarillonBot, world
     )
     by_id = await world.alice.slash(
         "probe options",
-        channel=world.lounge.id,
+        options={"channel": world.lounge.id},
         member=world.bob.id,
         role=world.admin_role.id,
         count=3,
