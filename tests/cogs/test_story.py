@@ -135,3 +135,26 @@ async def test_failed_run_is_told_by_dm_when_the_channel_is_gone(app: App) -> No
 
     [dm] = emulator.dms_to(world.alice.member)
     assert f"your task #{task_id} **doomed** failed" in dm.content
+
+
+async def test_cancel_while_the_run_plays_keeps_the_task_cancelled(app: App) -> None:
+    world, emulator = app.world, app.emulator
+    await add_sound(app, "long bell", seconds=2.0)
+    await world.alice.join_voice(world.lounge)
+    reply = await world.alice.slash("schedule sound", sound="long bell", when="every day at 12:01")
+    [cancel_id] = reply.custom_ids
+    task_id = int(cancel_id.rsplit(":", 1)[1])
+
+    move_clock(app, datetime(2026, 11, 26, 12, 1, tzinfo=UTC))
+    message = await emulator.wait_for_message(world.general, _now_playing)
+    cancelled = await world.alice.click(message, cancel_id)
+    await wait_for_runs(app, task_id, 1)
+    move_clock(app, datetime(2026, 11, 27, 12, 1, tzinfo=UTC))
+    await asyncio.sleep(0.3)
+
+    assert "Cancelled" in cancelled.content
+    task = await app.services.scheduler.get_task(task_id)
+    assert task is not None
+    assert task.status is TaskStatus.CANCELLED
+    assert task.next_run_at is None
+    assert len(await app.services.scheduler.get_task_runs(task_id)) == 1
