@@ -384,7 +384,18 @@ class MemberTaskService:
         needle = text.strip().lstrip("#").casefold()
         if not needle:
             return tasks[:25]
-        return [t for t in tasks if needle in f"{t.id} {t.name}".casefold()][:25]
+        found = [t for t in tasks if needle in f"{t.id} {t.name}".casefold()]
+        if needle.isdigit() and all(t.id != int(needle) for t in found):
+            exact = await self.scheduler.get_task(int(needle))
+            if exact is not None and self._offered(exact, actor, everyone, active_only):
+                found.insert(0, exact)
+        return found[:25]
+
+    @staticmethod
+    def _offered(task: ScheduledTask, actor: Actor, everyone: bool, active_only: bool) -> bool:
+        mine = everyone or task.user_id == actor.user_id
+        live = not active_only or task.status in ACTIVE_STATUSES
+        return task.guild_id == actor.guild_id and mine and live
 
     async def edit(
         self, actor: Actor, task_id: int, when: WhenInput, name: str | None

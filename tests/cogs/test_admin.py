@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.emulator import Reply
@@ -259,3 +259,26 @@ async def test_server_default_timezone_applies_to_members_without_one(app: App) 
     assert task is not None
     assert task.timezone == "Europe/Paris"
     assert task.next_run_at == datetime(2026, 11, 27, 8, tzinfo=UTC)
+
+
+async def test_admin_cancel_autocomplete_finds_a_task_by_id_among_many(app: App) -> None:
+    world = app.world
+    await add_sound(app)
+    scheduler = app.services.scheduler
+    sound_id = (await app.services.sounds.find(world.guild.id, "bell")).id
+    for n in range(105):
+        await scheduler.create_task(
+            f"filler {n}",
+            TaskType.PLAY_SOUND,
+            app.clock.now() + timedelta(hours=1, minutes=n),
+            parameters={"sound_id": sound_id, "channel_id": world.lounge.id},
+            user_id=world.bob.id,
+            guild_id=world.guild.id,
+        )
+    last = await schedule(app, world.alice, "in 3 days", name="far away")
+
+    choices = await world.admin.autocomplete("admin cancel", focused="task", task=str(last))
+    alices = await world.alice.autocomplete("schedule cancel", focused="task", task="1")
+
+    assert choices[0].value == str(last)
+    assert all(c.value != "1" for c in alices)
