@@ -19,21 +19,23 @@ class DiscordNotifier:
         self.client = client
 
     async def task_failed(self, task: ScheduledTask, reason: str) -> None:
-        if task.user_id is None:
+        """The owner, or for a system task the admin who scheduled it (if any), is told."""
+        owner = task.user_id if task.user_id is not None else task.parameters.get("created_by")
+        if owner is None:
             log.warning("system task %s (%s) failed: %s", task.id, task.name, reason)
             return
+        owner = int(owner)
         text = (
-            f"⚠️ <@{task.user_id}> your task #{task.id} **{safe(task.name)}** failed: "
-            f"{safe(reason, 1500)}"
+            f"⚠️ <@{owner}> your task #{task.id} **{safe(task.name)}** failed: {safe(reason, 1500)}"
         )
-        mentions = discord.AllowedMentions(users=[discord.Object(task.user_id)])
+        mentions = discord.AllowedMentions(users=[discord.Object(owner)])
         if await self._in_channel(task, text, mentions):
             return
         try:
-            user = self.client.get_user(task.user_id) or await self.client.fetch_user(task.user_id)
+            user = self.client.get_user(owner) or await self.client.fetch_user(owner)
             await user.send(text)
         except discord.HTTPException:
-            log.warning("could not tell user %s that task %s failed", task.user_id, task.id)
+            log.warning("could not tell user %s that task %s failed", owner, task.id)
 
     async def _in_channel(
         self, task: ScheduledTask, text: str, mentions: discord.AllowedMentions

@@ -7,6 +7,7 @@ from typing import Any
 
 import discord
 
+from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask
 from bot.ui.buttons import now_playing_view
 from bot.ui.tasks import COLOUR, safe
 from bot.voice.ports import NowPlaying
@@ -34,16 +35,25 @@ class NowPlayingPoster:
             description=f"**{safe(now.sound.name)}** in <#{now.voice_channel_id}>",
             colour=COLOUR,
         )
-        task_id = request.task_id
-        name = await self._task_name(task_id)
-        embed.set_footer(text=f"Task #{task_id}" + (f" · {name}" if name else ""))
+        task = await self._task(request.task_id)
+        name = f" · {task.name[:100]}" if task is not None else ""
+        embed.set_footer(text=f"Task #{request.task_id}{name}")
         if request.payer_id is not None:
             embed.add_field(name="For", value=f"<@{request.payer_id}>")
-        await channel.send(embed=embed, view=now_playing_view(request.guild_id, task_id))
+        cancellable = task is not None and self._has_later_runs(task)
+        view = now_playing_view(request.guild_id, request.task_id if cancellable else None)
+        await channel.send(embed=embed, view=view)
 
-    async def _task_name(self, task_id: int) -> str | None:
+    async def _task(self, task_id: int) -> ScheduledTask | None:
         services: Any = getattr(self.client, "services", None)
         if services is None:
             return None
-        task = await services.scheduler.get_task(task_id)
-        return task.name[:100] if task is not None else None
+        task: ScheduledTask | None = await services.scheduler.get_task(task_id)
+        return task
+
+    @staticmethod
+    def _has_later_runs(task: ScheduledTask) -> bool:
+        """Cancel stops future runs: a one-shot, or a last run, has none to stop."""
+        if not task.is_recurring or task.status not in ACTIVE_STATUSES:
+            return False
+        return task.recurrence_count is None or task.executions_count + 1 < task.recurrence_count

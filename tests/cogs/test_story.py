@@ -87,6 +87,7 @@ async def test_stop_button_by_owner_after_refusing_another_member(app: App) -> N
     move_clock(app, datetime(2026, 11, 26, 12, 1, tzinfo=UTC))
     message = await emulator.wait_for_message(world.general, _now_playing)
     stop_id = f"carillon:stop:{world.guild.id}"
+    assert message.custom_ids() == [stop_id]
     refused = await world.bob.click(message, stop_id)
     stopped = await world.alice.click(message, stop_id)
     audio = await emulator.wait_for_audio(world.guild, frames=1)
