@@ -156,6 +156,8 @@ class GatewayBudget:
         self.sent: list[float] = []
 
     async def spend(self, events: int) -> None:
+        if events > self.per_minute:
+            raise ValueError(f"{events} gateway events cannot fit in one minute")
         while True:
             now = time.monotonic()
             self.sent = [t for t in self.sent if now - t < 60]
@@ -248,7 +250,7 @@ async def cpu_runs(
     budget: GatewayBudget,
 ) -> list[StreamRun]:
     servers = emulator.servers
-    await budget.spend(3 * max(counts))
+    await budget.spend(max(counts))
     voices: list[discord.VoiceClient] = []
     for server in servers[: max(counts)]:
         target = bot.get_channel(server.channel_id)
@@ -269,6 +271,7 @@ async def cpu_runs(
             child_cpu = children_cpu() - before
             frames = [a["frames"] for a in audio.values()]
             runs.append(StreamRun(name, count, seconds, thread_cpu, child_cpu, frames))
+    await budget.spend(len(voices))
     for voice in voices:
         await voice.disconnect(force=True)
     return runs

@@ -54,11 +54,7 @@ async def transcode_upload(data: bytes, limits: AudioLimits) -> TranscodedAudio:
 
 def transcode(data: bytes, limits: AudioLimits) -> TranscodedAudio:
     """Validate an upload and transcode it; raises ``InvalidInput`` saying what is wrong."""
-    if len(data) > limits.max_bytes:
-        raise InvalidInput(
-            f"The file is {_megabytes(len(data))}; the limit is {_megabytes(limits.max_bytes)}. "
-            "Upload a shorter or more compressed sound."
-        )
+    check_size(len(data), limits)
     if not data:
         raise InvalidInput("The file is empty. Upload an audio file (MP3, WAV, Ogg, ...).")
     frames, source_format, source_loudness = _decode(data, limits)
@@ -68,6 +64,15 @@ def transcode(data: bytes, limits: AudioLimits) -> TranscodedAudio:
     encoded = _encode(frames, gain_db)
     duration, loudness = measure(encoded)
     return TranscodedAudio(encoded, duration, loudness, source_loudness, source_format)
+
+
+def check_size(size_bytes: int, limits: AudioLimits) -> None:
+    """Refuse a file over the upload limit (callers can check an attachment's size first)."""
+    if size_bytes > limits.max_bytes:
+        raise InvalidInput(
+            f"The file is {_megabytes(size_bytes)}; the limit is {_megabytes(limits.max_bytes)}. "
+            "Upload a shorter or more compressed sound."
+        )
 
 
 def measure(data: bytes) -> tuple[float, float | None]:

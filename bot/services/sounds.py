@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audio.store import PlayableSound, SoundStore
-from bot.audio.transcode import AudioLimits, TranscodedAudio, transcode_upload
+from bot.audio.transcode import AudioLimits, TranscodedAudio, check_size, transcode_upload
 from bot.clock import Clock
 from bot.config import Config
 from bot.errors import InvalidInput, NotFound, NotPermitted
@@ -60,6 +60,10 @@ class SoundService:
         self._clock = clock
         self.store = store or SoundStore(config.sounds.directory)
         self.limits = AudioLimits.from_config(config.sounds)
+
+    def check_upload_size(self, size_bytes: int) -> None:
+        """Refuse an attachment by its announced size, before downloading it."""
+        check_size(size_bytes, self.limits)
 
     async def upload(
         self, guild_id: int, uploader_id: int, name: str, data: bytes, *, cost: int | None = None

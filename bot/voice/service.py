@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 
 import discord
 
 from bot.config import VoiceConfig
 from bot.services.player import PlayRequest, PlayResult
+from bot.voice.channel import voice_channel_for
 from bot.voice.guild_player import GuildPlayer, PlayerDeps
 from bot.voice.ports import (
     ChargeCredits,
@@ -18,6 +21,8 @@ from bot.voice.ports import (
     PlaybackLimit,
 )
 from bot.voice.pump import PacketPump
+
+log = logging.getLogger(__name__)
 
 
 class VoicePlayerService:
@@ -56,6 +61,7 @@ class VoicePlayerService:
             pump=self.pump,
         )
         self._players: dict[int, GuildPlayer] = {}
+        self._tasks: set[asyncio.Task[PlayResult]] = set()
 
     def player(self, guild_id: int) -> GuildPlayer:
         player = self._players.get(guild_id)
@@ -65,6 +71,28 @@ class VoicePlayerService:
 
     async def play(self, request: PlayRequest) -> PlayResult:
         return await self.player(request.guild_id).play(request)
+
+    def start(self, request: PlayRequest) -> asyncio.Task[PlayResult]:
+        """``/sound play``: queue a play without waiting for it; the service keeps the task.
+
+        Failures are logged; a caller that wants them (to tell the member) awaits the task,
+        for example ``asyncio.wait({task}, timeout=2)`` to catch the immediate ones.
+        """
+        task = asyncio.get_running_loop().create_task(
+            self.play(request), name=f"play:{request.guild_id}"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._forget)
+        return task
+
+    def _forget(self, task: asyncio.Task[PlayResult]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.info("play in guild failed: %s", task.exception())
+
+    def check_channel(self, guild_id: int, channel_id: int) -> None:
+        """Raise ``PermanentTaskFailure`` now if the bot could not play there (for scheduling)."""
+        voice_channel_for(self._deps.client, guild_id, channel_id)
 
     async def stop(self, guild_id: int) -> bool:
         """``/stop``: end what is playing in the server; False when nothing was."""
@@ -84,6 +112,8 @@ class VoicePlayerService:
 
     async def close(self) -> None:
         """Stop everything and leave every voice channel (at shutdown)."""
+        for task in list(self._tasks):
+            task.cancel()
         for player in list(self._players.values()):
             await player.close()
         self.pump.close()

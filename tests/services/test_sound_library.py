@@ -202,3 +202,9 @@ async def test_playable_uses_the_sound_cost_or_the_server_default(
     assert playable.path.exists()
     with pytest.raises(NotFound, match="deleted"):
         await sounds.playable(OTHER_GUILD, default.id)
+
+
+def test_attachment_size_is_checked_before_download(sounds: SoundService) -> None:
+    sounds.check_upload_size(sounds.limits.max_bytes)
+    with pytest.raises(InvalidInput, match=r"9\.0 MB; the limit is 8\.0 MB"):
+        sounds.check_upload_size(9 * 1024 * 1024)

@@ -217,3 +217,22 @@ async def test_bot_leaves_after_being_idle(voice: Voice) -> None:
     await voice.emulator.wait_for(
         lambda: voice.emulator.bot_voice_channel(world.guild) is None, timeout=3
     )
+
+
+async def test_play_now_returns_at_once_and_the_channel_can_be_checked_first(
+    voice: Voice,
+) -> None:
+    world = voice.world
+    sound = await _upload(voice, "bell", 440, 0.5)
+    player = voice.make_player()
+
+    with pytest.raises(PermanentTaskFailure, match="Connect permission in #Locked"):
+        player.check_channel(world.guild.id, world.locked.id)
+    player.check_channel(world.guild.id, world.lounge.id)
+    task = player.start(PlayRequest(world.guild.id, world.lounge.id, world.alice.id, sound.id))
+    done, _ = await asyncio.wait({task}, timeout=0.1)
+    assert not done
+    await voice.emulator.wait_for(lambda: player.now_playing(world.guild.id) is not None)
+    result = await task
+
+    assert result.sounds_played == 1
