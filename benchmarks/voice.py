@@ -283,6 +283,8 @@ async def latency_runs(
     counts: Sequence[int],
     repeat: int,
     budget: GatewayBudget,
+    *,
+    prejoin: bool,
 ) -> dict[int, list[float]]:
     services = bot.services
     sound_ids = {}
@@ -297,7 +299,7 @@ async def latency_runs(
             await emulator.wait_until_left(chosen)
             await budget.spend(2 * count)
             await emulator.call("clear")
-            due = services.clock.now() + timedelta(seconds=2)
+            due = services.clock.now() + timedelta(seconds=3)
             due_monotonic = time.monotonic() + (due - services.clock.now()).total_seconds()
             for server in chosen:
                 await services.scheduler.create_task(
@@ -310,6 +312,11 @@ async def latency_runs(
                     },
                     user_id=server.owner_id,
                     guild_id=server.guild_id,
+                )
+            if prejoin:
+                await asyncio.sleep(0.5)
+                await asyncio.gather(
+                    *(services.player.prepare(s.guild_id, s.channel_id) for s in chosen)
                 )
             audio = await emulator.wait_for_audio(chosen, frames=20)
             latencies.setdefault(count, []).extend(
@@ -343,8 +350,8 @@ def report_cpu(runs: Sequence[StreamRun]) -> None:
         print(f"{count:>7}  FFmpegPCMAudio / this player: {ratio:.1f}x the CPU per stream")
 
 
-def report_latency(latencies: dict[int, list[float]]) -> None:
-    print("\nDue instant to first audio packet (scheduled plays, all due at once, cold join)")
+def report_latency(latencies: dict[int, list[float]], how: str) -> None:
+    print(f"\nDue instant to first audio packet (scheduled plays, all due at once, {how})")
     for count, values in latencies.items():
         print(
             f"{count:>7} streams: p50 {1000 * statistics.median(values):.0f} ms, "
@@ -380,7 +387,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
         ),
         database=DatabaseConfig(url=database_url),
         sounds=SoundsConfig(directory=str(workdir / "sounds")),
-        voice=VoiceConfig(idle_disconnect_seconds=0.5),
+        voice=VoiceConfig(idle_disconnect_seconds=3.0),
     )
     config = replace(config, credits=replace(config.credits, starting_balance=10_000))
     trust = ssl.create_default_context(cafile=hello["ca_pem"])
@@ -393,8 +400,10 @@ async def main(argv: Sequence[str] | None = None) -> None:
         await budget.spend(len(emulator.servers))  # member chunk requests at start-up
         runs = await cpu_runs(emulator, bot, sound, args.seconds, counts, ffmpeg, budget)
         report_cpu(runs)
-        latencies = await latency_runs(emulator, bot, counts, args.repeat, budget)
-        report_latency(latencies)
+        cold = await latency_runs(emulator, bot, counts, args.repeat, budget, prejoin=False)
+        report_latency(cold, "cold join at the due instant")
+        warm = await latency_runs(emulator, bot, counts, args.repeat, budget, prejoin=True)
+        report_latency(warm, "joined ahead with player.prepare() 2.5 s before")
     finally:
         await bot.close()
         with contextlib.suppress(asyncio.CancelledError, Exception):

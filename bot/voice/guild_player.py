@@ -61,6 +61,7 @@ class GuildPlayer:
         self.guild_id = guild_id
         self._deps = deps
         self._lock = asyncio.Lock()
+        self._connecting = asyncio.Lock()
         self._waiting = 0
         self._voice: discord.VoiceClient | None = None
         self._idle: asyncio.Task[None] | None = None
@@ -93,6 +94,19 @@ class GuildPlayer:
             self.now_playing = None
             self._lock.release()
             self._arm_idle()
+
+    async def prepare(self, channel_id: int) -> bool:
+        """Join ``channel_id`` ahead of a play about to be due; False if busy or not possible."""
+        if self._lock.locked() or self._waiting:
+            return False
+        try:
+            channel = voice_channel_for(self._deps.client, self.guild_id, channel_id)
+            await self._connect(channel)
+        except TaskFailure as exc:
+            log.info("guild %s: could not join ahead of a play: %s", self.guild_id, exc)
+            return False
+        self._arm_idle()
+        return True
 
     def stop(self) -> bool:
         """Stop the current request (later ones in the queue still play)."""
@@ -278,6 +292,10 @@ class GuildPlayer:
         return "" if source.exhausted else "the voice connection was lost"
 
     async def _connect(self, channel: VoiceChannel, *, fresh: bool = False) -> None:
+        async with self._connecting:
+            await self._connect_now(channel, fresh=fresh)
+
+    async def _connect_now(self, channel: VoiceChannel, *, fresh: bool) -> None:
         voice = channel.guild.voice_client
         if voice is not None and (fresh or not voice.is_connected()):
             await _quietly_disconnect(voice)

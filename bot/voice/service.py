@@ -90,6 +90,14 @@ class VoicePlayerService:
         if not task.cancelled() and task.exception() is not None:
             log.info("play in guild failed: %s", task.exception())
 
+    async def prepare(self, guild_id: int, channel_id: int) -> bool:
+        """Join the channel of a play due in a few seconds, so its first packet is not late.
+
+        Does nothing (False) while the server's player is busy or if the channel is unusable;
+        the bot leaves again after ``idle_disconnect_seconds`` if no play comes.
+        """
+        return await self.player(guild_id).prepare(channel_id)
+
     def check_channel(self, guild_id: int, channel_id: int) -> None:
         """Raise ``PermanentTaskFailure`` now if the bot could not play there (for scheduling)."""
         voice_channel_for(self._deps.client, guild_id, channel_id)

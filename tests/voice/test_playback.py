@@ -236,3 +236,17 @@ async def test_play_now_returns_at_once_and_the_channel_can_be_checked_first(
     result = await task
 
     assert result.sounds_played == 1
+
+
+async def test_prepare_joins_ahead_and_the_play_reuses_the_connection(voice: Voice) -> None:
+    world = voice.world
+    sound = await _upload(voice, "bell", 440, 0.3)
+    player = voice.make_player()
+
+    assert await player.prepare(world.guild.id, world.lounge.id)
+    assert voice.emulator.bot_voice_channel(world.guild) == world.lounge.id
+    assert not await player.prepare(world.guild.id, world.locked.id)
+    await player.play(PlayRequest(world.guild.id, world.lounge.id, world.alice.id, sound.id))
+
+    assert voice.emulator.voice.ws_connections == 1
+    assert voice.emulator.voice_audio(world.guild).frames > 0
