@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import discord
@@ -20,6 +21,7 @@ CANCELLED_COLOUR = discord.Colour.dark_grey()
 _EMBED_BUDGET = 5800
 _FIELD_VALUE = 1024
 _CHOICE = 100
+_STARTING = re.compile(r", starting [^,]*")
 _STATUS_ICONS = {
     TaskStatus.PENDING: "⏳",
     TaskStatus.RUNNING: "▶️",
@@ -40,16 +42,18 @@ def _cut(text: str, limit: int) -> str:
 
 
 def humanize(delta: timedelta) -> str:
-    """ "in 45 seconds", "in 4 days", "2 hours ago"."""
-    seconds = int(delta.total_seconds())
+    """ "in 45 seconds", "in 4 days", "2 hours ago", rounded as Discord's ``<t:…:R>`` rounds."""
+    seconds = round(delta.total_seconds())
     future = seconds >= 0
     seconds = abs(seconds)
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            amount = round(seconds / size) if unit != "day" else seconds // size
-            break
-    else:
+    if seconds < 45:
         unit, amount = "second", seconds
+    elif seconds < 45 * 60:
+        unit, amount = "minute", max(1, round(seconds / 60))
+    elif seconds < 22 * 3600:
+        unit, amount = "hour", max(1, round(seconds / 3600))
+    else:
+        unit, amount = "day", max(1, round(seconds / 86400))
     words = f"{amount} {unit}{'' if amount == 1 else 's'}"
     return f"in {words}" if future else f"{words} ago"
 
@@ -71,6 +75,7 @@ def preview(schedule: Schedule, now: datetime) -> str:
         )
     else:
         rule = schedule.description.removesuffix(f" ({schedule.timezone})")
+        rule = _STARTING.sub("", rule)
         text = f"{rule}, next {day}"
         if format_clock(local) not in rule:
             text += f" {format_clock(local)}"
