@@ -166,7 +166,7 @@ async def test_when_autocomplete_previews_in_the_members_timezone(app: App) -> N
     assert weekly.name == "every weekday at 09:00, next Mon 30 Nov"
     assert wrong.name.startswith("⚠️")
     assert wrong.value == "blorp"
-    assert bob.name == "Tue 1 Dec, 09:00 UTC — in 3 days"
+    assert bob.name == "Tue 1 Dec, 09:00 UTC — in 4 days"
 
 
 async def test_when_autocomplete_offers_examples_and_applies_repeat(app: App) -> None:
