@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.emulator.server import Emulator
 
 SUBCOMMAND, SUBCOMMAND_GROUP = 1, 2
+TEXT_INPUT = 4
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = range(3, 12)
 
 # Discord shows "The application did not respond" after three seconds.
@@ -128,6 +129,31 @@ class Actor:
         """Pick ``values`` in the select menu ``custom_id`` on ``message``."""
         reply = await self._component(message, custom_id, values, timeout)
         return await self._settled(reply, settle, f"choice in {custom_id}")
+
+    async def submit(
+        self,
+        reply: Reply,
+        values: dict[str, str],
+        *,
+        timeout: float = RESPONSE_TIMEOUT,
+        settle: float | None = SETTLE_TIMEOUT,
+    ) -> Reply:
+        """Fill in the modal the bot opened in ``reply`` (text inputs by custom_id) and send it."""
+        modal = reply.modal
+        if modal is None:
+            raise AssertionError("the bot did not open a modal")
+        unknown = set(values) - set(_text_inputs(modal["components"]))
+        if unknown:
+            raise AssertionError(f"the modal has no inputs {sorted(unknown)}")
+        data = {
+            "custom_id": modal["custom_id"],
+            "components": _answers(modal["components"], values),
+        }
+        record = await self._start(
+            InteractionType.MODAL_SUBMIT, data, reply.record.channel, reply.record.source_message
+        )
+        await self._await_answer(record, timeout, f"modal {modal['custom_id']}")
+        return await self._settled(Reply(self.emulator, record), settle, "the modal")
 
     async def join_voice(self, channel: Channel) -> None:
         """Join ``channel`` as the client allows: with Connect, and only if it is not full."""
@@ -312,3 +338,33 @@ class Actor:
         else:
             option["value"] = str(value)
         return option
+
+
+def _text_inputs(components: list[dict[str, Any]]) -> list[str]:
+    found: list[str] = []
+    for component in components:
+        if component["type"] == 1:
+            found += _text_inputs(component.get("components", []))
+        elif component["type"] == 18:
+            found += _text_inputs([component["component"]])
+        elif component["type"] == TEXT_INPUT:
+            found.append(component["custom_id"])
+    return found
+
+
+def _answers(components: list[dict[str, Any]], values: dict[str, str]) -> list[dict[str, Any]]:
+    """The submitted components: the modal's layout with each text input's value."""
+    answers: list[dict[str, Any]] = []
+    for component in components:
+        if component["type"] == 1:
+            answers.append({"type": 1, "components": _answers(component["components"], values)})
+        elif component["type"] == 18:
+            inner = _answers([component["component"]], values)
+            answers.append({"type": 18, "component": inner[0]} if inner else component)
+        elif component["type"] == TEXT_INPUT:
+            custom_id = component["custom_id"]
+            value = values.get(custom_id, component.get("value") or "")
+            if component.get("required", True) and not value:
+                raise AssertionError(f"the modal's input {custom_id!r} is required")
+            answers.append({"type": TEXT_INPUT, "custom_id": custom_id, "value": value})
+    return answers

@@ -95,6 +95,13 @@ class Pages(discord.ui.View):
         await interaction.response.edit_message(content=f"page {self.page}", view=self)
 
 
+class Rename(discord.ui.Modal, title="Rename"):
+    name: discord.ui.TextInput[Rename] = discord.ui.TextInput(label="New name", custom_id="name")
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"renamed to {self.name.value}", ephemeral=True)
+
+
 @app_commands.guild_only()
 class Probe(commands.GroupCog, group_name="probe"):
     def __init__(self, bot: commands.Bot) -> None:
@@ -160,6 +167,10 @@ class Probe(commands.GroupCog, group_name="probe"):
     ) -> None:
         text = f"{channel.name} {member.name} {role.name} {count} {ratio} {flag}"
         await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(description="Asks for a name in a modal")
+    async def rename(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(Rename())
 
     @app_commands.command(description="Thinks, then answers")
     async def slow(self, interaction: discord.Interaction) -> None:

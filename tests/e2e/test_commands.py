@@ -194,3 +194,14 @@ async def test_missing_and_unknown_options_are_caught_before_sending(
         await world.alice.slash("probe pick", fruit="apple", colour="red")
     with pytest.raises(AssertionError, match="no subcommand 'pong'"):
         await world.alice.slash("probe pong")
+
+
+async def test_a_modal_is_filled_in_and_submitted(bot: CarillonBot, world: World) -> None:
+    opened = await world.alice.slash("probe rename")
+    assert opened.modal is not None
+    assert opened.modal["title"] == "Rename"
+
+    answer = await world.alice.submit(opened, {"name": "big bell"})
+
+    assert answer.content == "renamed to big bell"
+    assert answer.ephemeral
