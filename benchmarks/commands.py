@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -161,6 +162,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     args = parser.parse_args()
     results = asyncio.run(run(args.runs, args.warmup))
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"{os.cpu_count()} CPUs, load average {load} (emulator and bot share one event loop)")
     print(f"{'command':<44} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  target p99 < 50")
     for name, samples in results:
         p50 = statistics.median(samples)
