@@ -423,3 +423,22 @@ async def test_a_channel_the_bot_cannot_join_is_refused_when_scheduling(app: App
 
     assert "I lack the Connect permission" in _error(reply)
     assert f"<#{world.locked.id}>" in reply.content
+
+
+async def test_edit_repeat_none_and_cron_keep_the_next_time(app: App) -> None:
+    world = app.world
+    await add_sound(app)
+    daily = await schedule(app, world.alice, "every day at 15:00")
+    once = await schedule(app, world.alice, "tomorrow at 7:30")
+
+    await world.alice.slash("schedule edit", task=str(daily), repeat="none")
+    await world.alice.slash("schedule edit", task=str(once), cron="30 7 * * 1-5")
+
+    flat = await app.services.scheduler.get_task(daily)
+    assert flat is not None
+    assert flat.recurrence_type is RecurrenceType.NONE
+    assert flat.next_run_at == datetime(2026, 11, 26, 15, tzinfo=UTC)
+    weekdays = await app.services.scheduler.get_task(once)
+    assert weekdays is not None
+    assert weekdays.recurrence_type is RecurrenceType.CRON
+    assert weekdays.next_run_at == datetime(2026, 11, 27, 7, 30, tzinfo=UTC)
