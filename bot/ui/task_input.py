@@ -56,7 +56,7 @@ def member_actor(interaction: discord.Interaction) -> Actor:
 
 
 def play_target(
-    interaction: discord.Interaction, channel: discord.VoiceChannel | None
+    interaction: discord.Interaction, channel: discord.VoiceChannel | discord.StageChannel | None
 ) -> PlayTarget:
     """The chosen voice channel, else the member's; refused early if the bot cannot play there."""
     chosen: Any = channel
