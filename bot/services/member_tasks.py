@@ -20,9 +20,12 @@ from bot.models.scheduled_task import (
     TaskStatus,
     TaskType,
 )
+from bot.models.sound import Playlist, Sound
 from bot.models.task_run import TaskRun
+from bot.repositories.playlists import PlaylistRepository
 from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.repositories.settings import SettingsRepository
+from bot.repositories.sounds import SoundRepository
 from bot.scheduling.occurrences import recurrence_of
 from bot.scheduling.recurrence import Recurrence
 from bot.services.player import PlaylistMode
@@ -95,6 +98,8 @@ class _MemberContext:
     timezone: str
     cap: int
     active: int
+    # Found by exact name; None sends the lookup to the library (ids, and its NotFound).
+    named: Sound | Playlist | None = None
 
 
 NO_SUCH_TASK = "You have no task #{id}. See your tasks with `/schedule list`."
@@ -128,7 +133,15 @@ class MemberTaskService:
         """The member's zone, else the server's default (one session: autocomplete is hot)."""
         return (await self._member_context(actor, count_active=False)).timezone
 
-    async def _member_context(self, actor: Actor, *, count_active: bool) -> _MemberContext:
+    async def _member_context(
+        self,
+        actor: Actor,
+        *,
+        count_active: bool,
+        sound: str | None = None,
+        playlist: str | None = None,
+    ) -> _MemberContext:
+        """Zone, cap, active tasks and the sound or playlist by name, in one session."""
         async with self.scheduler.db() as session:
             repository = SettingsRepository(session)
             server = self.settings.effective(actor.guild_id, await repository.guild(actor.guild_id))
@@ -138,8 +151,13 @@ class MemberTaskService:
                 active = await ScheduledTaskRepository(session).count(
                     user_id=actor.user_id, guild_id=actor.guild_id, statuses=ACTIVE_STATUSES
                 )
+            named: Sound | Playlist | None = None
+            if sound is not None:
+                named = await SoundRepository(session).by_name(actor.guild_id, sound)
+            elif playlist is not None:
+                named = await PlaylistRepository(session).by_name(actor.guild_id, playlist)
         zone = member.timezone if member is not None and member.timezone else server.timezone
-        return _MemberContext(zone, server.max_active_tasks, active)
+        return _MemberContext(zone, server.max_active_tasks, active, named)
 
     def parse_in(self, timezone: str, when: WhenInput) -> Schedule:
         return parse_when(
@@ -156,10 +174,18 @@ class MemberTaskService:
     async def schedule_sound(
         self, actor: Actor, sound: str, when: WhenInput, target: PlayTarget, name: str | None
     ) -> ScheduledTask:
-        found = await self.sounds.find(actor.guild_id, sound)
-        parameters = {"sound_id": found.id}
+        _check_target(target)
+        context = await self._member_context(actor, count_active=True, sound=sound)
+        found = context.named or await self.sounds.find(actor.guild_id, sound)
         return await self._schedule_play(
-            actor, TaskType.PLAY_SOUND, found.name, parameters, when, target, name
+            actor,
+            context,
+            TaskType.PLAY_SOUND,
+            found.name,
+            {"sound_id": found.id},
+            when,
+            target,
+            name,
         )
 
     async def schedule_playlist(
@@ -173,19 +199,22 @@ class MemberTaskService:
         mode: PlaylistMode = PlaylistMode.CONTINUOUS,
         shuffle: bool = False,
     ) -> ScheduledTask:
-        found = await self.playlists.find(actor.guild_id, playlist)
+        _check_target(target)
+        context = await self._member_context(actor, count_active=True, playlist=playlist)
+        found = context.named or await self.playlists.find(actor.guild_id, playlist)
         parameters: dict[str, Any] = {
             "playlist_id": found.id,
             "mode": PlaylistMode(mode).value,
             "shuffle": shuffle,
         }
         return await self._schedule_play(
-            actor, TaskType.PLAY_PLAYLIST, found.name, parameters, when, target, name
+            actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, when, target, name
         )
 
     async def _schedule_play(
         self,
         actor: Actor,
+        context: _MemberContext,
         task_type: TaskType,
         default_name: str,
         parameters: dict[str, Any],
@@ -193,11 +222,6 @@ class MemberTaskService:
         target: PlayTarget,
         name: str | None,
     ) -> ScheduledTask:
-        if target.voice_channel_id is None:
-            raise InvalidInput("Join a voice channel first, or pick one with the `channel` option.")
-        if not target.is_voice:
-            raise InvalidInput("That is not a voice channel: pick a voice channel to play in.")
-        context = await self._member_context(actor, count_active=True)
         schedule = self.parse_in(context.timezone, when)
         await self._check_interval(actor, schedule)
         self._check_cap(context)
@@ -451,6 +475,13 @@ class MemberTaskService:
             assert probe.recurrence is not None
             changes["until"] = probe.recurrence.until
         return changes
+
+
+def _check_target(target: PlayTarget) -> None:
+    if target.voice_channel_id is None:
+        raise InvalidInput("Join a voice channel first, or pick one with the `channel` option.")
+    if not target.is_voice:
+        raise InvalidInput("That is not a voice channel: pick a voice channel to play in.")
 
 
 def shortest_gap(recurrence: Recurrence) -> timedelta:
