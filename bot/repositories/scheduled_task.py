@@ -33,12 +33,6 @@ class ShardFilter:
         return or_(ScheduledTask.guild_id.is_(None), shard.in_(sorted(self.shard_ids)))
 
 
-@dataclass(frozen=True, slots=True)
-class DueTask:
-    id: int
-    next_run_at: datetime
-
-
 class ScheduledTaskRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -133,24 +127,6 @@ class ScheduledTaskRepository:
         )
         return bool(result.rowcount)
 
-    async def due(
-        self, now: datetime, limit: int, shards: ShardFilter | None = None
-    ) -> list[DueTask]:
-        """Pending tasks whose attempt is due, earliest first (served by the due index)."""
-        query = (
-            select(ScheduledTask.id, ScheduledTask.next_run_at)
-            .where(
-                ScheduledTask.status == TaskStatus.PENDING,
-                ScheduledTask.next_run_at <= now,
-            )
-            .order_by(ScheduledTask.next_run_at)
-            .limit(limit)
-        )
-        if shards is not None:
-            query = query.where(shards.clause())
-        rows = (await self.session.execute(query)).all()
-        return [DueTask(row.id, row.next_run_at) for row in rows]
-
     async def next_due_at(self, shards: ShardFilter | None = None) -> datetime | None:
         query = select(func.min(ScheduledTask.next_run_at)).where(
             ScheduledTask.status == TaskStatus.PENDING
@@ -159,38 +135,29 @@ class ScheduledTaskRepository:
             query = query.where(shards.clause())
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def claim(
-        self, due: DueTask, owner: str, now: datetime, lease_expires_at: datetime
-    ) -> bool:
-        """Take the lease on a due attempt; only one claimer of an attempt ever wins."""
-        result = await self.session.execute(
-            update(ScheduledTask)
-            .where(
-                ScheduledTask.id == due.id,
-                ScheduledTask.status == TaskStatus.PENDING,
-                ScheduledTask.next_run_at == due.next_run_at,
-            )
-            .values(
-                status=TaskStatus.RUNNING,
-                lease_owner=owner,
-                lease_expires_at=lease_expires_at,
-                updated_at=now,
-            ),
-            execution_options=_NO_SYNC,
-        )
-        return bool(result.rowcount)
-
-    async def claim_many(
-        self, due: Sequence[DueTask], owner: str, now: datetime, lease_expires_at: datetime
+    async def claim_due(
+        self,
+        now: datetime,
+        limit: int,
+        owner: str,
+        lease_expires_at: datetime,
+        shards: ShardFilter | None = None,
     ) -> list[ScheduledTask]:
-        """Take the leases on due attempts in one conditional UPDATE; the tasks won.
+        """Lease the earliest due attempts in one conditional UPDATE; the tasks won, in order.
 
-        An attempt another process claimed first is no longer pending, so it is not returned.
+        An attempt another process leased first is no longer pending, so it is not returned:
+        two claimers never both win one attempt.
         """
+        due = select(ScheduledTask.id).where(
+            ScheduledTask.status == TaskStatus.PENDING, ScheduledTask.next_run_at <= now
+        )
+        if shards is not None:
+            due = due.where(shards.clause())
+        due = due.order_by(ScheduledTask.next_run_at).limit(limit)
         result = await self.session.scalars(
             update(ScheduledTask)
             .where(
-                ScheduledTask.id.in_([d.id for d in due]),
+                ScheduledTask.id.in_(due.scalar_subquery()),
                 ScheduledTask.status == TaskStatus.PENDING,
                 ScheduledTask.next_run_at <= now,
             )

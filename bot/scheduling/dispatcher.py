@@ -38,6 +38,9 @@ class DispatcherSettings:
     retry_max_seconds: float = 3600.0
     lease_seconds: float = 60.0
     max_sleep_seconds: float = 3600.0
+    # Attempts due this soon are claimed ahead and started at their exact instant, so the
+    # claim's database round trip is not part of their lateness.
+    lead_seconds: float = 0.25
     batch_size: int = 2000
     error_backoff_seconds: float = 5.0
 
@@ -83,6 +86,9 @@ class Dispatcher:
         self.ready = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._runs: set[asyncio.Task[None]] = set()
+        # Claimed ahead and waiting for their instant; cancelled ones are dropped before start.
+        self._waiting: set[int] = set()
+        self._abandoned: set[int] = set()
         # Test and benchmark hook: called with (task, started_at) as a handler starts.
         self.on_run_start: Any = None
 
@@ -111,6 +117,11 @@ class Dispatcher:
         """A task was created, edited or cancelled: re-read the earliest due time now."""
         self._wake.set()
 
+    def abandon(self, task_id: int) -> None:
+        """A task was cancelled: if it is claimed and waiting for its instant, do not start it."""
+        if task_id in self._waiting:
+            self._abandoned.add(task_id)
+
     async def wait_idle(self) -> None:
         """Wait until no run is in flight (tests and benchmarks)."""
         while self._runs:
@@ -119,7 +130,7 @@ class Dispatcher:
     async def run_due(self) -> int:
         """Claim and run everything due now, waiting for the runs; the number claimed."""
         total = 0
-        while claimed := await self._dispatch_due():
+        while claimed := await self._dispatch_due(lead_seconds=0):
             total += claimed
             await self.wait_idle()
         await self.wait_idle()
@@ -129,7 +140,7 @@ class Dispatcher:
         while True:
             self._wake.clear()
             try:
-                claimed = await self._dispatch_due()
+                claimed = await self._dispatch_due(self.settings.lead_seconds)
                 if claimed >= self.settings.batch_size:
                     continue
                 delay = await self._seconds_until_next()
@@ -149,7 +160,7 @@ class Dispatcher:
             next_at = await ScheduledTaskRepository(session).next_due_at(self.shards)
         if next_at is None:
             return self.settings.max_sleep_seconds
-        seconds = (next_at - self.clock.now()).total_seconds()
+        seconds = (next_at - self.clock.now()).total_seconds() - self.settings.lead_seconds
         return min(seconds, self.settings.max_sleep_seconds)
 
     async def _wait(self, seconds: float) -> None:
@@ -163,16 +174,18 @@ class Dispatcher:
             for future in (sleeper, waker):
                 future.cancel()
 
-    async def _dispatch_due(self) -> int:
-        """Claim the due attempts in one conditional UPDATE and start their runs."""
+    async def _dispatch_due(self, lead_seconds: float) -> int:
+        """Claim the attempts due within ``lead_seconds`` in one conditional UPDATE; run them."""
         now = self.clock.now()
-        lease_until = now + timedelta(seconds=self.settings.lease_seconds)
+        lease_until = now + timedelta(seconds=self.settings.lease_seconds + lead_seconds)
         async with self.db() as session, session.begin():
-            repo = ScheduledTaskRepository(session)
-            due = await repo.due(now, self.settings.batch_size, self.shards)
-            if not due:
-                return 0
-            claimed = await repo.claim_many(due, self.owner, now, lease_until)
+            claimed = await ScheduledTaskRepository(session).claim_due(
+                now + timedelta(seconds=lead_seconds),
+                self.settings.batch_size,
+                self.owner,
+                lease_until,
+                self.shards,
+            )
         for task in claimed:
             run = asyncio.create_task(self._execute(task), name=f"carillon-task-{task.id}")
             self._runs.add(run)
@@ -188,6 +201,8 @@ class Dispatcher:
             log.exception("task %s: recording its run failed; the lease will expire", task.id)
 
     async def _execute_claimed(self, task: ScheduledTask) -> None:
+        if not await self._until_due(task):
+            return
         now = self.clock.now()
         assert task.next_run_at is not None
         assert task.occurrence_at is not None
@@ -213,6 +228,26 @@ class Dispatcher:
         # Runs claimed together all start before any of them spends time recording its result.
         await asyncio.sleep(0)
         await self._finish(task, context, outcome)
+
+    async def _until_due(self, task: ScheduledTask) -> bool:
+        """Sleep until a task claimed ahead is due; False if it was cancelled meanwhile."""
+        assert task.next_run_at is not None
+        wait = (task.next_run_at - self.clock.now()).total_seconds()
+        if wait <= 0:
+            return True
+        self._waiting.add(task.id)
+        try:
+            await self.clock.sleep(wait)
+        finally:
+            self._waiting.discard(task.id)
+        if task.id not in self._abandoned:
+            return True
+        self._abandoned.discard(task.id)
+        async with self.db() as session, session.begin():
+            await ScheduledTaskRepository(session).update_leased(
+                task.id, self.owner, {"lease_owner": None, "lease_expires_at": None}
+            )
+        return False
 
     async def _call(self, handler: Any, context: RunContext) -> _Outcome:
         try:

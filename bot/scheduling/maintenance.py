@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DAILY_RECHARGE_KEY = "daily-credit-recharge"
+CHECKPOINT_SECONDS = 10
 INTERRUPTED = "interrupted: the process running it stopped; trying again"
 
 
@@ -63,6 +64,15 @@ class Maintenance:
             coalesce=True,
             max_instances=1,
         )
+        if self.db.is_sqlite:
+            scheduler.add_job(
+                self.db.checkpoint,
+                "interval",
+                seconds=CHECKPOINT_SECONDS,
+                id="sqlite-checkpoint",
+                coalesce=True,
+                max_instances=1,
+            )
         scheduler.start()
         self._scheduler = scheduler
 

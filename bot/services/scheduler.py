@@ -190,6 +190,7 @@ class SchedulerService:
         async with self.db() as session, session.begin():
             cancelled = await ScheduledTaskRepository(session).cancel(task_id, self.clock.now())
         if cancelled:
+            self.dispatcher.abandon(task_id)
             self.dispatcher.wake()
         return cancelled
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from bot.db import Database
@@ -109,7 +110,7 @@ async def test_status_updates_and_cancel(database):
     assert (cancelled.status, cancelled.next_run_at) == (TaskStatus.CANCELLED, None)
 
 
-async def test_due_returns_only_pending_due_tasks_earliest_first(database):
+async def test_claim_due_takes_only_pending_due_tasks_earliest_first(database):
     await add_all(
         database,
         make(name="b", next_run_at=NOW - timedelta(seconds=1)),
@@ -117,23 +118,20 @@ async def test_due_returns_only_pending_due_tasks_earliest_first(database):
         make(name="a", next_run_at=NOW - timedelta(seconds=5)),
         make(name="running", status=TaskStatus.RUNNING),
     )
-    async with database() as session:
+    async with database() as session, session.begin():
         repo = ScheduledTaskRepository(session)
-        due = await repo.due(NOW, 10)
-        assert [d.next_run_at for d in due] == [
-            NOW - timedelta(seconds=5),
-            NOW - timedelta(seconds=1),
-        ]
         assert await repo.next_due_at() == NOW - timedelta(seconds=5)
+        due = await repo.claim_due(NOW, 10, "a", NOW + timedelta(minutes=1))
+        assert [t.name for t in due] == ["a", "b"]
+        assert await repo.next_due_at() == NOW + timedelta(seconds=1)
 
 
-async def test_claim_many_gives_each_attempt_to_one_claimer(database):
+async def test_claim_due_gives_each_attempt_to_one_claimer(database):
     tasks = await add_all(database, make(), make())
     async with database() as session, session.begin():
         repo = ScheduledTaskRepository(session)
-        due = await repo.due(NOW, 10)
-        won = await repo.claim_many(due, "a", NOW, NOW + timedelta(minutes=1))
-        lost = await repo.claim_many(due, "b", NOW, NOW + timedelta(minutes=1))
+        won = await repo.claim_due(NOW, 10, "a", NOW + timedelta(minutes=1))
+        lost = await repo.claim_due(NOW, 10, "b", NOW + timedelta(minutes=1))
     assert sorted(t.id for t in won) == sorted(t.id for t in tasks)
     assert all(t.lease_owner == "a" and t.status is TaskStatus.RUNNING for t in won)
     assert lost == []
@@ -146,11 +144,10 @@ async def test_shard_filter_keeps_own_guilds_and_system_tasks(database):
     )
     async with database() as session:
         repo = ScheduledTaskRepository(session)
-        mine = await repo.due(NOW, 10, ShardFilter(frozenset({1}), 2))
-    assert len(mine) == 2
-    async with database() as session:
-        ids = {(await ScheduledTaskRepository(session).get(d.id)).guild_id for d in mine}
-    assert ids == {shard1, None}
+        mine = await repo.claim_due(
+            NOW, 10, "a", NOW + timedelta(minutes=1), ShardFilter(frozenset({1}), 2)
+        )
+    assert {t.guild_id for t in mine} == {shard1, None}
 
 
 async def test_purge_finished_keeps_recent_and_active(database):
@@ -165,3 +162,19 @@ async def test_purge_finished_keeps_recent_and_active(database):
         assert await ScheduledTaskRepository(session).purge_finished(NOW - timedelta(days=30)) == 1
     async with database() as session:
         assert await ScheduledTaskRepository(session).count() == 2
+
+
+async def test_sqlite_checkpoint_empties_the_log_while_the_bot_connection_stays_open(database):
+    if not database.is_sqlite:
+        return
+    await add_all(database, *(make() for _ in range(200)))
+    wal = database.sqlite_path.with_name(database.sqlite_path.name + "-wal")
+    assert wal.stat().st_size > 0
+    await database.checkpoint()
+    async with database() as session:
+        assert await ScheduledTaskRepository(session).count() == 200
+    with sqlite3.connect(database.sqlite_path) as connection:
+        busy, log_frames, checkpointed = connection.execute(
+            "PRAGMA wal_checkpoint(PASSIVE)"
+        ).fetchone()
+    assert (busy, log_frames) == (0, checkpointed)

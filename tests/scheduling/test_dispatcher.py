@@ -13,13 +13,14 @@ from bot.db import Database
 from bot.errors import InsufficientCredits, PermanentTaskFailure, TransientTaskFailure
 from bot.models.scheduled_task import RecurrenceType, TaskStatus, TaskType
 from bot.models.task_run import RunOutcome
-from bot.repositories.scheduled_task import DueTask, ScheduledTaskRepository
+from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.services.notifications import LogNotifier
 from bot.services.scheduler import SchedulerService
 from tests.core_helpers import RecordingPlayer, eventually
 
 GUILD = 1 << 22
 PLAY = {"sound_id": 1, "channel_id": 10, "text_channel_id": 11}
+LEAD = 0.25  # DispatcherSettings.lead_seconds
 
 
 @pytest.fixture
@@ -221,11 +222,8 @@ async def test_a_crash_while_running_is_retried_once_after_the_lease_expires(
     task = await play_task(scheduler, clock.now())
     async with database() as session, session.begin():
         repo = ScheduledTaskRepository(session)
-        claimed = await repo.claim_many(
-            [DueTask(task.id, task.next_run_at)],
-            "crashed-process",
-            clock.now(),
-            clock.now() + timedelta(seconds=60),
+        claimed = await repo.claim_due(
+            clock.now(), 10, "crashed-process", clock.now() + timedelta(seconds=60)
         )
     assert [t.id for t in claimed] == [task.id]
     assert await scheduler.dispatcher.run_due() == 0
@@ -293,7 +291,7 @@ async def test_the_loop_sleeps_until_due_and_wakes_early_for_a_sooner_task(
     try:
         await eventually(lambda: clock.sleepers == 1)
         await play_task(scheduler, clock.now() + timedelta(seconds=5))
-        await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5)
+        await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
         clock.advance(seconds=4)
         await asyncio.sleep(0.02)
         assert player.requests == []
@@ -321,7 +319,7 @@ async def test_cancel_wakes_the_loop_and_the_task_never_runs(scheduler, player, 
     task = await play_task(scheduler, clock.now() + timedelta(seconds=5))
     scheduler.dispatcher.start()
     try:
-        await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5)
+        await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
         assert await scheduler.cancel_task(task.id)
         await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 3600)
         clock.advance(seconds=10)
@@ -338,3 +336,40 @@ def test_fake_clock_refuses_naive_start():
 
 def test_utc_fixture_is_aware(clock):
     assert clock.now().tzinfo is UTC
+
+
+async def test_a_task_is_claimed_ahead_and_started_at_its_exact_instant(scheduler, player, clock):
+    assert scheduler.dispatcher.settings.lead_seconds == LEAD
+    task = await play_task(scheduler, clock.now() + timedelta(seconds=5))
+    started: list = []
+    scheduler.dispatcher.on_run_start = lambda t, at: started.append(at)
+    scheduler.dispatcher.start()
+    try:
+        await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
+        clock.advance(seconds=4.8)
+        await eventually(lambda: clock.sleepers == 2)  # the loop, and the claimed run
+        assert (await scheduler.get_task(task.id)).status is TaskStatus.RUNNING
+        assert player.requests == []
+        clock.advance(seconds=0.2)
+        await eventually(lambda: len(player.requests) == 1)
+        assert started == [task.scheduled_at]
+    finally:
+        await scheduler.dispatcher.stop()
+
+
+async def test_a_task_cancelled_while_claimed_ahead_never_starts(scheduler, player, clock):
+    task = await play_task(scheduler, clock.now() + timedelta(seconds=5))
+    scheduler.dispatcher.start()
+    try:
+        await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
+        clock.advance(seconds=4.8)
+        await eventually(lambda: clock.sleepers == 2)
+        assert await scheduler.cancel_task(task.id)
+        clock.advance(seconds=0.2)
+        await scheduler.dispatcher.wait_idle()
+        assert player.requests == []
+        stored = await scheduler.get_task(task.id)
+        assert (stored.status, stored.lease_owner) == (TaskStatus.CANCELLED, None)
+        assert await scheduler.get_task_runs(task.id) == []
+    finally:
+        await scheduler.dispatcher.stop()
