@@ -51,6 +51,7 @@ from bot.audio.transcode import AudioLimits, transcode
 from bot.config import Config, DatabaseConfig, DiscordConfig, SoundsConfig, VoiceConfig
 from bot.container import build_bot
 from bot.db.migrate import upgrade
+from bot.errors import NotFound
 from bot.models import TaskType
 from bot.voice.pump import PacketPump
 
@@ -290,8 +291,11 @@ async def latency_runs(
     sound_ids = {}
     short = tone(440, 0.5)
     for server in emulator.servers[: max(counts)]:
-        uploaded = await services.sounds.upload(server.guild_id, server.owner_id, "bench", short)
-        sound_ids[server.guild_id] = uploaded.id
+        try:
+            sound = await services.sounds.find(server.guild_id, "bench")
+        except NotFound:
+            sound = await services.sounds.upload(server.guild_id, server.owner_id, "bench", short)
+        sound_ids[server.guild_id] = sound.id
     latencies: dict[int, list[float]] = {}
     for count in counts:
         chosen = emulator.servers[:count]
