@@ -80,7 +80,7 @@ async def test_two_requests_in_one_server_play_one_after_the_other(voice: Voice)
     audio = await voice.emulator.wait_for_audio(world.guild, frames=55)
 
     assert first.queued_seconds < 0.1
-    assert second.queued_seconds == pytest.approx(0.6, abs=0.25)
+    assert 0.55 <= second.queued_seconds < 1.5
     parts = segments(audio)
     assert [round(p.dominant_frequency(), -1) for p in parts] == [330, 660]
     assert parts[0].packets[-1].arrival <= parts[1].packets[0].arrival

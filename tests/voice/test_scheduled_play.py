@@ -85,7 +85,7 @@ async def test_two_tasks_due_at_once_play_in_turn_and_record_the_wait(
     assert {run.outcome for run in runs.values()} == {RunOutcome.SUCCEEDED}
     waits = sorted(run.details["queued_seconds"] for run in runs.values())
     assert waits[0] < 0.2
-    assert waits[1] == pytest.approx(0.8, abs=0.3)
+    assert 0.75 <= waits[1] < 2.0
     assert await services.credits.balance(guild_id, world.alice.id) == 19
     assert await services.credits.balance(guild_id, world.bob.id) == 19
 
