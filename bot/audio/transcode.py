@@ -101,9 +101,7 @@ def _decode(data: bytes, limits: AudioLimits) -> tuple[list[av.AudioFrame], str,
     not_audio = InvalidInput(
         "That file is not audio that can be decoded. Upload an MP3, WAV, Ogg, FLAC or M4A sound."
     )
-    max_samples = int(limits.max_duration_seconds * SAMPLE_RATE) + OPUS_FRAME_SAMPLES // 2
-    frames: list[av.AudioFrame] = []
-    metadata: dict[str, str] = {}
+    decoded = _Decoded(int(limits.max_duration_seconds * SAMPLE_RATE) + OPUS_FRAME_SAMPLES // 2)
     try:
         with av.open(io.BytesIO(data)) as container:
             if not container.streams.audio:
@@ -112,7 +110,6 @@ def _decode(data: bytes, limits: AudioLimits) -> tuple[list[av.AudioFrame], str,
             if container.duration is not None:
                 _check_duration(container.duration / av.time_base, limits)
             graph = None
-            samples = 0
             for frame in container.decode(stream):
                 if graph is None:
                     resample = [
@@ -123,27 +120,35 @@ def _decode(data: bytes, limits: AudioLimits) -> tuple[list[av.AudioFrame], str,
                     ]
                     graph = _graph_for(frame, resample)
                 graph.push(frame)
-                for out in drain(graph):
-                    samples += out.samples
-                    metadata = dict(out.metadata) or metadata
-                    frames.append(out)
-                if samples > max_samples:
-                    _check_duration(samples / SAMPLE_RATE, limits)
+                decoded.take(graph, limits)
             if graph is None:
                 raise not_audio
             graph.push(None)
-            for out in drain(graph):
-                samples += out.samples
-                metadata = dict(out.metadata) or metadata
-                frames.append(out)
-            if samples > max_samples:
-                _check_duration(samples / SAMPLE_RATE, limits)
+            decoded.take(graph, limits)
             source_format = f"{container.format.name}/{stream.codec_context.name}"
     except av.FFmpegError:
         raise not_audio from None
-    if not frames:
+    if not decoded.frames:
         raise not_audio
-    return frames, source_format, integrated_loudness(metadata)
+    return decoded.frames, source_format, integrated_loudness(decoded.metadata)
+
+
+class _Decoded:
+    """Frames out of the decoding graph, their sample count and the last loudness reading."""
+
+    def __init__(self, max_samples: int) -> None:
+        self.max_samples = max_samples
+        self.frames: list[av.AudioFrame] = []
+        self.samples = 0
+        self.metadata: dict[str, str] = {}
+
+    def take(self, graph: av.filter.Graph, limits: AudioLimits) -> None:
+        for out in drain(graph):
+            self.samples += out.samples
+            self.metadata = dict(out.metadata) or self.metadata
+            self.frames.append(out)
+        if self.samples > self.max_samples:
+            _check_duration(self.samples / SAMPLE_RATE, limits)
 
 
 def _encode(frames: list[av.AudioFrame], gain_db: float) -> bytes:

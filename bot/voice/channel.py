@@ -17,7 +17,7 @@ def voice_channel_for(client: discord.Client, guild_id: int, channel_id: int) ->
     channel = guild.get_channel(channel_id)
     if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
         raise PermanentTaskFailure(
-            "The voice channel no longer exists. Pick another channel for this task."
+            "The voice channel no longer exists. Pick another voice channel."
         )
     permissions = channel.permissions_for(guild.me)
     for label, granted in (
