@@ -10,7 +10,11 @@ VoiceChannel = discord.VoiceChannel | discord.StageChannel
 
 
 def voice_channel_for(client: discord.Client, guild_id: int, channel_id: int) -> VoiceChannel:
-    """The channel to join; ``PermanentTaskFailure`` saying why the bot cannot play there."""
+    """The channel to join; ``PermanentTaskFailure`` saying why the bot cannot play there.
+
+    A missing permission or a full channel fails this run only (``ends_task=False``): a
+    recurring task may find it fixed next time. A channel or server that is gone ends it.
+    """
     guild = client.get_guild(guild_id)
     if guild is None:
         raise PermanentTaskFailure("The bot is no longer in that server.")
@@ -28,13 +32,15 @@ def voice_channel_for(client: discord.Client, guild_id: int, channel_id: int) ->
         if not granted:
             raise PermanentTaskFailure(
                 f"The bot lacks the {label} permission in #{channel.name}. "
-                "Ask an admin to grant it, or pick another channel."
+                "Ask an admin to grant it, or pick another channel.",
+                ends_task=False,
             )
     already_there = any(member.id == guild.me.id for member in channel.members)
     full = channel.user_limit and len(channel.members) >= channel.user_limit
     if full and not already_there and not permissions.move_members:
         raise PermanentTaskFailure(
             f"#{channel.name} is full ({len(channel.members)}/{channel.user_limit} members). "
-            "Raise its user limit or pick another channel."
+            "Raise its user limit or pick another channel.",
+            ends_task=False,
         )
     return channel

@@ -247,7 +247,8 @@ class GuildPlayer:
             if resumes >= MAX_RESUMES:
                 raise PermanentTaskFailure(
                     f"The voice connection dropped {where} and playback could not resume "
-                    f"({problem})."
+                    f"({problem}).",
+                    ends_task=False,
                 )
             resumes += 1
             log.warning(
@@ -257,7 +258,8 @@ class GuildPlayer:
                 await self._connect(channel, fresh=True)
             except TaskFailure as exc:
                 raise PermanentTaskFailure(
-                    f"The voice connection dropped {where} and reconnecting failed: {exc}"
+                    f"The voice connection dropped {where} and reconnecting failed: {exc}",
+                    ends_task=False,
                 ) from None
 
     async def _stream(self, source: OggOpusSource) -> str:

@@ -250,3 +250,19 @@ async def test_prepare_joins_ahead_and_the_play_reuses_the_connection(voice: Voi
 
     assert voice.emulator.voice.ws_connections == 1
     assert voice.emulator.voice_audio(world.guild).frames > 0
+
+
+async def test_fixable_channel_problems_fail_the_run_but_not_the_task(voice: Voice) -> None:
+    world = voice.world
+    sound = await _upload(voice, "bell", 440, 0.3)
+    player = voice.make_player()
+
+    with pytest.raises(PermanentTaskFailure) as locked:
+        await player.play(PlayRequest(world.guild.id, world.locked.id, world.alice.id, sound.id))
+    await voice.emulator.delete_channel(world.tiny)
+    await voice.emulator.wait_for(lambda: voice.bot.get_channel(world.tiny.id) is None)
+    with pytest.raises(PermanentTaskFailure) as gone:
+        await player.play(PlayRequest(world.guild.id, world.tiny.id, world.alice.id, sound.id))
+
+    assert not locked.value.ends_task
+    assert gone.value.ends_task
