@@ -138,7 +138,9 @@ class GuildPlayer:
         order = self._order(request, sounds)
         first = next(order, None)
         if first is None:
-            raise PermanentTaskFailure("The playlist is empty. Add sounds with `/playlist add`.")
+            raise PermanentTaskFailure(
+                "The playlist is empty. Add sounds with `/playlist add`.", ends_task=False
+            )
         await self._connect(channel)
         result = PlayResult()
         try:
