@@ -18,8 +18,13 @@ class RecordingPlayer:
     """
 
     requests: list[PlayRequest] = field(default_factory=list)
+    prepared: list[tuple[int, int]] = field(default_factory=list)
     failures: list[TaskFailure] = field(default_factory=list)
     gate: asyncio.Event | None = None
+
+    async def prepare(self, guild_id: int, channel_id: int) -> bool:
+        self.prepared.append((guild_id, channel_id))
+        return True
 
     async def play(self, request: PlayRequest) -> PlayResult:
         self.requests.append(request)

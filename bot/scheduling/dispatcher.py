@@ -38,9 +38,11 @@ class DispatcherSettings:
     retry_max_seconds: float = 3600.0
     lease_seconds: float = 60.0
     max_sleep_seconds: float = 3600.0
-    # Attempts due this soon are claimed ahead and started at their exact instant, so the
-    # claim's database round trip is not part of their lateness.
-    lead_seconds: float = 0.25
+    # Attempts due this soon are claimed ahead, their handler prepares (a play joins voice),
+    # and they start at their exact instant: the claim and the join are not part of lateness.
+    lead_seconds: float = 3.0
+    # Just before its instant a task claimed ahead is read again: cancelled elsewhere, it stops.
+    recheck_seconds: float = 0.05
     batch_size: int = 2000
     error_backoff_seconds: float = 5.0
 
@@ -230,16 +232,24 @@ class Dispatcher:
         await self._finish(task, context, outcome)
 
     async def _until_due(self, task: ScheduledTask) -> bool:
-        """Sleep until a task claimed ahead is due; False if it was cancelled meanwhile."""
+        """Prepare a task claimed ahead and sleep until it is due; False if it was cancelled."""
         assert task.next_run_at is not None
-        wait = (task.next_run_at - self.clock.now()).total_seconds()
-        if wait <= 0:
+        if task.next_run_at <= self.clock.now():
             return True
         self._waiting.add(task.id)
+        preparing = asyncio.create_task(self._prepare(task))
         try:
-            await self.clock.sleep(wait)
+            recheck_at = task.next_run_at - timedelta(seconds=self.settings.recheck_seconds)
+            await self.clock.sleep((recheck_at - self.clock.now()).total_seconds())
+            if task.id not in self._abandoned and not await self._still_ours(task.id):
+                self._abandoned.add(task.id)
+            await self.clock.sleep((task.next_run_at - self.clock.now()).total_seconds())
         finally:
             self._waiting.discard(task.id)
+        # A slow join still under way would race the run's own: let it end first.
+        if not preparing.done():
+            await asyncio.wait({preparing}, timeout=self.settings.lead_seconds)
+            preparing.cancel()
         if task.id not in self._abandoned:
             return True
         self._abandoned.discard(task.id)
@@ -248,6 +258,21 @@ class Dispatcher:
                 task.id, self.owner, {"lease_owner": None, "lease_expires_at": None}
             )
         return False
+
+    async def _prepare(self, task: ScheduledTask) -> None:
+        try:
+            await self.handlers.get(task.task_type).prepare(task)
+        except Exception:
+            log.warning("task %s: preparing failed; the run will say why", task.id, exc_info=True)
+
+    async def _still_ours(self, task_id: int) -> bool:
+        async with self.db() as session:
+            task = await ScheduledTaskRepository(session).get(task_id)
+        return (
+            task is not None
+            and task.status is TaskStatus.RUNNING
+            and (task.lease_owner == self.owner)
+        )
 
     async def _call(self, handler: Any, context: RunContext) -> _Outcome:
         try:

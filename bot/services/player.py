@@ -54,3 +54,7 @@ class PlayerService(Protocol):
     """
 
     async def play(self, request: PlayRequest) -> PlayResult: ...
+
+    async def prepare(self, guild_id: int, channel_id: int) -> bool:
+        """Join the voice channel of a play due in a few seconds; False if it cannot now."""
+        ...

@@ -37,6 +37,10 @@ class TaskHandler(Protocol):
     # True: run inside the transaction that records the run, so its effect happens exactly once.
     in_transaction: bool
 
+    async def prepare(self, task: ScheduledTask) -> None:
+        """Get ready for a run due in a few seconds (join voice); failures are the run's."""
+        ...
+
     async def run(self, context: RunContext) -> dict[str, Any]:
         """Do the task; return facts for the run record, or raise ``TaskFailure``."""
         ...
@@ -66,6 +70,9 @@ class CreditRechargeHandler:
     def __init__(self, credits: CreditService) -> None:
         self.credits = credits
 
+    async def prepare(self, task: ScheduledTask) -> None:
+        return None
+
     async def run(self, context: RunContext) -> dict[str, Any]:
         assert context.session is not None
         task = context.task
@@ -81,12 +88,19 @@ class CreditRechargeHandler:
         return summary.as_details()
 
 
-class PlaySoundHandler:
+class _PlayHandler:
     in_transaction = False
 
     def __init__(self, player: PlayerService) -> None:
         self.player = player
 
+    async def prepare(self, task: ScheduledTask) -> None:
+        channel_id = _param_int(task, "channel_id", required=False)
+        if task.guild_id is not None and channel_id is not None:
+            await self.player.prepare(task.guild_id, channel_id)
+
+
+class PlaySoundHandler(_PlayHandler):
     async def run(self, context: RunContext) -> dict[str, Any]:
         task = context.task
         request = PlayRequest(
@@ -100,12 +114,7 @@ class PlaySoundHandler:
         return _play_details(await self.player.play(request))
 
 
-class PlayPlaylistHandler:
-    in_transaction = False
-
-    def __init__(self, player: PlayerService) -> None:
-        self.player = player
-
+class PlayPlaylistHandler(_PlayHandler):
     async def run(self, context: RunContext) -> dict[str, Any]:
         task = context.task
         try:

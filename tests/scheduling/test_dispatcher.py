@@ -20,7 +20,7 @@ from tests.core_helpers import RecordingPlayer, eventually
 
 GUILD = 1 << 22
 PLAY = {"sound_id": 1, "channel_id": 10, "text_channel_id": 11}
-LEAD = 0.25  # DispatcherSettings.lead_seconds
+LEAD = 3.0  # DispatcherSettings.lead_seconds
 
 
 @pytest.fixture
@@ -338,7 +338,9 @@ def test_utc_fixture_is_aware(clock):
     assert clock.now().tzinfo is UTC
 
 
-async def test_a_task_is_claimed_ahead_and_started_at_its_exact_instant(scheduler, player, clock):
+async def test_a_task_is_claimed_ahead_prepared_and_started_at_its_exact_instant(
+    scheduler, player, clock
+):
     assert scheduler.dispatcher.settings.lead_seconds == LEAD
     task = await play_task(scheduler, clock.now() + timedelta(seconds=5))
     started: list = []
@@ -346,11 +348,13 @@ async def test_a_task_is_claimed_ahead_and_started_at_its_exact_instant(schedule
     scheduler.dispatcher.start()
     try:
         await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
-        clock.advance(seconds=4.8)
-        await eventually(lambda: clock.sleepers == 2)  # the loop, and the claimed run
+        clock.advance(seconds=5 - LEAD)
+        await eventually(lambda: player.prepared == [(GUILD, 10)])
         assert (await scheduler.get_task(task.id)).status is TaskStatus.RUNNING
+        clock.advance(seconds=LEAD - 0.01)
+        await asyncio.sleep(0.02)
         assert player.requests == []
-        clock.advance(seconds=0.2)
+        clock.advance(seconds=0.01)
         await eventually(lambda: len(player.requests) == 1)
         assert started == [task.scheduled_at]
     finally:
@@ -362,14 +366,37 @@ async def test_a_task_cancelled_while_claimed_ahead_never_starts(scheduler, play
     scheduler.dispatcher.start()
     try:
         await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
-        clock.advance(seconds=4.8)
-        await eventually(lambda: clock.sleepers == 2)
+        clock.advance(seconds=5 - LEAD)
+        await eventually(lambda: player.prepared != [])
         assert await scheduler.cancel_task(task.id)
-        clock.advance(seconds=0.2)
-        await scheduler.dispatcher.wait_idle()
+        clock.advance(seconds=LEAD)
+        await eventually(lambda: not scheduler.dispatcher._runs)
         assert player.requests == []
         stored = await scheduler.get_task(task.id)
         assert (stored.status, stored.lease_owner) == (TaskStatus.CANCELLED, None)
         assert await scheduler.get_task_runs(task.id) == []
     finally:
         await scheduler.dispatcher.stop()
+
+
+async def test_a_task_cancelled_by_another_process_before_its_instant_never_starts(
+    scheduler, player, clock, database_url
+):
+    task = await play_task(scheduler, clock.now() + timedelta(seconds=5))
+    other_db = Database(database_url)
+    other = SchedulerService(other_db, RecordingPlayer(), config=Config(), clock=clock)
+    scheduler.dispatcher.start()
+    try:
+        await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
+        clock.advance(seconds=5 - LEAD)
+        await eventually(lambda: player.prepared != [])
+        assert await other.cancel_task(task.id)
+        for step in (LEAD - 0.05, 0.05):
+            await asyncio.sleep(0.02)
+            clock.advance(seconds=step)
+        await eventually(lambda: not scheduler.dispatcher._runs)
+        assert player.requests == []
+        assert (await scheduler.get_task(task.id)).lease_owner is None
+    finally:
+        await scheduler.dispatcher.stop()
+        await other_db.dispose()
