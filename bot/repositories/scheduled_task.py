@@ -210,6 +210,17 @@ class ScheduledTaskRepository:
             values["last_run_at"] = now
         return await self.update_leased(task_id, owner, values)
 
+    async def leased_by(self, task_ids: set[int], owner: str) -> set[int]:
+        """Which of these tasks are still running under ``owner``'s lease."""
+        result = await self.session.scalars(
+            select(ScheduledTask.id).where(
+                ScheduledTask.id.in_(sorted(task_ids)),
+                ScheduledTask.status == TaskStatus.RUNNING,
+                ScheduledTask.lease_owner == owner,
+            )
+        )
+        return set(result)
+
     async def renew_lease(self, task_id: int, owner: str, lease_expires_at: datetime) -> bool:
         result = await self.session.execute(
             update(ScheduledTask)

@@ -91,6 +91,8 @@ class Dispatcher:
         # Claimed ahead and waiting for their instant; cancelled ones are dropped before start.
         self._waiting: set[int] = set()
         self._abandoned: set[int] = set()
+        self._recheck: asyncio.Future[set[int]] | None = None
+        self._recheck_ids: set[int] = set()
         # Test and benchmark hook: called with (task, started_at) as a handler starts.
         self.on_run_start: Any = None
 
@@ -266,13 +268,18 @@ class Dispatcher:
             log.warning("task %s: preparing failed; the run will say why", task.id, exc_info=True)
 
     async def _still_ours(self, task_id: int) -> bool:
+        """Whether we still hold the task's lease; runs due together share one read."""
+        if self._recheck is None:
+            self._recheck_ids = set()
+            self._recheck = asyncio.ensure_future(self._read_leases())
+        self._recheck_ids.add(task_id)
+        return task_id in await asyncio.shield(self._recheck)
+
+    async def _read_leases(self) -> set[int]:
+        await asyncio.sleep(0)  # the other runs woken in this instant join the batch
+        ids, self._recheck = self._recheck_ids, None
         async with self.db() as session:
-            task = await ScheduledTaskRepository(session).get(task_id)
-        return (
-            task is not None
-            and task.status is TaskStatus.RUNNING
-            and (task.lease_owner == self.owner)
-        )
+            return await ScheduledTaskRepository(session).leased_by(ids, self.owner)
 
     async def _call(self, handler: Any, context: RunContext) -> _Outcome:
         try:
