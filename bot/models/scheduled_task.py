@@ -99,9 +99,5 @@ class ScheduledTask(Base):
     def is_recurring(self) -> bool:
         return self.recurrence_type is not RecurrenceType.NONE
 
-    @property
-    def is_system(self) -> bool:
-        return self.user_id is None
-
     def __repr__(self) -> str:
         return f"<ScheduledTask {self.id} {self.task_type} {self.status} next={self.next_run_at}>"

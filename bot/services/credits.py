@@ -5,7 +5,7 @@ Every change writes a ledger entry in the same transaction as the balance it cha
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +28,6 @@ class RechargeSummary:
     members: int = 0
     credits: int = 0
     at_cap: int = 0
-    changes: list[tuple[int, int, int]] = field(default_factory=list)  # guild, member, amount
 
     def as_details(self) -> dict[str, int]:
         return {
@@ -206,5 +205,4 @@ class CreditService:
             )
             summary.members += 1
             summary.credits += added
-            summary.changes.append((balance.guild_id, balance.user_id, added))
         return summary

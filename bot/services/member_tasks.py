@@ -31,7 +31,7 @@ from bot.scheduling.recurrence import Recurrence
 from bot.services.player import PlaylistMode
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import UNCHANGED, SchedulerService
-from bot.services.settings import SettingsService
+from bot.services.settings import SettingsService, zone_for
 from bot.services.sounds import SoundService
 from bot.timeparse import Schedule, parse_when
 
@@ -156,8 +156,7 @@ class MemberTaskService:
                 named = await SoundRepository(session).by_name(actor.guild_id, sound)
             elif playlist is not None:
                 named = await PlaylistRepository(session).by_name(actor.guild_id, playlist)
-        zone = member.timezone if member is not None and member.timezone else server.timezone
-        return _MemberContext(zone, server.max_active_tasks, active, named)
+        return _MemberContext(zone_for(member, server), server.max_active_tasks, active, named)
 
     def parse_in(self, timezone: str, when: WhenInput) -> Schedule:
         return parse_when(

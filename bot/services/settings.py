@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.errors import InvalidInput
-from bot.models.settings import GuildSettings
+from bot.models.settings import GuildSettings, MemberSettings
 from bot.repositories.settings import SettingsRepository
 
 DEFAULT_MAX_ACTIVE_TASKS = 25
@@ -41,6 +41,11 @@ class EffectiveGuildSettings:
 
 def _or(value: T | None, default: T) -> T:
     return default if value is None else value
+
+
+def zone_for(member: MemberSettings | None, server: EffectiveGuildSettings) -> str:
+    """The member's zone, else the server's default (itself the config's unless set)."""
+    return member.timezone if member is not None and member.timezone else server.timezone
 
 
 def validate_timezone(name: str) -> str:
@@ -116,14 +121,6 @@ class SettingsService:
             await SettingsRepository(session).set_member_timezone(
                 user_id, timezone, self.clock.now()
             )
-
-    async def timezone_for(self, user_id: int | None, guild_id: int | None) -> str:
-        """The member's zone, else the server's default, else the config's default."""
-        if user_id is not None and (zone := await self.member_timezone(user_id)):
-            return zone
-        if guild_id is not None:
-            return (await self.guild(guild_id)).timezone
-        return self.config.time.default_timezone
 
     async def admin_role_ids(self, guild_id: int) -> list[int]:
         async with self.db() as session:
