@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,7 +95,7 @@ class Dispatcher:
         self._recheck: asyncio.Future[set[int]] | None = None
         self._recheck_ids: set[int] = set()
         # Test and benchmark hook: called with (task, started_at) as a handler starts.
-        self.on_run_start: Any = None
+        self.on_run_start: Callable[[ScheduledTask, datetime], None] | None = None
 
     @property
     def running(self) -> bool:
