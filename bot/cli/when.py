@@ -8,11 +8,12 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 from bot.clock import SystemClock
 from bot.config import load_config
 from bot.errors import CarillonError
-from bot.scheduling.recurrence import Recurrence
+from bot.scheduling.recurrence import Recurrence, localize
 from bot.timeparse import REPEAT_CHOICES, Schedule, TimeParseError, parse_when
 from bot.timeparse.context import load_zone
 
@@ -106,7 +107,7 @@ def _recurrence_json(recurrence: Recurrence | None, timezone: str) -> dict[str, 
     }
 
 
-def _parse_now(text: str, zone: Any) -> datetime:
+def _parse_now(text: str, zone: ZoneInfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.strip().replace("z", "Z"))
     except ValueError:
@@ -115,7 +116,7 @@ def _parse_now(text: str, zone: Any) -> datetime:
             ("2026-12-31T23:30", "2026-12-31T23:30:00Z"),
         ) from None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=zone, fold=0).astimezone(UTC)
+        return localize(parsed, zone)
     return parsed.astimezone(UTC)
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.relativedelta import relativedelta
 
 from bot.config import TimeConfig
+from bot.scheduling.recurrence import localize, wall_clock
 from bot.timeparse.errors import TimeParseError
 
 
@@ -38,14 +39,14 @@ class ParseContext:
     def local(self, instant: datetime) -> datetime:
         """The naive wall-clock reading of ``instant`` in the zone."""
         try:
-            return instant.astimezone(self.zone).replace(tzinfo=None)
+            return wall_clock(instant, self.zone)
         except (OverflowError, ValueError):
             raise out_of_range() from None
 
     def to_utc(self, wall: datetime) -> datetime:
         """Wall clock to aware UTC: a gap shifts forward, a repeated hour reads as the first."""
         try:
-            return wall.replace(tzinfo=self.zone, fold=0).astimezone(UTC)
+            return localize(wall, self.zone)
         except (OverflowError, ValueError):
             raise out_of_range() from None
 
