@@ -22,11 +22,13 @@ class CreditRepository:
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def create(self, guild_id: int, user_id: int, balance: int, now: datetime) -> None:
-        self.session.add(
-            CreditBalance(guild_id=guild_id, user_id=user_id, balance=balance, updated_at=now)
-        )
+    async def create(
+        self, guild_id: int, user_id: int, balance: int, now: datetime
+    ) -> CreditBalance:
+        created = CreditBalance(guild_id=guild_id, user_id=user_id, balance=balance, updated_at=now)
+        self.session.add(created)
         await self.session.flush()
+        return created
 
     async def balances(
         self, guild_id: int | None, user_id: int | None = None, *, lock: bool = False

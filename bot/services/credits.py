@@ -44,13 +44,14 @@ class CreditService:
         self.settings = settings
         self.clock = clock
 
-    async def _ensure(self, repo: CreditRepository, guild_id: int, user_id: int) -> None:
-        """New members start with ``starting_balance``, recorded in the ledger."""
-        if await repo.get(guild_id, user_id) is not None:
-            return
+    async def _ensure(self, repo: CreditRepository, guild_id: int, user_id: int) -> CreditBalance:
+        """The member's balance; new members start with ``starting_balance``, in the ledger."""
+        existing = await repo.get(guild_id, user_id)
+        if existing is not None:
+            return existing
         now = self.clock.now()
         start = self.config.credits.starting_balance
-        await repo.create(guild_id, user_id, start, now)
+        created = await repo.create(guild_id, user_id, start, now)
         await repo.record(
             CreditTransaction(
                 guild_id=guild_id,
@@ -61,14 +62,11 @@ class CreditService:
                 created_at=now,
             )
         )
+        return created
 
     async def balance(self, guild_id: int, user_id: int) -> int:
         async with self.db() as session, session.begin():
-            repo = CreditRepository(session)
-            await self._ensure(repo, guild_id, user_id)
-            balance = await repo.get(guild_id, user_id)
-            assert balance is not None
-            return balance.balance
+            return (await self._ensure(CreditRepository(session), guild_id, user_id)).balance
 
     async def history(
         self, guild_id: int, user_id: int, limit: int = 10
