@@ -61,6 +61,16 @@ class _Outcome:
     ends_task: bool = True
 
 
+def _failure_outcome(task: ScheduledTask, exc: Exception) -> _Outcome:
+    """Permanent failures fail at once; transient and unexpected ones are retried."""
+    if isinstance(exc, PermanentTaskFailure):
+        return _Outcome(RunOutcome.FAILED, str(exc), ends_task=exc.ends_task)
+    if isinstance(exc, TaskFailure):
+        return _Outcome(RunOutcome.RETRYING, str(exc))
+    log.error("task %s: handler raised", task.id, exc_info=exc)
+    return _Outcome(RunOutcome.RETRYING, f"internal error ({type(exc).__name__})")
+
+
 class LeaseLostError(Exception):
     """Our lease on a task ended before the run was recorded."""
 
@@ -285,13 +295,8 @@ class Dispatcher:
     async def _call(self, handler: Any, context: RunContext) -> _Outcome:
         try:
             details = await handler.run(context)
-        except PermanentTaskFailure as failure:
-            return _Outcome(RunOutcome.FAILED, str(failure), ends_task=failure.ends_task)
-        except TaskFailure as failure:
-            return _Outcome(RunOutcome.RETRYING, str(failure))
         except Exception as exc:
-            log.exception("task %s: handler raised", context.task.id)
-            return _Outcome(RunOutcome.RETRYING, f"internal error ({type(exc).__name__})")
+            return _failure_outcome(context.task, exc)
         return _Outcome(RunOutcome.SUCCEEDED, details=details or {})
 
     async def _run_in_transaction(
@@ -314,13 +319,8 @@ class Dispatcher:
                 return
         except LeaseLostError:
             raise
-        except PermanentTaskFailure as failure:
-            outcome = _Outcome(RunOutcome.FAILED, str(failure), ends_task=failure.ends_task)
-        except TaskFailure as failure:
-            outcome = _Outcome(RunOutcome.RETRYING, str(failure))
         except Exception as exc:
-            log.exception("task %s: handler raised", task.id)
-            outcome = _Outcome(RunOutcome.RETRYING, f"internal error ({type(exc).__name__})")
+            outcome = _failure_outcome(task, exc)
         await self._finish(task, context, outcome)
 
     async def _finish(self, task: ScheduledTask, context: RunContext, outcome: _Outcome) -> None:
