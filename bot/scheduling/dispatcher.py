@@ -1,8 +1,9 @@
 """The dispatcher: one per process, over the tasks table, the only source of truth.
 
-It sleeps exactly until the earliest due attempt (at most an hour), wakes early when told a
-task changed, claims due attempts with a conditional UPDATE (a lease), runs their handlers and
-records each run in the transaction that also sets the next occurrence.
+It sleeps until the earliest due attempt (at most an hour), wakes early when told a task
+changed, and claims attempts due within ``lead_seconds`` with a conditional UPDATE (a lease).
+Each claimed run prepares, waits for its exact instant, runs its handler and is recorded in
+the transaction that also sets the next occurrence.
 """
 
 from __future__ import annotations
