@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_MS = 41_250
+# The ACK comes a network round trip later, as from Discord: discord.py's heartbeat thread
+# notes when it sent only after the send completes, so an ACK that beats it reads as 41 s lag.
+HEARTBEAT_ACK_DELAY = 0.02
 
 
 class Op:
@@ -60,6 +64,7 @@ class Gateway:
         self.emulator = emulator
         self.sessions: dict[tuple[int, int], GatewaySession] = {}
         self.stats = GatewayStats()
+        self._acks: set[asyncio.Task[None]] = set()
 
     @property
     def session(self) -> GatewaySession | None:
@@ -104,7 +109,9 @@ class Gateway:
     ) -> GatewaySession | None:
         op, data = payload.get("op"), payload.get("d")
         if op == Op.HEARTBEAT:
-            await self._send(ws, {"op": Op.HEARTBEAT_ACK, "d": None})
+            ack = asyncio.get_running_loop().create_task(self._acknowledge(ws))
+            self._acks.add(ack)
+            ack.add_done_callback(self._acks.discard)
         elif op == Op.IDENTIFY:
             return await self._identify(ws, request, data)
         elif op == Op.RESUME:
@@ -114,6 +121,11 @@ class Gateway:
         elif op == Op.REQUEST_MEMBERS and session is not None:
             await self._members_chunk(data)
         return session
+
+    async def _acknowledge(self, ws: web.WebSocketResponse) -> None:
+        await asyncio.sleep(HEARTBEAT_ACK_DELAY)
+        if not ws.closed:
+            await self._send(ws, {"op": Op.HEARTBEAT_ACK, "d": None})
 
     async def _identify(
         self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]

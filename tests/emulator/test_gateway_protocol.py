@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 
 from bot.emulator import Emulator
+from bot.emulator.gateway import HEARTBEAT_ACK_DELAY
 
 
 async def test_identify_with_a_wrong_token_is_closed_4004(emulator: Emulator) -> None:
@@ -49,3 +52,16 @@ async def test_voice_identify_needs_a_token_from_voice_server_update(emulator: E
 
     assert hello["op"] == 8
     assert ws.close_code == 4004
+
+
+async def test_a_heartbeat_is_acknowledged_a_round_trip_later(emulator: Emulator) -> None:
+    loop = asyncio.get_running_loop()
+    async with aiohttp.ClientSession() as session, session.ws_connect(emulator.gateway_url) as ws:
+        await ws.receive_json()
+        sent = loop.time()
+        await ws.send_json({"op": 1, "d": None})
+        ack = await ws.receive_json()
+        waited = loop.time() - sent
+
+    assert ack == {"op": 11, "d": None}
+    assert waited >= HEARTBEAT_ACK_DELAY
