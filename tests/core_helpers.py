@@ -22,8 +22,8 @@ class RecordingPlayer:
     failures: list[TaskFailure] = field(default_factory=list)
     gate: asyncio.Event | None = None
 
-    async def prepare(self, guild_id: int, channel_id: int) -> bool:
-        self.prepared.append((guild_id, channel_id))
+    async def prepare(self, request: PlayRequest) -> bool:
+        self.prepared.append((request.guild_id, request.voice_channel_id))
         return True
 
     async def play(self, request: PlayRequest) -> PlayResult:

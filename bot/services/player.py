@@ -55,6 +55,7 @@ class PlayerService(Protocol):
 
     async def play(self, request: PlayRequest) -> PlayResult: ...
 
-    async def prepare(self, guild_id: int, channel_id: int) -> bool:
-        """Join the voice channel of a play due in a few seconds; False if it cannot now."""
+    async def prepare(self, request: PlayRequest) -> bool:
+        """Get ready for a play due in a few seconds (load it, join its channel); False if
+        it cannot join now. The play itself reports any problem."""
         ...

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,22 +89,30 @@ class CreditRechargeHandler:
         return summary.as_details()
 
 
-class _PlayHandler:
+class _PlayHandler(ABC):
     in_transaction = False
 
     def __init__(self, player: PlayerService) -> None:
         self.player = player
 
+    @abstractmethod
+    def request(self, task: ScheduledTask) -> PlayRequest:
+        """The play ``task`` asks for; ``PermanentTaskFailure`` if its parameters are bad."""
+
     async def prepare(self, task: ScheduledTask) -> None:
-        channel_id = _param_int(task, "channel_id", required=False)
-        if task.guild_id is not None and channel_id is not None:
-            await self.player.prepare(task.guild_id, channel_id)
+        try:
+            request = self.request(task)
+        except PermanentTaskFailure:
+            return  # the run says why
+        await self.player.prepare(request)
+
+    async def run(self, context: RunContext) -> dict[str, Any]:
+        return _play_details(await self.player.play(self.request(context.task)))
 
 
 class PlaySoundHandler(_PlayHandler):
-    async def run(self, context: RunContext) -> dict[str, Any]:
-        task = context.task
-        request = PlayRequest(
+    def request(self, task: ScheduledTask) -> PlayRequest:
+        return PlayRequest(
             guild_id=_guild_id(task),
             voice_channel_id=_param_int(task, "channel_id") or 0,
             payer_id=task.user_id,
@@ -111,17 +120,15 @@ class PlaySoundHandler(_PlayHandler):
             task_id=task.id,
             text_channel_id=_param_int(task, "text_channel_id", required=False),
         )
-        return _play_details(await self.player.play(request))
 
 
 class PlayPlaylistHandler(_PlayHandler):
-    async def run(self, context: RunContext) -> dict[str, Any]:
-        task = context.task
+    def request(self, task: ScheduledTask) -> PlayRequest:
         try:
             mode = PlaylistMode(task.parameters.get("mode", PlaylistMode.CONTINUOUS))
         except ValueError:
             raise PermanentTaskFailure("the task's playlist mode is not valid") from None
-        request = PlayRequest(
+        return PlayRequest(
             guild_id=_guild_id(task),
             voice_channel_id=_param_int(task, "channel_id") or 0,
             payer_id=task.user_id,
@@ -131,7 +138,6 @@ class PlayPlaylistHandler(_PlayHandler):
             task_id=task.id,
             text_channel_id=_param_int(task, "text_channel_id", required=False),
         )
-        return _play_details(await self.player.play(request))
 
 
 def _play_details(result: Any) -> dict[str, Any]:

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25
 MAX_RESUMES = 2
+# What ``prepare`` loaded is used by a play that starts within this long; later it is reloaded.
+PREPARED_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,13 @@ class PlayerDeps:
     pump: PacketPump
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    sounds: Sequence[PlayableSound]
+    limit: float
+    at: float
+
+
 class GuildPlayer:
     def __init__(self, guild_id: int, deps: PlayerDeps) -> None:
         self.guild_id = guild_id
@@ -68,6 +77,7 @@ class GuildPlayer:
         self._stop_requested = False
         self._skip_requested = False
         self._current_stream: Stream | None = None
+        self._prepared: dict[PlayRequest, _Prepared] = {}
         self.now_playing: NowPlaying | None = None
 
     @property
@@ -95,15 +105,19 @@ class GuildPlayer:
             self._lock.release()
             self._arm_idle()
 
-    async def prepare(self, channel_id: int) -> bool:
-        """Join ``channel_id`` ahead of a play about to be due; False if busy or not possible."""
-        if self._lock.locked() or self._waiting:
-            return False
+    async def prepare(self, request: PlayRequest) -> bool:
+        """Get ready for ``request``, due in a few seconds: load what it plays and, unless
+        another play is under way, join its channel. False if it could not join now."""
+        now = asyncio.get_running_loop().time()
+        self._prepared = {r: p for r, p in self._prepared.items() if now - p.at < PREPARED_SECONDS}
         try:
-            channel = voice_channel_for(self._deps.client, self.guild_id, channel_id)
+            self._prepared[request] = await self._load_play(request)
+            if self._lock.locked() or self._waiting:
+                return False
+            channel = voice_channel_for(self._deps.client, self.guild_id, request.voice_channel_id)
             await self._connect(channel)
         except TaskFailure as exc:
-            log.info("guild %s: could not join ahead of a play: %s", self.guild_id, exc)
+            log.info("guild %s: could not get ready for a play: %s", self.guild_id, exc)
             return False
         self._arm_idle()
         return True
@@ -132,9 +146,12 @@ class GuildPlayer:
         await self._disconnect()
 
     async def _run(self, request: PlayRequest) -> PlayResult:
-        sounds = await self._load(request)
+        prepared = self._prepared.pop(request, None)
+        now = asyncio.get_running_loop().time()
+        if prepared is None or now - prepared.at >= PREPARED_SECONDS:
+            prepared = await self._load_play(request)
+        sounds, limit = prepared.sounds, prepared.limit
         channel = voice_channel_for(self._deps.client, self.guild_id, request.voice_channel_id)
-        limit = await self._deps.playback_limit(self.guild_id)
         order = self._order(request, sounds)
         first = next(order, None)
         if first is None:
@@ -172,6 +189,11 @@ class GuildPlayer:
             "limit_reached": result.played_seconds >= limit - FRAME_SECONDS,
         }
         return result
+
+    async def _load_play(self, request: PlayRequest) -> _Prepared:
+        sounds = await self._load(request)
+        limit = await self._deps.playback_limit(self.guild_id)
+        return _Prepared(sounds, limit, asyncio.get_running_loop().time())
 
     async def _load(self, request: PlayRequest) -> Sequence[PlayableSound]:
         try:
@@ -241,9 +263,12 @@ class GuildPlayer:
                 raise PermanentTaskFailure(
                     f"The file of {sound.name!r} is missing. Upload the sound again."
                 ) from None
-            problem = await self._stream(source)
-            sent += source.packets_read
-            if source.exhausted or self._stop_requested or self._skip_requested:
+            stream, problem = await self._stream(source)
+            if stream is not None:
+                sent += stream.packets_sent
+                if stream.completed:
+                    return sent * FRAME_SECONDS
+            if self._stop_requested or self._skip_requested:
                 return sent * FRAME_SECONDS
             where = f"after {sent * FRAME_SECONDS:.1f} s of {sound.name!r}"
             if resumes >= MAX_RESUMES:
@@ -264,8 +289,9 @@ class GuildPlayer:
                     ends_task=False,
                 ) from None
 
-    async def _stream(self, source: OggOpusSource) -> str:
-        """Play ``source`` until it ends, is stopped or stalls; returns what went wrong, or ""."""
+    async def _stream(self, source: OggOpusSource) -> tuple[Stream | None, str]:
+        """Play ``source`` until it ends, is stopped or stalls; the stream (None if it could
+        not start) and what went wrong, or ""."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Exception | None] = loop.create_future()
 
@@ -275,25 +301,25 @@ class GuildPlayer:
         voice = self._voice
         if voice is None or not voice.is_connected():
             source.cleanup()
-            return "not connected"
+            return None, "not connected"
         stream = self._current_stream = self._deps.pump.play(voice, source, after)
         progress, still_since = -1, loop.time()
         try:
             while not done.done():
                 await asyncio.wait({done}, timeout=POLL_SECONDS)
-                if source.packets_read != progress:
-                    progress, still_since = source.packets_read, loop.time()
+                if stream.packets_sent != progress:
+                    progress, still_since = stream.packets_sent, loop.time()
                 elif loop.time() - still_since > self._deps.stall_seconds:
                     stream.stop()
                     await done
-                    return f"no audio sent for {self._deps.stall_seconds:g} s"
+                    return stream, f"no audio sent for {self._deps.stall_seconds:g} s"
             error = done.result()
         finally:
             stream.stop()
             self._current_stream = None
         if error is not None:
-            return f"{type(error).__name__}: {error}"
-        return "" if source.exhausted else "the voice connection was lost"
+            return stream, f"{type(error).__name__}: {error}"
+        return stream, "" if stream.completed else "the voice connection was lost"
 
     async def _connect(self, channel: VoiceChannel, *, fresh: bool = False) -> None:
         async with self._connecting:

@@ -90,13 +90,14 @@ class VoicePlayerService:
         if not task.cancelled() and task.exception() is not None:
             log.info("play in guild failed: %s", task.exception())
 
-    async def prepare(self, guild_id: int, channel_id: int) -> bool:
-        """Join the channel of a play due in a few seconds, so its first packet is not late.
+    async def prepare(self, request: PlayRequest) -> bool:
+        """Get ready for a play due in a few seconds: load its sounds and join its channel,
+        so that its first packet is not late.
 
-        Does nothing (False) while the server's player is busy or if the channel is unusable;
-        the bot leaves again after ``idle_disconnect_seconds`` if no play comes.
+        Joins nothing (False) while the server's player is busy or if the channel is
+        unusable; the bot leaves again after ``idle_disconnect_seconds`` if no play comes.
         """
-        return await self.player(guild_id).prepare(channel_id)
+        return await self.player(request.guild_id).prepare(request)
 
     def check_channel(self, guild_id: int, channel_id: int) -> None:
         """Raise ``PermanentTaskFailure`` now if the bot could not play there (for scheduling)."""

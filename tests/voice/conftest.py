@@ -73,7 +73,7 @@ class Voice:
         self.player = VoicePlayerService(
             self.bot,
             config,
-            load_sound=self.sounds.playable,
+            load_sound=options.pop("load_sound", self.sounds.playable),  # type: ignore[arg-type]
             load_playlist=self.playlists.playable,
             charge=self.ledger.charge,
             rng=self.rng,

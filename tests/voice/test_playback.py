@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
+from bot.audio.store import PlayableSound
 from bot.audio.tones import tone
 from bot.emulator import Overwrite, Permission
 from bot.errors import PermanentTaskFailure
@@ -242,13 +244,35 @@ async def test_prepare_joins_ahead_and_the_play_reuses_the_connection(voice: Voi
     world = voice.world
     sound = await _upload(voice, "bell", 440, 0.3)
     player = voice.make_player()
+    request = PlayRequest(world.guild.id, world.lounge.id, world.alice.id, sound.id)
 
-    assert await player.prepare(world.guild.id, world.lounge.id)
+    assert await player.prepare(request)
     assert voice.emulator.bot_voice_channel(world.guild) == world.lounge.id
-    assert not await player.prepare(world.guild.id, world.locked.id)
-    await player.play(PlayRequest(world.guild.id, world.lounge.id, world.alice.id, sound.id))
+    assert not await player.prepare(replace(request, voice_channel_id=world.locked.id))
+    await player.play(request)
 
     assert voice.emulator.voice.ws_connections == 1
+    assert voice.emulator.voice_audio(world.guild).frames > 0
+
+
+async def test_prepare_loads_the_sound_ahead_once_for_the_play_that_follows(voice: Voice) -> None:
+    world = voice.world
+    sound = await _upload(voice, "bell", 440, 0.3)
+    loads: list[int] = []
+
+    async def counted(guild_id: int, sound_id: int) -> PlayableSound:
+        loads.append(sound_id)
+        return await voice.sounds.playable(guild_id, sound_id)
+
+    player = voice.make_player(load_sound=counted)
+    request = PlayRequest(world.guild.id, world.lounge.id, world.alice.id, sound.id)
+
+    assert await player.prepare(request)
+    assert loads == [sound.id]
+    await player.play(request)
+    assert loads == [sound.id]
+    await player.play(request)
+    assert loads == [sound.id, sound.id]
     assert voice.emulator.voice_audio(world.guild).frames > 0
 
 
