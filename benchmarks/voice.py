@@ -7,7 +7,9 @@ Prints, for 1, 10 and 50 concurrent streams into the emulator (one server each):
   ``ffmpeg`` processes' CPU time; both paths play the same stored sound. The emulator runs in
   a process of its own (``benchmarks/_emulator_process.py``) so that its work is not counted;
 - due instant to first audio packet (p50/p99) for scheduled plays through the whole
-  application (scheduler, credits, voice join, first packet), every stream due at once.
+  application (scheduler, credits, voice join, first packet), every stream due at once: as
+  the bot runs (the dispatcher claims plays a few seconds ahead, loads them and joins their
+  channels) and, for comparison, with no lead at all.
 
 The FFmpeg path needs what the bot itself never needs, for this benchmark only:
 an ``ffmpeg`` executable (``pip install imageio-ffmpeg`` ships one, or pass ``--ffmpeg``;
@@ -53,11 +55,12 @@ from bot.container import build_bot
 from bot.db.migrate import upgrade
 from bot.errors import NotFound
 from bot.models import TaskType
-from bot.voice.pump import PacketPump
+from bot.voice.pump import PacketPump, seal_packet
 
 FRAME = 0.02
 THIS_PLAYER = "stored Opus, shared pump (this player)"
 FFMPEG = "FFmpegPCMAudio"
+FLOOR = "floor: pre-sealed packets, pace + send only"
 
 
 @dataclass
@@ -218,6 +221,36 @@ async def pump_all(
     return cpu
 
 
+async def send_only(
+    voices: Sequence[discord.VoiceClient], make_source: Callable[[], discord.AudioSource]
+) -> float:
+    """The floor under any sender: every packet sealed beforehand, one thread that only
+    wakes each 20 ms and sends each voice client its next packet; that thread's CPU time."""
+    sealed = []
+    for voice in voices:
+        source = make_source()
+        packets = []
+        while opus := source.read():
+            packets.append(seal_packet(voice, opus))
+        source.cleanup()
+        sealed.append((voice, packets))
+    cpu = [0.0]
+
+    def pace() -> None:
+        started = time.thread_time()
+        next_tick = time.perf_counter()
+        for index in range(max(len(packets) for _, packets in sealed)):
+            for voice, packets in sealed:
+                if index < len(packets):
+                    voice._connection.send_packet(packets[index])
+            next_tick += FRAME
+            time.sleep(max(0.0, next_tick - time.perf_counter()))
+        cpu[0] = time.thread_time() - started
+
+    await asyncio.to_thread(pace)
+    return cpu[0]
+
+
 async def play_all(
     voices: Sequence[discord.VoiceClient], make_source: Callable[[], discord.AudioSource]
 ) -> float:
@@ -258,6 +291,7 @@ async def cpu_runs(
         assert isinstance(target, discord.VoiceChannel)
         voices.append(await target.connect(timeout=30, self_deaf=True))
     paths = {
+        FLOOR: (send_only, lambda: OggOpusSource(sound)),
         THIS_PLAYER: (pump_all, lambda: OggOpusSource(sound)),
         "stored Opus, VoiceClient.play": (play_all, lambda: OggOpusSource(sound)),
         FFMPEG: (play_all, lambda: discord.FFmpegPCMAudio(str(sound), executable=ffmpeg)),
@@ -285,9 +319,13 @@ async def latency_runs(
     repeat: int,
     budget: GatewayBudget,
     *,
-    prejoin: bool,
+    lead_seconds: float,
 ) -> dict[int, list[float]]:
+    """Plays scheduled in ``counts`` servers, all due at the same instant; the dispatcher
+    claims (and prepares) them ``lead_seconds`` ahead of it."""
     services = bot.services
+    dispatcher = services.scheduler.dispatcher
+    dispatcher.settings = replace(dispatcher.settings, lead_seconds=lead_seconds)
     sound_ids = {}
     short = tone(440, 0.5)
     for server in emulator.servers[: max(counts)]:
@@ -317,11 +355,6 @@ async def latency_runs(
                     user_id=server.owner_id,
                     guild_id=server.guild_id,
                 )
-            if prejoin:
-                await asyncio.sleep(0.5)
-                await asyncio.gather(
-                    *(services.player.prepare(s.guild_id, s.channel_id) for s in chosen)
-                )
             audio = await emulator.wait_for_audio(chosen, frames=20)
             latencies.setdefault(count, []).extend(
                 a["first"] - due_monotonic for a in audio.values()
@@ -337,7 +370,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 def report_cpu(runs: Sequence[StreamRun]) -> None:
     print("\nCPU time per second of audio, per stream (sending threads + ffmpeg processes)")
-    print(f"{'streams':>7}  {'path':<38} {'ms CPU/s':>9} {'thread':>8} {'ffmpeg':>8}  frames")
+    print(f"{'streams':>7}  {'path':<44} {'ms CPU/s':>9} {'thread':>8} {'ffmpeg':>8}  frames")
     by_count: dict[int, dict[str, StreamRun]] = {}
     for run in runs:
         by_count.setdefault(run.streams, {})[run.path] = run
@@ -345,13 +378,20 @@ def report_cpu(runs: Sequence[StreamRun]) -> None:
         expected = round(run.audio_seconds / FRAME)
         frames = f"{min(run.frames)}-{max(run.frames)} (expected ~{expected})"
         print(
-            f"{run.streams:>7}  {run.path:<38} {1000 * run.cpu_per_stream_second:>9.2f} "
+            f"{run.streams:>7}  {run.path:<44} {1000 * run.cpu_per_stream_second:>9.2f} "
             f"{1000 * run.thread_cpu / per:>8.2f} {1000 * run.child_cpu / per:>8.2f}  {frames}"
         )
     for count, paths in by_count.items():
         ours, theirs = paths[THIS_PLAYER], paths[FFMPEG]
         ratio = theirs.cpu_per_stream_second / max(ours.cpu_per_stream_second, 1e-9)
-        print(f"{count:>7}  FFmpegPCMAudio / this player: {ratio:.1f}x the CPU per stream")
+        floor = paths[FLOOR].cpu_per_stream_second
+        above = (theirs.cpu_per_stream_second - floor) / max(
+            ours.cpu_per_stream_second - floor, 1e-9
+        )
+        print(
+            f"{count:>7}  FFmpegPCMAudio / this player: {ratio:.1f}x the CPU per stream; "
+            f"{above:.1f}x above the floor"
+        )
 
 
 def report_latency(latencies: dict[int, list[float]], how: str) -> None:
@@ -370,11 +410,15 @@ async def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--streams", default="1,10,50", help="concurrent streams, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="latency rounds per stream count")
     parser.add_argument("--ffmpeg", help="ffmpeg executable for the FFmpegPCMAudio path")
+    parser.add_argument(
+        "--measure", default="cpu,latency", help="what to measure: cpu, latency or both"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     counts = [int(c) for c in args.streams.split(",")]
+    measures = set(args.measure.split(","))
     load_libopus()
-    ffmpeg = find_ffmpeg(args.ffmpeg)
+    ffmpeg = find_ffmpeg(args.ffmpeg) if "cpu" in measures else "(not used)"
     workdir = Path(tempfile.mkdtemp(prefix="carillon-bench-"))
     sound = workdir / "tone.ogg"
     sound.write_bytes(transcode(tone(440, args.seconds), AudioLimits(64 << 20, 3600)).data)
@@ -402,12 +446,17 @@ async def main(argv: Sequence[str] | None = None) -> None:
         print(f"sound: {args.seconds:g} s, ffmpeg: {ffmpeg}, cores: {os.cpu_count()}")
         budget = GatewayBudget()
         await budget.spend(len(emulator.servers))  # member chunk requests at start-up
-        runs = await cpu_runs(emulator, bot, sound, args.seconds, counts, ffmpeg, budget)
-        report_cpu(runs)
-        cold = await latency_runs(emulator, bot, counts, args.repeat, budget, prejoin=False)
-        report_latency(cold, "cold join at the due instant")
-        warm = await latency_runs(emulator, bot, counts, args.repeat, budget, prejoin=True)
-        report_latency(warm, "joined ahead with player.prepare() 2.5 s before")
+        if "cpu" in measures:
+            runs = await cpu_runs(emulator, bot, sound, args.seconds, counts, ffmpeg, budget)
+            report_cpu(runs)
+        if "latency" in measures:
+            lead = bot.services.scheduler.dispatcher.settings.lead_seconds
+            ahead = await latency_runs(
+                emulator, bot, counts, args.repeat, budget, lead_seconds=lead
+            )
+            report_latency(ahead, f"as the bot runs: claimed, loaded and joined {lead:g} s ahead")
+            late = await latency_runs(emulator, bot, counts, args.repeat, budget, lead_seconds=0)
+            report_latency(late, "for comparison, no lead: claimed and joined at the due instant")
     finally:
         await bot.close()
         with contextlib.suppress(asyncio.CancelledError, Exception):
