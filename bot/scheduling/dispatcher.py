@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.batching import Coalescer
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import PermanentTaskFailure, TaskFailure
@@ -103,8 +104,8 @@ class Dispatcher:
         # Claimed ahead and waiting for their instant; cancelled ones are dropped before start.
         self._waiting: set[int] = set()
         self._abandoned: set[int] = set()
-        self._recheck: asyncio.Future[set[int]] | None = None
-        self._recheck_ids: set[int] = set()
+        # Whether we still hold a task's lease; runs due together share one read.
+        self._still_ours: Coalescer[int, bool] = Coalescer(self._read_leases)
         # Test and benchmark hook: called with (task, started_at) as a handler starts.
         self.on_run_start: Callable[[ScheduledTask, datetime], None] | None = None
 
@@ -255,7 +256,7 @@ class Dispatcher:
         try:
             recheck_at = task.next_run_at - timedelta(seconds=self.settings.recheck_seconds)
             await self.clock.sleep((recheck_at - self.clock.now()).total_seconds())
-            if task.id not in self._abandoned and not await self._still_ours(task.id):
+            if task.id not in self._abandoned and not await self._still_ours.submit(task.id):
                 self._abandoned.add(task.id)
             await self.clock.sleep((task.next_run_at - self.clock.now()).total_seconds())
         finally:
@@ -279,19 +280,10 @@ class Dispatcher:
         except Exception:
             log.warning("task %s: preparing failed; the run will say why", task.id, exc_info=True)
 
-    async def _still_ours(self, task_id: int) -> bool:
-        """Whether we still hold the task's lease; runs due together share one read."""
-        if self._recheck is None:
-            self._recheck_ids = set()
-            self._recheck = asyncio.ensure_future(self._read_leases())
-        self._recheck_ids.add(task_id)
-        return task_id in await asyncio.shield(self._recheck)
-
-    async def _read_leases(self) -> set[int]:
-        await asyncio.sleep(0)  # the other runs woken in this instant join the batch
-        ids, self._recheck = self._recheck_ids, None
+    async def _read_leases(self, task_ids: list[int]) -> list[bool | BaseException]:
         async with self.db() as session:
-            return await ScheduledTaskRepository(session).leased_by(ids, self.owner)
+            ours = await ScheduledTaskRepository(session).leased_by(set(task_ids), self.owner)
+        return [task_id in ours for task_id in task_ids]
 
     async def _call(self, handler: Any, context: RunContext) -> _Outcome:
         try:
