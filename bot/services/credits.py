@@ -5,10 +5,13 @@ Every change writes a ledger entry in the same transaction as the balance it cha
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.batching import Coalescer
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
@@ -18,7 +21,22 @@ from bot.repositories.credits import CreditRepository
 from bot.repositories.settings import SettingsRepository
 from bot.services.settings import SettingsService
 
+log = logging.getLogger(__name__)
+
 MAX_BALANCE = 1_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Charge:
+    guild_id: int
+    user_id: int
+    amount: int
+    reason: str
+    task_id: int | None
+
+    @property
+    def member(self) -> tuple[int, int]:
+        return (self.guild_id, self.user_id)
 
 
 @dataclass(slots=True)
@@ -43,6 +61,7 @@ class CreditService:
         self.config = config
         self.settings = settings
         self.clock = clock
+        self._charges: Coalescer[_Charge, int] = Coalescer(self._charge_together)
 
     async def _ensure(self, repo: CreditRepository, guild_id: int, user_id: int) -> CreditBalance:
         """The member's balance; new members start with ``starting_balance``, in the ledger."""
@@ -77,36 +96,68 @@ class CreditService:
     async def charge(
         self, guild_id: int, user_id: int, amount: int, reason: str, *, task_id: int | None = None
     ) -> int:
-        """Take ``amount``; the new balance, or ``InsufficientCredits`` with nothing taken."""
+        """Take ``amount``; the new balance, or ``InsufficientCredits`` with nothing taken.
+
+        Charges made in the same instant (plays starting together) commit together.
+        """
         if amount < 0:
             raise InvalidInput("a charge cannot be negative")
-        async with self.db() as session, session.begin():
-            repo = CreditRepository(session)
-            await self._ensure(repo, guild_id, user_id)
-            now = self.clock.now()
-            new_balance = await repo.take(guild_id, user_id, amount, now)
-            if new_balance is None:
-                current = await repo.get(guild_id, user_id)
-                have = current.balance if current is not None else 0
-                raise InsufficientCredits(
-                    f"not enough credits: this costs {amount} and the balance is {have}. "
-                    "Credits come back with the next recharge, or an admin can grant some.",
-                    balance=have,
-                    cost=amount,
+        return await self._charges.submit(_Charge(guild_id, user_id, amount, reason, task_id))
+
+    async def _charge_together(self, charges: list[_Charge]) -> list[int | BaseException]:
+        """One transaction, each charge in a savepoint; each alone if that fails as a whole.
+
+        Members in key order, so that batches running at once lock rows in the same order.
+        """
+        ordered = sorted(enumerate(charges), key=lambda pair: pair[1].member)
+        results: dict[int, int | BaseException] = {}
+        try:
+            async with self.db() as session, session.begin():
+                for i, charge in ordered:
+                    try:
+                        async with session.begin_nested():
+                            results[i] = await self._take(session, charge)
+                    except InsufficientCredits as exc:
+                        results[i] = exc
+        except DBAPIError:
+            if len(charges) == 1:
+                raise
+            log.warning("%d charges failed together; charging each alone", len(charges))
+            for i, charge in ordered:
+                try:
+                    async with self.db() as session, session.begin():
+                        results[i] = await self._take(session, charge)
+                except Exception as exc:
+                    results[i] = exc
+        return [results[i] for i in range(len(charges))]
+
+    async def _take(self, session: AsyncSession, charge: _Charge) -> int:
+        repo = CreditRepository(session)
+        await self._ensure(repo, charge.guild_id, charge.user_id)
+        now = self.clock.now()
+        new_balance = await repo.take(charge.guild_id, charge.user_id, charge.amount, now)
+        if new_balance is None:
+            current = await repo.get(charge.guild_id, charge.user_id)
+            have = current.balance if current is not None else 0
+            raise InsufficientCredits(
+                f"not enough credits: this costs {charge.amount} and the balance is {have}. "
+                "Credits come back with the next recharge, or an admin can grant some.",
+                balance=have,
+                cost=charge.amount,
+            )
+        if charge.amount:
+            await repo.record(
+                CreditTransaction(
+                    guild_id=charge.guild_id,
+                    user_id=charge.user_id,
+                    amount=-charge.amount,
+                    balance_after=new_balance,
+                    reason=charge.reason[:200],
+                    task_id=charge.task_id,
+                    created_at=now,
                 )
-            if amount:
-                await repo.record(
-                    CreditTransaction(
-                        guild_id=guild_id,
-                        user_id=user_id,
-                        amount=-amount,
-                        balance_after=new_balance,
-                        reason=reason[:200],
-                        task_id=task_id,
-                        created_at=now,
-                    )
-                )
-            return new_balance
+            )
+        return new_balance
 
     async def grant(self, guild_id: int, user_id: int, amount: int, actor_id: int | None) -> int:
         """Add (or with a negative amount, remove) credits; the balance never goes below 0."""
