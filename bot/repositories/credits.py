@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.credits import CreditBalance, CreditTransaction
@@ -66,6 +66,14 @@ class CreditRepository:
         self.session.add(entry)
         await self.session.flush()
         return entry
+
+    async def record_all(self, entries: list[CreditTransaction]) -> None:
+        """Write entries in one statement; unlike ``record``, their ids are not read back."""
+        if not entries:
+            return
+        columns = [c.key for c in CreditTransaction.__table__.columns if not c.primary_key]
+        rows = [{key: getattr(entry, key) for key in columns} for entry in entries]
+        await self.session.execute(insert(CreditTransaction), rows)
 
     async def history(
         self, guild_id: int, user_id: int, limit: int = 10

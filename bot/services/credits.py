@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,6 +69,9 @@ class CreditService:
         existing = await repo.get(guild_id, user_id)
         if existing is not None:
             return existing
+        return await self._start(repo, guild_id, user_id)
+
+    async def _start(self, repo: CreditRepository, guild_id: int, user_id: int) -> CreditBalance:
         now = self.clock.now()
         start = self.config.credits.starting_balance
         created = await repo.create(guild_id, user_id, start, now)
@@ -105,7 +109,7 @@ class CreditService:
         return await self._charges.submit(_Charge(guild_id, user_id, amount, reason, task_id))
 
     async def _charge_together(self, charges: list[_Charge]) -> list[int | BaseException]:
-        """One transaction, each charge in a savepoint; each alone if that fails as a whole.
+        """All in one transaction; each alone if that fails as a whole (a deadlock, say).
 
         Members in key order, so that batches running at once lock rows in the same order.
         """
@@ -113,12 +117,7 @@ class CreditService:
         results: dict[int, int | BaseException] = {}
         try:
             async with self.db() as session, session.begin():
-                for i, charge in ordered:
-                    try:
-                        async with session.begin_nested():
-                            results[i] = await self._take(session, charge)
-                    except InsufficientCredits as exc:
-                        results[i] = exc
+                await self._take_all(session, ordered, results)
         except DBAPIError:
             if len(charges) == 1:
                 raise
@@ -126,38 +125,64 @@ class CreditService:
             for i, charge in ordered:
                 try:
                     async with self.db() as session, session.begin():
-                        results[i] = await self._take(session, charge)
+                        await self._take_all(session, [(i, charge)], results)
                 except Exception as exc:
                     results[i] = exc
         return [results[i] for i in range(len(charges))]
 
-    async def _take(self, session: AsyncSession, charge: _Charge) -> int:
+    async def _take_all(
+        self,
+        session: AsyncSession,
+        charges: list[tuple[int, _Charge]],
+        results: dict[int, int | BaseException],
+    ) -> None:
+        """Take each charge or refuse it; the ledger entries of those taken in one INSERT."""
         repo = CreditRepository(session)
-        await self._ensure(repo, charge.guild_id, charge.user_id)
         now = self.clock.now()
-        new_balance = await repo.take(charge.guild_id, charge.user_id, charge.amount, now)
-        if new_balance is None:
-            current = await repo.get(charge.guild_id, charge.user_id)
-            have = current.balance if current is not None else 0
+        entries: list[CreditTransaction] = []
+        for i, charge in charges:
+            try:
+                results[i] = balance = await self._take(repo, charge, now)
+            except InsufficientCredits as exc:
+                results[i] = exc
+                continue
+            if charge.amount:
+                entries.append(
+                    CreditTransaction(
+                        guild_id=charge.guild_id,
+                        user_id=charge.user_id,
+                        amount=-charge.amount,
+                        balance_after=balance,
+                        reason=charge.reason[:200],
+                        task_id=charge.task_id,
+                        created_at=now,
+                    )
+                )
+        await repo.record_all(entries)
+
+    async def _take(self, repo: CreditRepository, charge: _Charge, now: datetime) -> int:
+        """The balance left, or ``InsufficientCredits`` having written nothing.
+
+        A member with a balance costs one UPDATE; a new member starts (balance and ledger
+        entry) only if the starting balance covers the charge.
+        """
+        guild_id, user_id, amount = charge.guild_id, charge.user_id, charge.amount
+        balance = await repo.take(guild_id, user_id, amount, now)
+        if balance is not None:
+            return balance
+        current = await repo.get(guild_id, user_id)
+        have = self.config.credits.starting_balance if current is None else current.balance
+        if current is not None or have < amount:
             raise InsufficientCredits(
-                f"not enough credits: this costs {charge.amount} and the balance is {have}. "
+                f"not enough credits: this costs {amount} and the balance is {have}. "
                 "Credits come back with the next recharge, or an admin can grant some.",
                 balance=have,
-                cost=charge.amount,
+                cost=amount,
             )
-        if charge.amount:
-            await repo.record(
-                CreditTransaction(
-                    guild_id=charge.guild_id,
-                    user_id=charge.user_id,
-                    amount=-charge.amount,
-                    balance_after=new_balance,
-                    reason=charge.reason[:200],
-                    task_id=charge.task_id,
-                    created_at=now,
-                )
-            )
-        return new_balance
+        await self._start(repo, guild_id, user_id)
+        balance = await repo.take(guild_id, user_id, amount, now)
+        assert balance is not None
+        return balance
 
     async def grant(self, guild_id: int, user_id: int, amount: int, actor_id: int | None) -> int:
         """Add (or with a negative amount, remove) credits; the balance never goes below 0."""
