@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.credits import CreditBalance, CreditTransaction
@@ -30,6 +31,23 @@ class CreditRepository:
         await self.session.flush()
         return created
 
+    async def for_members(self, members: Sequence[tuple[int, int]]) -> list[CreditBalance]:
+        """The balances of these (guild_id, user_id) members that exist, locked, in key order."""
+        if not members:
+            return []
+        query = (
+            select(CreditBalance)
+            .where(tuple_(CreditBalance.guild_id, CreditBalance.user_id).in_(members))
+            .order_by(CreditBalance.guild_id, CreditBalance.user_id)
+            .with_for_update()
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def add_all(self, balances: Iterable[CreditBalance]) -> None:
+        """New balances, written with the session's other changes in as few statements."""
+        self.session.add_all(balances)
+        await self.session.flush()
+
     async def balances(
         self, guild_id: int | None, user_id: int | None = None, *, lock: bool = False
     ) -> list[CreditBalance]:
@@ -42,20 +60,6 @@ class CreditRepository:
         if lock:
             query = query.with_for_update()
         return list((await self.session.execute(query)).scalars())
-
-    async def take(self, guild_id: int, user_id: int, amount: int, now: datetime) -> int | None:
-        """Subtract ``amount`` if the balance covers it; the new balance, or None if short."""
-        result = await self.session.execute(
-            update(CreditBalance)
-            .where(
-                CreditBalance.guild_id == guild_id,
-                CreditBalance.user_id == user_id,
-                CreditBalance.balance >= amount,
-            )
-            .values(balance=CreditBalance.balance - amount, updated_at=now)
-            .returning(CreditBalance.balance)
-        )
-        return result.scalar_one_or_none()
 
     async def set_balance(self, balance: CreditBalance, value: int, now: datetime) -> None:
         balance.balance = value

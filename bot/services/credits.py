@@ -56,6 +56,25 @@ class RechargeSummary:
         }
 
 
+def _ledger(
+    charge: _Charge,
+    amount: int,
+    balance_after: int,
+    reason: str,
+    now: datetime,
+    task_id: int | None,
+) -> CreditTransaction:
+    return CreditTransaction(
+        guild_id=charge.guild_id,
+        user_id=charge.user_id,
+        amount=amount,
+        balance_after=balance_after,
+        reason=reason[:200],
+        task_id=task_id,
+        created_at=now,
+    )
+
+
 class CreditService:
     def __init__(self, db: Database, config: Config, settings: SettingsService, clock: Clock):
         self.db = db
@@ -69,9 +88,6 @@ class CreditService:
         existing = await repo.get(guild_id, user_id)
         if existing is not None:
             return existing
-        return await self._start(repo, guild_id, user_id)
-
-    async def _start(self, repo: CreditRepository, guild_id: int, user_id: int) -> CreditBalance:
         now = self.clock.now()
         start = self.config.credits.starting_balance
         created = await repo.create(guild_id, user_id, start, now)
@@ -136,53 +152,50 @@ class CreditService:
         charges: list[tuple[int, _Charge]],
         results: dict[int, int | BaseException],
     ) -> None:
-        """Take each charge or refuse it; the ledger entries of those taken in one INSERT."""
+        """Take each charge or refuse it, in a fixed number of statements for the batch.
+
+        The members' balances are read (and locked) in one query and taken from in memory;
+        the changed balances go back in one executemany UPDATE, new members' balances and
+        every ledger entry in one INSERT each. A new member starts (balance and ledger entry)
+        only if the starting balance covers the charge, so a refused charge writes nothing.
+        """
         repo = CreditRepository(session)
         now = self.clock.now()
+        start = self.config.credits.starting_balance
+        known = await repo.for_members(sorted({charge.member for _, charge in charges}))
+        have = {(b.guild_id, b.user_id): b.balance for b in known}
+        started: list[tuple[int, int]] = []
+        openings: list[CreditTransaction] = []
         entries: list[CreditTransaction] = []
         for i, charge in charges:
-            try:
-                results[i] = balance = await self._take(repo, charge, now)
-            except InsufficientCredits as exc:
-                results[i] = exc
-                continue
-            if charge.amount:
-                entries.append(
-                    CreditTransaction(
-                        guild_id=charge.guild_id,
-                        user_id=charge.user_id,
-                        amount=-charge.amount,
-                        balance_after=balance,
-                        reason=charge.reason[:200],
-                        task_id=charge.task_id,
-                        created_at=now,
-                    )
+            balance = have.get(charge.member, start)
+            if balance < charge.amount:
+                results[i] = InsufficientCredits(
+                    f"not enough credits: this costs {charge.amount} and the balance is "
+                    f"{balance}. Credits come back with the next recharge, or an admin can "
+                    "grant some.",
+                    balance=balance,
+                    cost=charge.amount,
                 )
-        await repo.record_all(entries)
-
-    async def _take(self, repo: CreditRepository, charge: _Charge, now: datetime) -> int:
-        """The balance left, or ``InsufficientCredits`` having written nothing.
-
-        A member with a balance costs one UPDATE; a new member starts (balance and ledger
-        entry) only if the starting balance covers the charge.
-        """
-        guild_id, user_id, amount = charge.guild_id, charge.user_id, charge.amount
-        balance = await repo.take(guild_id, user_id, amount, now)
-        if balance is not None:
-            return balance
-        current = await repo.get(guild_id, user_id)
-        have = self.config.credits.starting_balance if current is None else current.balance
-        if current is not None or have < amount:
-            raise InsufficientCredits(
-                f"not enough credits: this costs {amount} and the balance is {have}. "
-                "Credits come back with the next recharge, or an admin can grant some.",
-                balance=have,
-                cost=amount,
-            )
-        await self._start(repo, guild_id, user_id)
-        balance = await repo.take(guild_id, user_id, amount, now)
-        assert balance is not None
-        return balance
+                continue
+            if charge.member not in have:
+                started.append(charge.member)
+                openings.append(_ledger(charge, start, start, "starting balance", now, None))
+            results[i] = have[charge.member] = balance - charge.amount
+            if charge.amount:
+                left = have[charge.member]
+                entries.append(
+                    _ledger(charge, -charge.amount, left, charge.reason, now, charge.task_id)
+                )
+        for balance in known:
+            left = have[(balance.guild_id, balance.user_id)]
+            if left != balance.balance:
+                balance.balance, balance.updated_at = left, now
+        await repo.add_all(
+            CreditBalance(guild_id=g, user_id=u, balance=have[(g, u)], updated_at=now)
+            for g, u in started
+        )
+        await repo.record_all(openings + entries)
 
     async def grant(self, guild_id: int, user_id: int, amount: int, actor_id: int | None) -> int:
         """Add (or with a negative amount, remove) credits; the balance never goes below 0."""

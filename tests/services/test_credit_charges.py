@@ -39,16 +39,32 @@ def commits(database: Database) -> Iterator[list[None]]:
     event.remove(database.engine.sync_engine, "commit", count)
 
 
+@pytest.fixture
+def statements(database: Database) -> Iterator[list[str]]:
+    """Every SQL statement sent to the database (an executemany counts once)."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+
+
 async def ledger(database: Database, guild: int, user: int) -> list[tuple[int, int, str]]:
     async with database() as session:
         entries = await CreditRepository(session).history(guild, user, 50)
     return [(e.amount, e.balance_after, e.reason) for e in reversed(entries)]
 
 
-async def test_fifty_plays_in_fifty_servers_pay_in_one_transaction(credits, database, commits):
+async def test_fifty_plays_in_fifty_servers_pay_in_one_transaction(
+    credits, database, commits, statements
+):
     for guild in range(10):
         await credits.set(guild, 1, 20, actor_id=None)
     commits.clear()
+    statements.clear()
     # Servers 0-9 member 1 has 20; everyone else is new and starts with 5.
     members = [(guild, user) for guild in range(10) for user in range(1, 6)]
     results = await asyncio.gather(
@@ -56,6 +72,8 @@ async def test_fifty_plays_in_fifty_servers_pay_in_one_transaction(credits, data
     )
     assert results == [(20 if u == 1 else 5) - u for _, u in members]
     assert len(commits) == 1
+    # Read the balances, write the changed ones, the new ones and the ledger: whatever the size.
+    assert len([s for s in statements if not s.startswith("BEGIN")]) == 4, statements
     for guild in range(10):
         assert await ledger(database, guild, 1) == [
             (5, 5, "starting balance"),
