@@ -23,6 +23,14 @@ class Doubler:
             raise self.fail_with
         return [ValueError(f"negative: {n}") if n < 0 else 2 * n for n in items]
 
+    async def until_started(self, batches: int) -> None:
+        """Yields to the event loop until ``batches`` batches have begun (a few turns at most)."""
+        for _ in range(100):
+            if len(self.batches) >= batches:
+                return
+            await asyncio.sleep(0)
+        raise AssertionError(f"{batches} batches expected to begin, {len(self.batches)} did")
+
 
 async def test_calls_made_together_share_one_batch_and_each_gets_its_result():
     doubler = Doubler()
@@ -46,9 +54,9 @@ async def test_calls_made_while_a_batch_runs_wait_for_the_next_one():
     doubler.release.clear()
     coalescer = Coalescer(doubler)
     first = asyncio.ensure_future(coalescer.submit(1))
-    await asyncio.sleep(0.01)
+    await doubler.until_started(1)
     second = asyncio.ensure_future(coalescer.submit(2))
-    await asyncio.sleep(0.01)
+    await doubler.until_started(2)
     doubler.release.set()
     assert await asyncio.gather(first, second) == [2, 4]
     assert doubler.batches == [[1], [2]]
@@ -100,7 +108,7 @@ async def test_a_caller_cancelled_during_its_batch_leaves_the_others_their_resul
     doubler.release.clear()
     coalescer = Coalescer(doubler)
     calls = [asyncio.ensure_future(coalescer.submit(n)) for n in range(3)]
-    await asyncio.sleep(0.01)
+    await doubler.until_started(1)
     assert doubler.batches == [[0, 1, 2]]
     calls[1].cancel()
     await asyncio.sleep(0)
@@ -116,7 +124,7 @@ async def test_cancelling_the_batch_cancels_its_callers():
     doubler.release.clear()
     coalescer = Coalescer(doubler)
     calls = [asyncio.ensure_future(coalescer.submit(n)) for n in range(2)]
-    await asyncio.sleep(0.01)
+    await doubler.until_started(1)
     [flush] = coalescer._flushes
     flush.cancel()
     results = await asyncio.gather(*calls, return_exceptions=True)
