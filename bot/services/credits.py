@@ -56,21 +56,14 @@ class RechargeSummary:
         }
 
 
-def _ledger(
-    charge: _Charge,
-    amount: int,
-    balance_after: int,
-    reason: str,
-    now: datetime,
-    task_id: int | None,
-) -> CreditTransaction:
+def _starting_entry(guild_id: int, user_id: int, start: int, now: datetime) -> CreditTransaction:
+    """The ledger entry that opens a new member's balance."""
     return CreditTransaction(
-        guild_id=charge.guild_id,
-        user_id=charge.user_id,
-        amount=amount,
-        balance_after=balance_after,
-        reason=reason[:200],
-        task_id=task_id,
+        guild_id=guild_id,
+        user_id=user_id,
+        amount=start,
+        balance_after=start,
+        reason="starting balance",
         created_at=now,
     )
 
@@ -91,16 +84,7 @@ class CreditService:
         now = self.clock.now()
         start = self.config.credits.starting_balance
         created = await repo.create(guild_id, user_id, start, now)
-        await repo.record(
-            CreditTransaction(
-                guild_id=guild_id,
-                user_id=user_id,
-                amount=start,
-                balance_after=start,
-                reason="starting balance",
-                created_at=now,
-            )
-        )
+        await repo.record(_starting_entry(guild_id, user_id, start, now))
         return created
 
     async def balance(self, guild_id: int, user_id: int) -> int:
@@ -180,12 +164,19 @@ class CreditService:
                 continue
             if charge.member not in have:
                 started.append(charge.member)
-                openings.append(_ledger(charge, start, start, "starting balance", now, None))
+                openings.append(_starting_entry(*charge.member, start, now))
             results[i] = have[charge.member] = balance - charge.amount
             if charge.amount:
-                left = have[charge.member]
                 entries.append(
-                    _ledger(charge, -charge.amount, left, charge.reason, now, charge.task_id)
+                    CreditTransaction(
+                        guild_id=charge.guild_id,
+                        user_id=charge.user_id,
+                        amount=-charge.amount,
+                        balance_after=have[charge.member],
+                        reason=charge.reason[:200],
+                        task_id=charge.task_id,
+                        created_at=now,
+                    )
                 )
         for balance in known:
             left = have[(balance.guild_id, balance.user_id)]
