@@ -64,6 +64,9 @@ class _Prepared:
     limit: float
     at: float
 
+    def fresh(self, now: float) -> bool:
+        return now - self.at < PREPARED_SECONDS
+
 
 class GuildPlayer:
     def __init__(self, guild_id: int, deps: PlayerDeps) -> None:
@@ -109,7 +112,7 @@ class GuildPlayer:
         """Get ready for ``request``, due in a few seconds: load what it plays and, unless
         another play is under way, join its channel. False if it could not join now."""
         now = asyncio.get_running_loop().time()
-        self._prepared = {r: p for r, p in self._prepared.items() if now - p.at < PREPARED_SECONDS}
+        self._prepared = {r: p for r, p in self._prepared.items() if p.fresh(now)}
         try:
             self._prepared[request] = await self._load_play(request)
             if self._lock.locked() or self._waiting:
@@ -148,7 +151,7 @@ class GuildPlayer:
     async def _run(self, request: PlayRequest) -> PlayResult:
         prepared = self._prepared.pop(request, None)
         now = asyncio.get_running_loop().time()
-        if prepared is None or now - prepared.at >= PREPARED_SECONDS:
+        if prepared is None or not prepared.fresh(now):
             prepared = await self._load_play(request)
         sounds, limit = prepared.sounds, prepared.limit
         channel = voice_channel_for(self._deps.client, self.guild_id, request.voice_channel_id)
