@@ -37,3 +37,6 @@ class CreditTransaction(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("task_runs.id", ondelete="SET NULL"))
     actor_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
+    # One charge per occurrence of a scheduled play ("play:<task>:<occurrence>"): a re-run
+    # after a crash finds it and charges nothing.
+    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)

@@ -92,8 +92,12 @@ class ScheduledTask(Base):
     retry_count: Mapped[int] = mapped_column(default=0)
     misfire_grace_seconds: Mapped[int] = mapped_column(default=300)
 
+    # A lease: the process that claimed the pending attempt ahead of its instant, or runs it.
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[datetime | None]
+    # When the running attempt started. A release keeps it on the pending task, so the
+    # attempt's re-run knows it was interrupted; recording a run clears it.
+    attempt_started_at: Mapped[datetime | None]
 
     @property
     def is_recurring(self) -> bool:

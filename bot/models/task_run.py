@@ -17,6 +17,7 @@ class RunOutcome(enum.StrEnum):
     FAILED = "failed"
     RETRYING = "retrying"  # a transient failure; another attempt is scheduled
     MISSED = "missed"  # the bot was offline beyond the misfire grace
+    INTERRUPTED = "interrupted"  # the process running it stopped; the lease was released
 
 
 class TaskRun(Base):

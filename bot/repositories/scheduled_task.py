@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, delete, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus, TaskType
@@ -31,6 +42,10 @@ class ShardFilter:
         # PostgreSQL shifts a bigint by an integer only.
         shard = ScheduledTask.guild_id.op(">>")(literal(22, Integer)) % self.shard_count
         return or_(ScheduledTask.guild_id.is_(None), shard.in_(sorted(self.shard_ids)))
+
+
+def _kept_while_running(column: Any) -> Any:
+    return case((ScheduledTask.status == TaskStatus.RUNNING, column), else_=None)
 
 
 class ScheduledTaskRepository:
@@ -118,38 +133,70 @@ class ScheduledTaskRepository:
         return bool(result.rowcount)
 
     async def cancel(self, task_id: int, now: datetime) -> bool:
-        """Cancel an active task; False when it was already finished or does not exist."""
+        """Cancel an active task; False when it was already finished or does not exist.
+
+        A pending task's claim is dropped with it: the claimer's start then finds nothing.
+        A running task keeps its lease, so its runner can still record the run.
+        """
         result = await self.session.execute(
             update(ScheduledTask)
             .where(ScheduledTask.id == task_id, ScheduledTask.status.in_(ACTIVE_STATUSES))
-            .values(status=TaskStatus.CANCELLED, next_run_at=None, updated_at=now),
+            .values(
+                status=TaskStatus.CANCELLED,
+                next_run_at=None,
+                updated_at=now,
+                lease_owner=_kept_while_running(ScheduledTask.lease_owner),
+                lease_expires_at=_kept_while_running(ScheduledTask.lease_expires_at),
+            ),
             execution_options=_NO_SYNC,
         )
         return bool(result.rowcount)
 
+    async def get_for_update(self, task_id: int) -> ScheduledTask | None:
+        """The task, its row locked until the transaction ends (an edit racing a claim)."""
+        result = await self.session.execute(
+            select(ScheduledTask)
+            .where(ScheduledTask.id == task_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return result.scalar_one_or_none()
+
     async def next_due_at(self, shards: ShardFilter | None = None) -> datetime | None:
-        query = select(func.min(ScheduledTask.next_run_at)).where(
-            ScheduledTask.status == TaskStatus.PENDING
+        """The earliest attempt nobody has claimed; a claim's expiry counts as its due time."""
+        unclaimed = select(func.min(ScheduledTask.next_run_at)).where(
+            ScheduledTask.status == TaskStatus.PENDING, ScheduledTask.lease_owner.is_(None)
+        )
+        claimed = select(func.min(ScheduledTask.lease_expires_at)).where(
+            ScheduledTask.status == TaskStatus.PENDING, ScheduledTask.lease_owner.is_not(None)
         )
         if shards is not None:
-            query = query.where(shards.clause())
-        return (await self.session.execute(query)).scalar_one_or_none()
+            unclaimed = unclaimed.where(shards.clause())
+            claimed = claimed.where(shards.clause())
+        instants = [
+            (await self.session.execute(query)).scalar_one_or_none()
+            for query in (unclaimed, claimed)
+        ]
+        return min((i for i in instants if i is not None), default=None)
 
     async def claim_due(
         self,
         now: datetime,
+        due_by: datetime,
         limit: int,
         owner: str,
         lease_expires_at: datetime,
         shards: ShardFilter | None = None,
     ) -> list[ScheduledTask]:
-        """Lease the earliest due attempts in one conditional UPDATE; the tasks won, in order.
+        """Lease the earliest attempts due by ``due_by`` in one conditional UPDATE.
 
-        An attempt another process leased first is no longer pending, so it is not returned:
-        two claimers never both win one attempt.
+        The tasks stay pending (members may still edit or cancel them) until ``start``.
+        An attempt leased by another live claimer is not returned: two claimers never both
+        win one attempt. A claim whose holder let it expire is taken over.
         """
+        free = or_(ScheduledTask.lease_owner.is_(None), ScheduledTask.lease_expires_at < now)
         due = select(ScheduledTask.id).where(
-            ScheduledTask.status == TaskStatus.PENDING, ScheduledTask.next_run_at <= now
+            ScheduledTask.status == TaskStatus.PENDING, ScheduledTask.next_run_at <= due_by, free
         )
         if shards is not None:
             due = due.where(shards.clause())
@@ -159,106 +206,137 @@ class ScheduledTaskRepository:
             .where(
                 ScheduledTask.id.in_(due.scalar_subquery()),
                 ScheduledTask.status == TaskStatus.PENDING,
-                ScheduledTask.next_run_at <= now,
+                ScheduledTask.next_run_at <= due_by,
+                free,
             )
-            .values(
-                status=TaskStatus.RUNNING,
-                lease_owner=owner,
-                lease_expires_at=lease_expires_at,
-                updated_at=now,
-            )
+            .values(lease_owner=owner, lease_expires_at=lease_expires_at)
             .returning(ScheduledTask),
             execution_options=_NO_SYNC,
         )
         return sorted(result.all(), key=lambda task: (task.next_run_at, task.id))
 
-    async def update_running(self, task_id: int, owner: str, values: dict[str, Any]) -> bool:
-        """Write a run's outcome to a task still running under ``owner``'s lease."""
-        result = await self.session.execute(
+    async def start(
+        self, task_ids: Sequence[int], owner: str, now: datetime, lease_expires_at: datetime
+    ) -> set[int]:
+        """Mark claimed attempts running; the ids that started.
+
+        The same conditional UPDATE that starts a run checks that it is still pending and
+        still ours, so a cancel or an edit committed before it always wins.
+        """
+        result = await self.session.scalars(
             update(ScheduledTask)
             .where(
-                ScheduledTask.id == task_id,
-                ScheduledTask.lease_owner == owner,
-                ScheduledTask.status == TaskStatus.RUNNING,
-            )
-            .values(**values),
-            execution_options=_NO_SYNC,
-        )
-        return bool(result.rowcount)
-
-    async def update_leased(self, task_id: int, owner: str, values: dict[str, Any]) -> bool:
-        """Change a task whose lease ``owner`` holds, whatever its status."""
-        result = await self.session.execute(
-            update(ScheduledTask)
-            .where(ScheduledTask.id == task_id, ScheduledTask.lease_owner == owner)
-            .values(**values),
-            execution_options=_NO_SYNC,
-        )
-        return bool(result.rowcount)
-
-    async def finish_after_cancel(
-        self, task_id: int, owner: str, *, ran: bool, now: datetime
-    ) -> bool:
-        """A task cancelled while it ran: count the run, drop the lease, keep the cancellation."""
-        values: dict[str, Any] = {
-            "executions_count": ScheduledTask.executions_count + int(ran),
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "updated_at": now,
-        }
-        if ran:
-            values["last_run_at"] = now
-        return await self.update_leased(task_id, owner, values)
-
-    async def leased_by(self, task_ids: set[int], owner: str) -> set[int]:
-        """Which of these tasks are still running under ``owner``'s lease."""
-        result = await self.session.scalars(
-            select(ScheduledTask.id).where(
                 ScheduledTask.id.in_(sorted(task_ids)),
-                ScheduledTask.status == TaskStatus.RUNNING,
                 ScheduledTask.lease_owner == owner,
+                ScheduledTask.status == TaskStatus.PENDING,
             )
+            .values(
+                status=TaskStatus.RUNNING,
+                attempt_started_at=now,
+                lease_expires_at=lease_expires_at,
+                updated_at=now,
+            )
+            .returning(ScheduledTask.id),
+            execution_options=_NO_SYNC,
         )
-        return set(result)
+        return set(result.all())
 
-    async def renew_lease(self, task_id: int, owner: str, lease_expires_at: datetime) -> bool:
+    async def record_runs(
+        self, owner: str, rows: Sequence[dict[str, Any]]
+    ) -> dict[int, TaskStatus]:
+        """Write run outcomes to tasks still leased by ``owner``; each written id's status
+        before the write (running, or cancelled while it ran).
+
+        ``rows`` hold every column a run sets, keyed as the columns are, plus ``id``; each
+        also gives ``cancelled_values`` for a task cancelled while it ran. Two statements
+        for any number of rows besides the read: one executemany for each case.
+        """
+        ids = [row["id"] for row in rows]
+        current = await self.session.execute(
+            select(ScheduledTask.id, ScheduledTask.status)
+            .where(ScheduledTask.id.in_(sorted(ids)), ScheduledTask.lease_owner == owner)
+            .with_for_update()
+        )
+        status: dict[int, TaskStatus] = dict(current)
+        running, cancelled = [], []
+        for row in rows:
+            if status.get(row["id"]) is TaskStatus.RUNNING:
+                running.append({k: v for k, v in row.items() if k != "cancelled_values"})
+            elif status.get(row["id"]) is TaskStatus.CANCELLED:
+                cancelled.append({"id": row["id"], **row["cancelled_values"]})
+        for batch in (running, cancelled):
+            if batch:
+                await self.session.execute(update(ScheduledTask), batch)
+        return {row["id"]: status[row["id"]] for row in running + cancelled}
+
+    async def update_leased(
+        self,
+        task_id: int,
+        owner: str,
+        values: dict[str, Any],
+        *,
+        status: TaskStatus | None = None,
+    ) -> bool:
+        """Change a task whose lease ``owner`` holds (and, if given, in ``status``)."""
+        query = update(ScheduledTask).where(
+            ScheduledTask.id == task_id, ScheduledTask.lease_owner == owner
+        )
+        if status is not None:
+            query = query.where(ScheduledTask.status == status)
+        result = await self.session.execute(query.values(**values), execution_options=_NO_SYNC)
+        return bool(result.rowcount)
+
+    async def renew_leases(
+        self, task_ids: Sequence[int], owner: str, lease_expires_at: datetime
+    ) -> int:
         result = await self.session.execute(
             update(ScheduledTask)
-            .where(ScheduledTask.id == task_id, ScheduledTask.lease_owner == owner)
+            .where(ScheduledTask.id.in_(sorted(task_ids)), ScheduledTask.lease_owner == owner)
             .values(lease_expires_at=lease_expires_at),
             execution_options=_NO_SYNC,
         )
-        return bool(result.rowcount)
+        return int(result.rowcount or 0)
 
-    async def expired_leases(self, now: datetime) -> list[ScheduledTask]:
+    async def leases_to_release(
+        self, now: datetime, owner: str | None = None
+    ) -> list[ScheduledTask]:
+        """Leased active tasks whose lease expired, or (``owner``) every one ``owner`` holds."""
+        held = (
+            ScheduledTask.lease_owner == owner
+            if owner is not None
+            else ScheduledTask.lease_expires_at < now
+        )
         result = await self.session.execute(
             select(ScheduledTask).where(
-                ScheduledTask.status == TaskStatus.RUNNING,
-                ScheduledTask.lease_expires_at < now,
+                ScheduledTask.status.in_(ACTIVE_STATUSES),
+                ScheduledTask.lease_owner.is_not(None),
+                held,
             )
         )
         return list(result.scalars())
 
-    async def release_lease(
-        self, task: ScheduledTask, now: datetime, expected_expiry: datetime
-    ) -> bool:
-        """Put a task whose runner vanished back to pending, due now, for the same occurrence."""
+    async def release_lease(self, task: ScheduledTask, now: datetime) -> bool:
+        """Drop a lease whose holder vanished; an attempt it had started becomes pending again.
+
+        The attempt keeps its instant, so the next claim judges it by its misfire grace like
+        any missed run; ``attempt_started_at`` stays, telling that run it was interrupted.
+        """
+        values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
+        if task.status is TaskStatus.RUNNING:
+            values |= {
+                "status": TaskStatus.PENDING,
+                "retry_count": ScheduledTask.retry_count + 1,
+                "updated_at": now,
+            }
         result = await self.session.execute(
             update(ScheduledTask)
             .where(
                 ScheduledTask.id == task.id,
-                ScheduledTask.status == TaskStatus.RUNNING,
+                ScheduledTask.status == task.status,
                 ScheduledTask.lease_owner == task.lease_owner,
-                ScheduledTask.lease_expires_at == expected_expiry,
+                ScheduledTask.lease_expires_at == task.lease_expires_at,
             )
-            .values(
-                status=TaskStatus.PENDING,
-                next_run_at=now,
-                lease_owner=None,
-                lease_expires_at=None,
-                retry_count=ScheduledTask.retry_count + 1,
-                updated_at=now,
-            ),
+            .values(**values),
             execution_options=_NO_SYNC,
         )
         return bool(result.rowcount)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.task_run import TaskRun
@@ -16,6 +18,11 @@ class TaskRunRepository:
         self.session.add(run)
         await self.session.flush()
         return run
+
+    async def add_all(self, runs: list[dict[str, Any]]) -> None:
+        """Insert runs given as column values, in one executemany (their ids not read back)."""
+        if runs:
+            await self.session.execute(insert(TaskRun), runs)
 
     async def for_task(self, task_id: int, limit: int = 10) -> list[TaskRun]:
         """The task's most recent runs, newest first."""

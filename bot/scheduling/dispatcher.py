@@ -13,7 +13,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +32,8 @@ from bot.services.task_handlers import RunContext, TaskHandlerRegistry
 log = logging.getLogger(__name__)
 
 MISSED_OFFLINE = "missed while the bot was offline"
+REPLAYED = "interrupted by a restart; played again"
+NOT_REPLAYED = "interrupted by a restart; not played again (the task does not replay)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +41,16 @@ class DispatcherSettings:
     max_retries: int = 3
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
-    lease_seconds: float = 60.0
+    # Renewed every third of itself while held: a crashed holder's work is free this soon.
+    lease_seconds: float = 15.0
     max_sleep_seconds: float = 3600.0
     # Attempts due this soon are claimed ahead, their handler prepares (a play joins voice),
     # and they start at their exact instant: the claim and the join are not part of lateness.
     lead_seconds: float = 3.0
-    # Just before its instant a task claimed ahead is read again: cancelled elsewhere, it stops.
-    recheck_seconds: float = 0.05
-    batch_size: int = 2000
+    # Claims per statement (the loop claims again at once when one is full), and runs
+    # recorded per transaction: small enough that no batch holds the event loop long.
+    batch_size: int = 500
+    record_batch_size: int = 250
     error_backoff_seconds: float = 5.0
 
     def backoff(self, retry: int) -> timedelta:
@@ -77,6 +81,13 @@ class LeaseLostError(Exception):
     """Our lease on a task ended before the run was recorded."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Record:
+    task: ScheduledTask
+    context: RunContext
+    outcome: _Outcome
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -101,11 +112,12 @@ class Dispatcher:
         self.ready = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._runs: set[asyncio.Task[None]] = set()
-        # Claimed ahead and waiting for their instant; cancelled ones are dropped before start.
-        self._waiting: set[int] = set()
-        self._abandoned: set[int] = set()
-        # Whether we still hold a task's lease; runs due together share one read.
-        self._still_ours: Coalescer[int, bool] = Coalescer(self._read_leases)
+        # Tasks whose lease we hold (claimed ahead or running); one renewer keeps them.
+        self._leased: set[int] = set()
+        self._renewer: asyncio.Task[None] | None = None
+        # Runs due together start in one conditional UPDATE and are recorded in one batch.
+        self._starts: Coalescer[int, bool] = Coalescer(self._start_batch)
+        self._records: Coalescer[_Record, TaskStatus | None] = Coalescer(self._record_batch)
         # Test and benchmark hook: called with (task, started_at) as a handler starts.
         self.on_run_start: Callable[[ScheduledTask, datetime], None] | None = None
 
@@ -129,15 +141,15 @@ class Dispatcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if self._renewer is not None:
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
+            self._renewer = None
 
     def wake(self) -> None:
-        """A task was created, edited or cancelled: re-read the earliest due time now."""
+        """A task was created, edited, cancelled or rescheduled: re-read the earliest due time."""
         self._wake.set()
-
-    def abandon(self, task_id: int) -> None:
-        """A task was cancelled: if it is claimed and waiting for its instant, do not start it."""
-        if task_id in self._waiting:
-            self._abandoned.add(task_id)
 
     async def wait_idle(self) -> None:
         """Wait until no run is in flight (tests and benchmarks)."""
@@ -197,6 +209,7 @@ class Dispatcher:
         lease_until = now + timedelta(seconds=self.settings.lease_seconds + lead_seconds)
         async with self.db() as session, session.begin():
             claimed = await ScheduledTaskRepository(session).claim_due(
+                now,
                 now + timedelta(seconds=lead_seconds),
                 self.settings.batch_size,
                 self.owner,
@@ -204,9 +217,12 @@ class Dispatcher:
                 self.shards,
             )
         for task in claimed:
+            self._leased.add(task.id)
             run = asyncio.create_task(self._execute(task), name=f"carillon-task-{task.id}")
             self._runs.add(run)
             run.add_done_callback(self._runs.discard)
+        if claimed:
+            self._keep_leases()
         return len(claimed)
 
     async def _execute(self, task: ScheduledTask) -> None:
@@ -216,63 +232,54 @@ class Dispatcher:
             log.warning("task %s: lease lost before its run was recorded", task.id)
         except Exception:
             log.exception("task %s: recording its run failed; the lease will expire", task.id)
+        finally:
+            self._leased.discard(task.id)
 
     async def _execute_claimed(self, task: ScheduledTask) -> None:
-        if not await self._until_due(task):
-            return
-        now = self.clock.now()
+        await self._until_due(task)
         assert task.next_run_at is not None
         assert task.occurrence_at is not None
-        misfire = resolve_misfire(task, now)
+        misfire = resolve_misfire(task, self.clock.now())
         if misfire is not None:
-            await self._record_missed(task, misfire, now)
+            if not await self._record_missed(task, misfire, self.clock.now()):
+                return
             if misfire.run_now is None:
                 return
             task.occurrence_at = misfire.run_now
-        handler = self.handlers.get(task.task_type)
+        if not await self._starts.submit(task.id):
+            log.info("task %s: cancelled or edited before its instant; not started", task.id)
+            return
         started = self.clock.now()
-        context = RunContext(task, task.occurrence_at, started, task.retry_count + 1)
+        interrupted = task.attempt_started_at is not None
+        context = RunContext(
+            task, task.occurrence_at, started, task.retry_count + 1, interrupted=interrupted
+        )
+        if interrupted and not replays_interrupted(task):
+            skipped = _Outcome(RunOutcome.FAILED, NOT_REPLAYED, ends_task=False)
+            await self._finish(task, context, skipped)
+            return
+        handler = self.handlers.get(task.task_type)
         if self.on_run_start is not None:
             self.on_run_start(task, started)
-        renewer = asyncio.create_task(self._renew_lease(task.id))
-        try:
-            if handler.in_transaction:
-                await self._run_in_transaction(task, handler, context)
-                return
-            outcome = await self._call(handler, context)
-        finally:
-            renewer.cancel()
-        # Runs claimed together all start before any of them spends time recording its result.
+        if handler.in_transaction:
+            await self._run_in_transaction(task, handler, context)
+            return
+        outcome = await self._call(handler, context)
+        # Runs started together all start before any of them spends time recording its result.
         await asyncio.sleep(0)
         await self._finish(task, context, outcome)
 
-    async def _until_due(self, task: ScheduledTask) -> bool:
-        """Prepare a task claimed ahead and sleep until it is due; False if it was cancelled."""
+    async def _until_due(self, task: ScheduledTask) -> None:
+        """Prepare a task claimed ahead and sleep until it is due."""
         assert task.next_run_at is not None
         if task.next_run_at <= self.clock.now():
-            return True
-        self._waiting.add(task.id)
+            return
         preparing = asyncio.create_task(self._prepare(task))
-        try:
-            recheck_at = task.next_run_at - timedelta(seconds=self.settings.recheck_seconds)
-            await self.clock.sleep((recheck_at - self.clock.now()).total_seconds())
-            if task.id not in self._abandoned and not await self._still_ours.submit(task.id):
-                self._abandoned.add(task.id)
-            await self.clock.sleep((task.next_run_at - self.clock.now()).total_seconds())
-        finally:
-            self._waiting.discard(task.id)
+        await self.clock.sleep((task.next_run_at - self.clock.now()).total_seconds())
         # A slow join still under way would race the run's own: let it end first.
         if not preparing.done():
             await asyncio.wait({preparing}, timeout=self.settings.lead_seconds)
             preparing.cancel()
-        if task.id not in self._abandoned:
-            return True
-        self._abandoned.discard(task.id)
-        async with self.db() as session, session.begin():
-            await ScheduledTaskRepository(session).update_leased(
-                task.id, self.owner, {"lease_owner": None, "lease_expires_at": None}
-            )
-        return False
 
     async def _prepare(self, task: ScheduledTask) -> None:
         try:
@@ -280,41 +287,44 @@ class Dispatcher:
         except Exception:
             log.warning("task %s: preparing failed; the run will say why", task.id, exc_info=True)
 
-    async def _read_leases(self, task_ids: list[int]) -> list[bool | BaseException]:
-        async with self.db() as session:
-            ours = await ScheduledTaskRepository(session).leased_by(set(task_ids), self.owner)
-        return [task_id in ours for task_id in task_ids]
+    async def _start_batch(self, task_ids: list[int]) -> list[bool | BaseException]:
+        now = self.clock.now()
+        until = now + timedelta(seconds=self.settings.lease_seconds)
+        async with self.db() as session, session.begin():
+            started = await ScheduledTaskRepository(session).start(task_ids, self.owner, now, until)
+        return [task_id in started for task_id in task_ids]
 
     async def _call(self, handler: Any, context: RunContext) -> _Outcome:
         try:
             details = await handler.run(context)
         except Exception as exc:
             return _failure_outcome(context.task, exc)
-        return _Outcome(RunOutcome.SUCCEEDED, details=details or {})
+        return _Outcome(RunOutcome.SUCCEEDED, details=_with_replay_note(context, details or {}))
 
     async def _run_in_transaction(
         self, task: ScheduledTask, handler: Any, context: RunContext
     ) -> None:
         """The handler's effect, the run record and the next occurrence commit together."""
+        record = _Record(task, context, _Outcome(RunOutcome.SUCCEEDED))
         try:
             async with self.db() as session, session.begin():
-                run = await self._write(session, task, context, _Outcome(RunOutcome.SUCCEEDED))
-                scoped = RunContext(
-                    task,
-                    context.scheduled_for,
-                    context.started_at,
-                    context.attempt,
-                    session=session,
-                    run_id=run.id,
-                )
-                run.details = await handler.run(scoped) or {}
+                now = self.clock.now()
+                row = self._row(record, now)
+                written = await ScheduledTaskRepository(session).record_runs(self.owner, [row])
+                if task.id not in written:
+                    raise LeaseLostError
+                run = TaskRun(**self._run_values(record, now))
+                await TaskRunRepository(session).add(run)
+                scoped = replace(context, session=session, run_id=run.id)
+                run.details = _with_replay_note(context, await handler.run(scoped) or {})
                 run.finished_at = self.clock.now()
-                return
         except LeaseLostError:
             raise
         except Exception as exc:
-            outcome = _failure_outcome(task, exc)
-        await self._finish(task, context, outcome)
+            await self._finish(task, context, _failure_outcome(task, exc))
+            return
+        self._apply(task, row, written[task.id])
+        self.wake()
 
     async def _finish(self, task: ScheduledTask, context: RunContext, outcome: _Outcome) -> None:
         if outcome.outcome is RunOutcome.RETRYING and task.retry_count >= self.settings.max_retries:
@@ -322,110 +332,144 @@ class Dispatcher:
                 RunOutcome.FAILED,
                 f"{outcome.error} (gave up after {task.retry_count + 1} attempts)",
             )
-        async with self.db() as session, session.begin():
-            await self._write(session, task, context, outcome)
+        if await self._records.submit(_Record(task, context, outcome)) is None:
+            raise LeaseLostError
         if task.status is TaskStatus.FAILED or (
             outcome.outcome is RunOutcome.FAILED and not outcome.ends_task
         ):
             await self._notify(task, outcome.error or "the task failed")
 
-    async def _write(
-        self, session: Any, task: ScheduledTask, context: RunContext, outcome: _Outcome
-    ) -> TaskRun:
-        """Record the run and move the task on, only while we still hold its lease."""
-        now = self.clock.now()
-        values = self._next_state(task, context, outcome, now)
-        repo = ScheduledTaskRepository(session)
-        if not await repo.update_running(task.id, self.owner, values):
-            ran = outcome.outcome is RunOutcome.SUCCEEDED
-            if not await repo.finish_after_cancel(task.id, self.owner, ran=ran, now=now):
-                raise LeaseLostError
-        else:
-            for key, value in values.items():
+    async def _record_batch(
+        self, records: list[_Record]
+    ) -> list[TaskStatus | BaseException | None]:
+        """Record runs that ended together: a transaction per ``record_batch`` of them.
+
+        Each batch costs four statements whatever its size (read and lock the tasks, update
+        the running ones, update the ones cancelled while they ran, insert the runs), so a
+        burst of runs never queues a transaction per run on the connection.
+        """
+        results: list[TaskStatus | BaseException | None] = []
+        size = self.settings.record_batch_size
+        for offset in range(0, len(records), size):
+            chunk = records[offset : offset + size]
+            now = self.clock.now()
+            rows = [self._row(record, now) for record in chunk]
+            async with self.db() as session, session.begin():
+                written = await ScheduledTaskRepository(session).record_runs(self.owner, rows)
+                await TaskRunRepository(session).add_all(
+                    [self._run_values(r, now) for r in chunk if r.task.id in written]
+                )
+            for record, row in zip(chunk, rows, strict=True):
+                status = written.get(record.task.id)
+                if status is not None:
+                    self._apply(record.task, row, status)
+                results.append(status)
+        if any(status is not None for status in results):
+            self.wake()
+        return results
+
+    def _row(self, record: _Record, now: datetime) -> dict[str, Any]:
+        """Every column a run's record sets on its task, and the same for a cancelled one."""
+        task, context, outcome = record.task, record.context, record.outcome
+        ran = outcome.outcome is RunOutcome.SUCCEEDED
+        last_run_at = context.started_at
+        done = {
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "attempt_started_at": None,
+            "updated_at": now,
+            "last_run_at": last_run_at,
+        }
+        cancelled = done | {"executions_count": task.executions_count + int(ran)}
+        return {"id": task.id, **done, **self._next_state(task, context, outcome, now)} | {
+            "cancelled_values": cancelled
+        }
+
+    def _run_values(self, record: _Record, now: datetime) -> dict[str, Any]:
+        context, outcome = record.context, record.outcome
+        return {
+            "task_id": record.task.id,
+            "scheduled_for": context.scheduled_for,
+            "started_at": context.started_at,
+            "finished_at": now,
+            "outcome": outcome.outcome,
+            "attempt": context.attempt,
+            "error": outcome.error,
+            "details": outcome.details or {},
+        }
+
+    @staticmethod
+    def _apply(task: ScheduledTask, row: dict[str, Any], status: TaskStatus) -> None:
+        values = row if status is TaskStatus.RUNNING else row["cancelled_values"]
+        for key, value in values.items():
+            if key not in ("id", "cancelled_values"):
                 setattr(task, key, value)
-        return await TaskRunRepository(session).add(
-            TaskRun(
-                task_id=task.id,
-                scheduled_for=context.scheduled_for,
-                started_at=context.started_at,
-                finished_at=now,
-                outcome=outcome.outcome,
-                attempt=context.attempt,
-                error=outcome.error,
-                details=outcome.details or {},
-            )
-        )
+        if status is not TaskStatus.RUNNING:
+            task.status = status
 
     def _next_state(
         self, task: ScheduledTask, context: RunContext, outcome: _Outcome, now: datetime
     ) -> dict[str, Any]:
+        """The task's schedule after this run: every key always set, for one executemany."""
         values: dict[str, Any] = {
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "updated_at": now,
-            "last_run_at": context.started_at,
+            "status": TaskStatus.PENDING,
+            "executions_count": task.executions_count,
+            "retry_count": 0,
+            "error_message": outcome.error,
         }
         if outcome.outcome is RunOutcome.RETRYING:
             retry = task.retry_count + 1
             return values | {
-                "status": TaskStatus.PENDING,
                 "retry_count": retry,
                 "next_run_at": now + self.settings.backoff(retry),
                 "occurrence_at": context.scheduled_for,
-                "error_message": outcome.error,
             }
         executions = task.executions_count + int(outcome.outcome is RunOutcome.SUCCEEDED)
-        values |= {"executions_count": executions, "retry_count": 0}
-        if outcome.outcome is RunOutcome.FAILED:
-            values["error_message"] = outcome.error
-            if outcome.ends_task or not task.is_recurring:
-                return values | {"status": TaskStatus.FAILED, "next_run_at": None}
-        else:
-            values["error_message"] = None
+        values["executions_count"] = executions
+        if outcome.outcome is RunOutcome.FAILED and (outcome.ends_task or not task.is_recurring):
+            return values | {
+                "status": TaskStatus.FAILED,
+                "next_run_at": None,
+                "occurrence_at": context.scheduled_for,
+            }
         following = remaining_after(task, context.scheduled_for, executions)
         if following is None:
-            return values | {"status": TaskStatus.COMPLETED, "next_run_at": None}
-        return values | {
-            "status": TaskStatus.PENDING,
-            "next_run_at": following,
-            "occurrence_at": following,
-        }
+            return values | {
+                "status": TaskStatus.COMPLETED,
+                "next_run_at": None,
+                "occurrence_at": context.scheduled_for,
+            }
+        return values | {"next_run_at": following, "occurrence_at": following}
 
-    async def _record_missed(self, task: ScheduledTask, missed: MissedRuns, now: datetime) -> None:
-        """Record skipped occurrences; move the task to its next future run, or fail a one-shot."""
+    async def _record_missed(self, task: ScheduledTask, missed: MissedRuns, now: datetime) -> bool:
+        """Record skipped occurrences; move the task to its next future run, or fail a one-shot.
+
+        False when the task was cancelled or edited since we claimed it: nothing to do.
+        """
+        released = {"lease_owner": None, "lease_expires_at": None, "attempt_started_at": None}
         if missed.run_now is not None:
             values: dict[str, Any] = {"occurrence_at": missed.run_now}
         elif missed.resume_at is not None:
-            values = {
-                "status": TaskStatus.PENDING,
+            values = released | {
                 "next_run_at": missed.resume_at,
                 "occurrence_at": missed.resume_at,
-                "lease_owner": None,
-                "lease_expires_at": None,
                 "retry_count": 0,
             }
         elif task.is_recurring:
-            values = {
-                "status": TaskStatus.COMPLETED,
-                "next_run_at": None,
-                "lease_owner": None,
-                "lease_expires_at": None,
-            }
+            values = released | {"status": TaskStatus.COMPLETED, "next_run_at": None}
         else:
-            values = {
+            values = released | {
                 "status": TaskStatus.FAILED,
                 "next_run_at": None,
-                "lease_owner": None,
-                "lease_expires_at": None,
                 "error_message": MISSED_OFFLINE,
             }
         if missed.count:
             values["updated_at"] = now
         async with self.db() as session, session.begin():
             if not await ScheduledTaskRepository(session).update_leased(
-                task.id, self.owner, values
+                task.id, self.owner, values, status=TaskStatus.PENDING
             ):
-                raise LeaseLostError
+                return False
             if missed.count:
                 await TaskRunRepository(session).add(
                     TaskRun(
@@ -440,8 +484,11 @@ class Dispatcher:
                 )
         for key, value in values.items():
             setattr(task, key, value)
+        if missed.run_now is None:
+            self.wake()
         if task.status is TaskStatus.FAILED:
             await self._notify(task, MISSED_OFFLINE)
+        return True
 
     async def _notify(self, task: ScheduledTask, reason: str) -> None:
         try:
@@ -449,13 +496,33 @@ class Dispatcher:
         except Exception:
             log.exception("task %s: telling the owner failed", task.id)
 
-    async def _renew_lease(self, task_id: int) -> None:
+    def _keep_leases(self) -> None:
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.create_task(self._renew_leases(), name="carillon-leases")
+
+    async def _renew_leases(self) -> None:
+        """While we hold leases, extend them all every third of a lease, in one UPDATE."""
         interval = self.settings.lease_seconds / 3
-        while True:
+        while self._leased:
             await self.clock.sleep(interval)
+            if not self._leased:
+                return
             until = self.clock.now() + timedelta(seconds=self.settings.lease_seconds)
             try:
                 async with self.db() as session, session.begin():
-                    await ScheduledTaskRepository(session).renew_lease(task_id, self.owner, until)
+                    await ScheduledTaskRepository(session).renew_leases(
+                        list(self._leased), self.owner, until
+                    )
             except Exception:
-                log.exception("task %s: renewing the lease failed", task_id)
+                log.exception("renewing %d leases failed", len(self._leased))
+
+
+def replays_interrupted(task: ScheduledTask) -> bool:
+    """Whether an attempt a crash interrupted runs again (within its grace): per task."""
+    return bool(task.parameters.get("replay_interrupted", True))
+
+
+def _with_replay_note(context: RunContext, details: dict[str, Any]) -> dict[str, Any]:
+    if context.interrupted:
+        return {**details, "note": REPLAYED}
+    return details

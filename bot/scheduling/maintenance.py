@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus, TaskType
-from bot.models.task_run import RunOutcome, TaskRun
+from bot.models.task_run import RunOutcome
 from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.repositories.task_run import TaskRunRepository
 from bot.scheduling.recurrence import localize, wall_clock, zone
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 DAILY_RECHARGE_KEY = "daily-credit-recharge"
 CHECKPOINT_SECONDS = 10
-INTERRUPTED = "interrupted: the process running it stopped; trying again"
+INTERRUPTED = "interrupted: the process running it stopped"
 
 
 class Maintenance:
@@ -91,31 +91,29 @@ class Maintenance:
         return purged
 
     async def release_expired_leases(self) -> int:
-        """Put running tasks whose lease expired back to pending, due now, and record why."""
+        """Free the leases whose holder vanished; an attempt it had started is recorded as
+        interrupted and goes back to pending at its own instant (its misfire grace decides)."""
+        return await self._release(owner=None)
+
+    async def release_own_leases(self) -> int:
+        """At start: whatever our identity still holds was left by our previous life."""
+        return await self._release(owner=self.dispatcher.owner)
+
+    async def _release(self, owner: str | None) -> int:
         now = self.clock.now()
         released = 0
         async with self.db() as session, session.begin():
             repo = ScheduledTaskRepository(session)
-            runs = TaskRunRepository(session)
-            for task in await repo.expired_leases(now):
-                assert task.lease_expires_at is not None
-                scheduled_for = task.occurrence_at or task.next_run_at or now
-                if not await repo.release_lease(task, now, task.lease_expires_at):
+            interrupted: list[dict[str, Any]] = []
+            for task in await repo.leases_to_release(now, owner):
+                if not await repo.release_lease(task, now):
                     continue
                 released += 1
-                await runs.add(
-                    TaskRun(
-                        task_id=task.id,
-                        scheduled_for=scheduled_for,
-                        started_at=None,
-                        finished_at=now,
-                        outcome=RunOutcome.RETRYING,
-                        error=INTERRUPTED,
-                        attempt=task.retry_count,
-                    )
-                )
+                if task.status is TaskStatus.RUNNING:
+                    interrupted.append(_interrupted_run(task, now))
+            await TaskRunRepository(session).add_all(interrupted)
         if released:
-            log.warning("released %d expired leases", released)
+            log.warning("released %d leases (%d runs interrupted)", released, len(interrupted))
             self.dispatcher.wake()
         return released
 
@@ -163,3 +161,17 @@ class Maintenance:
             created_at=now,
             updated_at=now,
         )
+
+
+def _interrupted_run(task: ScheduledTask, now: datetime) -> dict[str, Any]:
+    """The run record of an attempt cut off by a crash: its own attempt number, not 0."""
+    return {
+        "task_id": task.id,
+        "scheduled_for": task.occurrence_at or task.next_run_at or now,
+        "started_at": task.attempt_started_at,
+        "finished_at": now,
+        "outcome": RunOutcome.INTERRUPTED,
+        "attempt": task.retry_count + 1,
+        "error": INTERRUPTED,
+        "details": {},
+    }

@@ -68,7 +68,10 @@ class SchedulerService:
         notifier: TaskNotifier | None = None,
         shards: ShardFilter | None = None,
         dispatcher_settings: DispatcherSettings | None = None,
+        owner: str | None = None,
     ) -> None:
+        """``owner``: this process's lease identity, stable across its restarts (see
+        ``bot.scheduling.identity``); without one, a random identity per instance."""
         self.db = db_session_factory
         self.player = player_service
         self.config = config or Config()
@@ -88,11 +91,14 @@ class SchedulerService:
             settings=dispatcher_settings
             or DispatcherSettings(max_retries=scheduler_config.max_retries),
             shards=shards,
+            owner=owner,
         )
         self.maintenance = Maintenance(self.db, self.clock, self.config, self.dispatcher)
 
     async def start(self) -> None:
-        """Ensure the system tasks, then start the dispatcher and the maintenance jobs."""
+        """Take back what our previous life leased, ensure the system tasks, then start the
+        dispatcher and the maintenance jobs."""
+        await self.maintenance.release_own_leases()
         await self.maintenance.ensure_daily_recharge()
         self.dispatcher.start()
         self.maintenance.start()
@@ -190,7 +196,6 @@ class SchedulerService:
         async with self.db() as session, session.begin():
             cancelled = await ScheduledTaskRepository(session).cancel(task_id, self.clock.now())
         if cancelled:
-            self.dispatcher.abandon(task_id)
             self.dispatcher.wake()
         return cancelled
 
@@ -290,10 +295,12 @@ class SchedulerService:
 
         A new ``scheduled_at`` becomes the first run the recurrence is anchored to.
         ``recurrence_count`` stays the total number of runs, past ones included.
+        The row is locked while it changes, and a claim ahead of its instant is dropped:
+        the claimer's start then fails and the edited task is claimed afresh.
         """
         async with self.db() as session, session.begin():
             repo = ScheduledTaskRepository(session)
-            task = await repo.get(task_id)
+            task = await repo.get_for_update(task_id)
             if task is None:
                 raise NotFound(f"there is no task #{task_id}")
             if task.status is TaskStatus.RUNNING:
@@ -324,6 +331,7 @@ class SchedulerService:
                     wall_anchor,
                 )
             task.updated_at = self.clock.now()
+            task.lease_owner = task.lease_expires_at = None
         self.dispatcher.wake()
         return task
 

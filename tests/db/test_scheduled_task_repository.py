@@ -121,20 +121,58 @@ async def test_claim_due_takes_only_pending_due_tasks_earliest_first(database):
     async with database() as session, session.begin():
         repo = ScheduledTaskRepository(session)
         assert await repo.next_due_at() == NOW - timedelta(seconds=5)
-        due = await repo.claim_due(NOW, 10, "a", NOW + timedelta(minutes=1))
+        due = await repo.claim_due(NOW, NOW, 10, "a", NOW + timedelta(minutes=1))
         assert [t.name for t in due] == ["a", "b"]
+        # A claim's expiry is when the next pass must look again; else the next unclaimed.
         assert await repo.next_due_at() == NOW + timedelta(seconds=1)
+        later = await repo.claim_due(
+            NOW, NOW + timedelta(seconds=1), 10, "a", NOW + timedelta(milliseconds=500)
+        )
+        assert [t.name for t in later] == ["future"]
+        assert await repo.next_due_at() == NOW + timedelta(milliseconds=500)
 
 
 async def test_claim_due_gives_each_attempt_to_one_claimer(database):
     tasks = await add_all(database, make(), make())
     async with database() as session, session.begin():
         repo = ScheduledTaskRepository(session)
-        won = await repo.claim_due(NOW, 10, "a", NOW + timedelta(minutes=1))
-        lost = await repo.claim_due(NOW, 10, "b", NOW + timedelta(minutes=1))
+        won = await repo.claim_due(NOW, NOW, 10, "a", NOW + timedelta(minutes=1))
+        lost = await repo.claim_due(NOW, NOW, 10, "b", NOW + timedelta(minutes=1))
     assert sorted(t.id for t in won) == sorted(t.id for t in tasks)
-    assert all(t.lease_owner == "a" and t.status is TaskStatus.RUNNING for t in won)
+    # Claimed ahead of its instant, an attempt stays pending until it starts.
+    assert all(t.lease_owner == "a" and t.status is TaskStatus.PENDING for t in won)
     assert lost == []
+
+
+async def test_an_expired_claim_is_taken_over_and_only_the_holder_starts(database):
+    [task] = await add_all(database, make())
+    async with database() as session, session.begin():
+        repo = ScheduledTaskRepository(session)
+        await repo.claim_due(NOW, NOW, 10, "dead", NOW + timedelta(seconds=5))
+        assert await repo.claim_due(NOW, NOW, 10, "b", NOW + timedelta(seconds=20)) == []
+        later = NOW + timedelta(seconds=6)
+        [taken] = await repo.claim_due(later, later, 10, "b", later + timedelta(seconds=20))
+        assert taken.lease_owner == "b"
+        assert await repo.start([task.id], "dead", later, later) == set()
+        assert await repo.start([task.id], "b", later, later) == {task.id}
+    async with database() as session:
+        stored = await ScheduledTaskRepository(session).get(task.id)
+        assert (stored.status, stored.attempt_started_at) == (TaskStatus.RUNNING, later)
+
+
+async def test_a_cancel_drops_a_pending_claim_but_keeps_a_running_lease(database):
+    pending, running = await add_all(database, make(), make())
+    async with database() as session, session.begin():
+        repo = ScheduledTaskRepository(session)
+        await repo.claim_due(NOW, NOW, 10, "a", NOW + timedelta(seconds=20))
+        await repo.start([running.id], "a", NOW, NOW + timedelta(seconds=20))
+        assert await repo.cancel(pending.id, NOW)
+        assert await repo.cancel(running.id, NOW)
+        assert await repo.start([pending.id], "a", NOW, NOW) == set()
+    async with database() as session:
+        repo = ScheduledTaskRepository(session)
+        assert (await repo.get(pending.id)).lease_owner is None
+        assert (await repo.get(running.id)).lease_owner == "a"
 
 
 async def test_shard_filter_keeps_own_guilds_and_system_tasks(database):
@@ -145,7 +183,7 @@ async def test_shard_filter_keeps_own_guilds_and_system_tasks(database):
     async with database() as session:
         repo = ScheduledTaskRepository(session)
         mine = await repo.claim_due(
-            NOW, 10, "a", NOW + timedelta(minutes=1), ShardFilter(frozenset({1}), 2)
+            NOW, NOW, 10, "a", NOW + timedelta(minutes=1), ShardFilter(frozenset({1}), 2)
         )
     assert {t.guild_id for t in mine} == {shard1, None}
 
