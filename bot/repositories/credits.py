@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.credits import CreditBalance, CreditTransaction
@@ -23,13 +25,46 @@ class CreditRepository:
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def create(
-        self, guild_id: int, user_id: int, balance: int, now: datetime
-    ) -> CreditBalance:
-        created = CreditBalance(guild_id=guild_id, user_id=user_id, balance=balance, updated_at=now)
-        self.session.add(created)
-        await self.session.flush()
-        return created
+    async def insert_absent(
+        self, balances: Mapping[tuple[int, int], int], now: datetime
+    ) -> set[tuple[int, int]]:
+        """Open these (guild_id, user_id) members' balances unless they exist; those opened.
+
+        One ``INSERT … ON CONFLICT DO NOTHING``: a member another transaction opened at the
+        same moment is left as it is, never a unique-key error.
+        """
+        if not balances:
+            return set()
+        table = CreditBalance.__table__
+        insert_for = postgresql_insert if self._dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert_for(table)
+            .values(
+                [
+                    {"guild_id": g, "user_id": u, "balance": balance, "updated_at": now}
+                    for (g, u), balance in balances.items()
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["guild_id", "user_id"])
+            .returning(table.c.guild_id, table.c.user_id)
+        )
+        result = await self.session.execute(statement)
+        return {(g, u) for g, u in result}
+
+    @property
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    async def charged_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these idempotency keys a ledger entry already carries."""
+        if not keys:
+            return set()
+        result = await self.session.scalars(
+            select(CreditTransaction.idempotency_key).where(
+                CreditTransaction.idempotency_key.in_(sorted(set(keys)))
+            )
+        )
+        return {key for key in result if key is not None}
 
     async def for_members(self, members: Sequence[tuple[int, int]]) -> list[CreditBalance]:
         """The balances of these (guild_id, user_id) members that exist, locked, in key order."""
@@ -42,11 +77,6 @@ class CreditRepository:
             .with_for_update()
         )
         return list((await self.session.execute(query)).scalars())
-
-    async def add_all(self, balances: Iterable[CreditBalance]) -> None:
-        """New balances, written with the session's other changes in as few statements."""
-        self.session.add_all(balances)
-        await self.session.flush()
 
     async def balances(
         self, guild_id: int | None, user_id: int | None = None, *, lock: bool = False

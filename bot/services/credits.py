@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 MAX_BALANCE = 1_000_000_000
 
 
+# A batch of charges that met a member opened by another transaction at the same moment is
+# charged again from the start (with that member's balance now read), this many times at most.
+MAX_BATCH_ATTEMPTS = 3
+
+
 @dataclass(frozen=True, slots=True)
 class _Charge:
     guild_id: int
@@ -34,10 +39,28 @@ class _Charge:
     amount: int
     reason: str
     task_id: int | None
+    key: str | None
 
     @property
     def member(self) -> tuple[int, int]:
         return (self.guild_id, self.user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeReceipt:
+    """A charge's result: the balance after it, and what it took now.
+
+    ``repeated``: the charge's idempotency key was charged before (a play re-run after a
+    crash), so nothing was taken this time.
+    """
+
+    balance: int
+    charged: int
+    repeated: bool = False
+
+
+class _MemberOpenedMeanwhile(Exception):
+    """Another transaction opened a balance this batch meant to open: charge again."""
 
 
 @dataclass(slots=True)
@@ -74,18 +97,23 @@ class CreditService:
         self.config = config
         self.settings = settings
         self.clock = clock
-        self._charges: Coalescer[_Charge, int] = Coalescer(self._charge_together)
+        self._charges: Coalescer[_Charge, ChargeReceipt] = Coalescer(self._charge_together)
 
     async def _ensure(self, repo: CreditRepository, guild_id: int, user_id: int) -> CreditBalance:
-        """The member's balance; new members start with ``starting_balance``, in the ledger."""
+        """The member's balance; new members start with ``starting_balance``, in the ledger.
+
+        Opening is an upsert: two transactions opening one member at once never collide.
+        """
         existing = await repo.get(guild_id, user_id)
         if existing is not None:
             return existing
         now = self.clock.now()
         start = self.config.credits.starting_balance
-        created = await repo.create(guild_id, user_id, start, now)
-        await repo.record(_starting_entry(guild_id, user_id, start, now))
-        return created
+        if await repo.insert_absent({(guild_id, user_id): start}, now):
+            await repo.record(_starting_entry(guild_id, user_id, start, now))
+        opened = await repo.get(guild_id, user_id)
+        assert opened is not None
+        return opened
 
     async def balance(self, guild_id: int, user_id: int) -> int:
         async with self.db() as session, session.begin():
@@ -100,59 +128,92 @@ class CreditService:
     async def charge(
         self, guild_id: int, user_id: int, amount: int, reason: str, *, task_id: int | None = None
     ) -> int:
-        """Take ``amount``; the new balance, or ``InsufficientCredits`` with nothing taken.
+        """Take ``amount``; the new balance, or ``InsufficientCredits`` with nothing taken."""
+        receipt = await self.charge_once(guild_id, user_id, amount, reason, task_id=task_id)
+        return receipt.balance
+
+    async def charge_once(
+        self,
+        guild_id: int,
+        user_id: int,
+        amount: int,
+        reason: str,
+        *,
+        task_id: int | None = None,
+        key: str | None = None,
+    ) -> ChargeReceipt:
+        """Take ``amount`` unless ``key`` was charged before; ``InsufficientCredits`` with
+        nothing taken when the balance is short.
 
         Charges made in the same instant (plays starting together) commit together.
         """
         if amount < 0:
             raise InvalidInput("a charge cannot be negative")
-        return await self._charges.submit(_Charge(guild_id, user_id, amount, reason, task_id))
+        return await self._charges.submit(_Charge(guild_id, user_id, amount, reason, task_id, key))
 
-    async def _charge_together(self, charges: list[_Charge]) -> list[int | BaseException]:
+    async def _charge_together(self, charges: list[_Charge]) -> list[ChargeReceipt | BaseException]:
         """All in one transaction; each alone if that fails as a whole (a deadlock, say).
 
         Members in key order, so that batches running at once lock rows in the same order.
         """
         ordered = sorted(enumerate(charges), key=lambda pair: pair[1].member)
-        results: dict[int, int | BaseException] = {}
+        results: dict[int, ChargeReceipt | BaseException] = {}
         try:
-            async with self.db() as session, session.begin():
-                await self._take_all(session, ordered, results)
+            await self._take_in_transaction(ordered, results)
         except DBAPIError:
             if len(charges) == 1:
                 raise
             log.warning("%d charges failed together; charging each alone", len(charges))
             for i, charge in ordered:
                 try:
-                    async with self.db() as session, session.begin():
-                        await self._take_all(session, [(i, charge)], results)
+                    await self._take_in_transaction([(i, charge)], results)
                 except Exception as exc:
                     results[i] = exc
         return [results[i] for i in range(len(charges))]
+
+    async def _take_in_transaction(
+        self,
+        charges: list[tuple[int, _Charge]],
+        results: dict[int, ChargeReceipt | BaseException],
+    ) -> None:
+        for attempt in range(1, MAX_BATCH_ATTEMPTS + 1):
+            try:
+                async with self.db() as session, session.begin():
+                    await self._take_all(session, charges, results)
+                return
+            except _MemberOpenedMeanwhile:
+                if attempt == MAX_BATCH_ATTEMPTS:
+                    raise RuntimeError("member balances kept being opened meanwhile") from None
 
     async def _take_all(
         self,
         session: AsyncSession,
         charges: list[tuple[int, _Charge]],
-        results: dict[int, int | BaseException],
+        results: dict[int, ChargeReceipt | BaseException],
     ) -> None:
         """Take each charge or refuse it, in a fixed number of statements for the batch.
 
         The members' balances are read (and locked) in one query and taken from in memory;
         the changed balances go back in one executemany UPDATE, new members' balances and
-        every ledger entry in one INSERT each. A new member starts (balance and ledger entry)
-        only if the starting balance covers the charge, so a refused charge writes nothing.
+        every ledger entry in one INSERT each (and one more query when charges carry keys).
+        A new member starts (balance and ledger entry) only if the starting balance covers
+        the charge, so a refused charge writes nothing. A key already in the ledger charges
+        nothing; the unique key keeps two processes from both charging it.
         """
         repo = CreditRepository(session)
         now = self.clock.now()
         start = self.config.credits.starting_balance
         known = await repo.for_members(sorted({charge.member for _, charge in charges}))
         have = {(b.guild_id, b.user_id): b.balance for b in known}
+        charged = await repo.charged_keys([c.key for _, c in charges if c.key is not None])
         started: list[tuple[int, int]] = []
         openings: list[CreditTransaction] = []
         entries: list[CreditTransaction] = []
         for i, charge in charges:
             balance = have.get(charge.member, start)
+            if charge.key is not None and charge.key in charged:
+                results[i] = ChargeReceipt(balance, 0, repeated=True)
+                continue
             if balance < charge.amount:
                 results[i] = InsufficientCredits(
                     f"not enough credits: this costs {charge.amount} and the balance is "
@@ -165,7 +226,10 @@ class CreditService:
             if charge.member not in have:
                 started.append(charge.member)
                 openings.append(_starting_entry(*charge.member, start, now))
-            results[i] = have[charge.member] = balance - charge.amount
+            have[charge.member] = balance - charge.amount
+            results[i] = ChargeReceipt(have[charge.member], charge.amount)
+            if charge.key is not None:
+                charged.add(charge.key)
             if charge.amount:
                 entries.append(
                     CreditTransaction(
@@ -175,6 +239,7 @@ class CreditService:
                         balance_after=have[charge.member],
                         reason=charge.reason[:200],
                         task_id=charge.task_id,
+                        idempotency_key=charge.key,
                         created_at=now,
                     )
                 )
@@ -182,10 +247,10 @@ class CreditService:
             left = have[(balance.guild_id, balance.user_id)]
             if left != balance.balance:
                 balance.balance, balance.updated_at = left, now
-        await repo.add_all(
-            CreditBalance(guild_id=g, user_id=u, balance=have[(g, u)], updated_at=now)
-            for g, u in started
-        )
+        await session.flush()
+        opening = {member: have[member] for member in started}
+        if len(await repo.insert_absent(opening, now)) != len(opening):
+            raise _MemberOpenedMeanwhile
         await repo.record_all(openings + entries)
 
     async def grant(self, guild_id: int, user_id: int, amount: int, actor_id: int | None) -> int:

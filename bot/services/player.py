@@ -20,7 +20,9 @@ class PlayRequest:
     """One play: a sound, or a playlist with its mode, into a voice channel of a server.
 
     ``payer_id`` is charged when playback starts; ``task_id`` is set for scheduled plays and
-    ``text_channel_id`` is where the "now playing" message goes.
+    ``text_channel_id`` is where the "now playing" message goes. ``charge_key`` names the
+    occurrence a scheduled play is for: it is charged once, however often it is played.
+    ``replay``: an earlier attempt was cut off by a restart (the now-playing message says so).
     """
 
     guild_id: int
@@ -32,6 +34,9 @@ class PlayRequest:
     shuffle: bool = False
     task_id: int | None = None
     text_channel_id: int | None = None
+    # Not part of what is played: prepare's request and the run's are the same play.
+    charge_key: str | None = field(default=None, compare=False)
+    replay: bool = field(default=False, compare=False)
 
 
 @dataclass(slots=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,12 +24,16 @@ from bot.services.player import PlayerService, PlaylistMode, PlayRequest
 
 @dataclass(frozen=True, slots=True)
 class RunContext:
-    """One attempt at one occurrence; ``session`` and ``run_id`` only for in-transaction work."""
+    """One attempt at one occurrence; ``session`` and ``run_id`` only for in-transaction work.
+
+    ``interrupted``: an earlier attempt at this occurrence was cut off by a crash.
+    """
 
     task: ScheduledTask
     scheduled_for: datetime
     started_at: datetime
     attempt: int
+    interrupted: bool = False
     session: AsyncSession | None = None
     run_id: int | None = None
 
@@ -107,7 +111,17 @@ class _PlayHandler(ABC):
         await self.player.prepare(request)
 
     async def run(self, context: RunContext) -> dict[str, Any]:
-        return _play_details(await self.player.play(self.request(context.task)))
+        request = replace(
+            self.request(context.task),
+            charge_key=occurrence_key(context.task, context.scheduled_for),
+            replay=context.interrupted,
+        )
+        return _play_details(await self.player.play(request))
+
+
+def occurrence_key(task: ScheduledTask, occurrence: datetime) -> str:
+    """The idempotency key of one occurrence of a play: charged once, whatever the attempts."""
+    return f"play:{task.id}:{occurrence.astimezone(UTC).isoformat()}"
 
 
 class PlaySoundHandler(_PlayHandler):

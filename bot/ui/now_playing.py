@@ -35,6 +35,8 @@ class NowPlayingPoster:
             description=f"**{safe(now.sound.name)}** in <#{now.voice_channel_id}>",
             colour=COLOUR,
         )
+        if request.replay:
+            embed.description = f"{embed.description}\nPlaying again: a restart cut it short."
         task = await self._task(request.task_id)
         name = f" · {task.name[:100]}" if task is not None else ""
         embed.set_footer(text=f"Task #{request.task_id}{name}")

@@ -141,6 +141,9 @@ def _run_line(run: TaskRun) -> str:
     line = f"{full(run.scheduled_for)} — {run.outcome}"
     if run.error:
         line += f": {safe(run.error, 120)}"
+    note = run.details.get("note")
+    if isinstance(note, str):
+        line += f" ({safe(note, 80)})"
     return line
 
 

@@ -164,7 +164,7 @@ class GuildPlayer:
         await self._connect(channel)
         result = PlayResult()
         try:
-            result.credits_charged = await self._charge(request, sounds, first)
+            await self._charge(request, sounds, first, result)
         except TaskFailure:
             if not self._waiting:
                 await self._disconnect()
@@ -186,7 +186,7 @@ class GuildPlayer:
             if played <= 0:
                 break
         result.stopped = self._stop_requested
-        result.details = {
+        result.details |= {
             "voice_channel_id": channel.id,
             "sounds": played_names,
             "limit_reached": result.played_seconds >= limit - FRAME_SECONDS,
@@ -216,30 +216,44 @@ class GuildPlayer:
         return play_order(sounds, request.mode, shuffle=request.shuffle, rng=self._deps.rng)
 
     async def _charge(
-        self, request: PlayRequest, sounds: Sequence[PlayableSound], first: PlayableSound
-    ) -> int:
-        """Charge the payer: a sound's cost; a playlist's sounds that its mode plays, once."""
+        self,
+        request: PlayRequest,
+        sounds: Sequence[PlayableSound],
+        first: PlayableSound,
+        result: PlayResult,
+    ) -> None:
+        """Charge the payer: a sound's cost; a playlist's sounds that its mode plays, once.
+
+        A scheduled play's occurrence is charged once: a re-run after a crash pays nothing.
+        """
         once = request.playlist_id is None or request.mode in (
             PlaylistMode.SINGLE,
             PlaylistMode.LOOP_ONE,
         )
         cost = first.cost if once else sum(s.cost for s in sounds)
         if request.payer_id is None or cost <= 0:
-            return 0
+            return
         reason = (
             f"played {first.name!r}"
             if request.playlist_id is None
             else f"played playlist #{request.playlist_id} ({request.mode.value})"
         )
         try:
-            await self._deps.charge(
-                self.guild_id, request.payer_id, cost, reason, task_id=request.task_id
+            receipt = await self._deps.charge(
+                self.guild_id,
+                request.payer_id,
+                cost,
+                reason,
+                task_id=request.task_id,
+                key=request.charge_key,
             )
         except TaskFailure:
             raise
         except CarillonError as exc:
             raise PermanentTaskFailure(str(exc)) from None
-        return cost
+        result.credits_charged = receipt.charged
+        if receipt.repeated:
+            result.details["already_charged"] = cost
 
     async def _announce(self, now: NowPlaying) -> None:
         if self._deps.on_start is None:

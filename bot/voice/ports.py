@@ -10,16 +10,34 @@ from bot.audio.store import PlayableSound
 from bot.services.player import PlayRequest
 
 
-class ChargeCredits(Protocol):
-    """Takes ``amount`` from a member's balance and returns what is left.
+class ChargeReceipt(Protocol):
+    """What a charge took now; ``repeated`` when its key had been charged before."""
 
-    ``CreditService.charge`` fits; it raises ``InsufficientCredits`` (a ``PermanentTaskFailure``)
-    when the balance is short. Any other ``CarillonError`` becomes a permanent failure too.
+    @property
+    def charged(self) -> int: ...
+
+    @property
+    def repeated(self) -> bool: ...
+
+
+class ChargeCredits(Protocol):
+    """Takes ``amount`` from a member's balance, once per ``key``; what it took and left.
+
+    ``CreditService.charge_once`` fits; it raises ``InsufficientCredits`` (a
+    ``PermanentTaskFailure``) when the balance is short. Any other ``CarillonError`` becomes
+    a permanent failure too.
     """
 
     async def __call__(
-        self, guild_id: int, user_id: int, amount: int, reason: str, *, task_id: int | None = None
-    ) -> int: ...
+        self,
+        guild_id: int,
+        user_id: int,
+        amount: int,
+        reason: str,
+        *,
+        task_id: int | None = None,
+        key: str | None = None,
+    ) -> ChargeReceipt: ...
 
 
 class LoadSound(Protocol):

@@ -216,28 +216,105 @@ async def test_recurring_missed_but_latest_within_grace_runs_that_one(scheduler,
     assert stored.executions_count == 1
 
 
-async def test_a_crash_while_running_is_retried_once_after_the_lease_expires(
+async def crash_while_running(database, task, now: datetime, owner: str = "crashed") -> None:
+    """What a process that claimed and started ``task``, then died, leaves behind."""
+    async with database() as session, session.begin():
+        repo = ScheduledTaskRepository(session)
+        claimed = await repo.claim_due(now, now, 10, owner, now + timedelta(seconds=15))
+        assert [t.id for t in claimed] == [task.id]
+        assert await repo.start([task.id], owner, now, now + timedelta(seconds=15)) == {task.id}
+
+
+async def test_a_crash_while_running_is_replayed_once_after_the_lease_expires(
     scheduler, player, clock, database
 ):
     task = await play_task(scheduler, clock.now())
-    async with database() as session, session.begin():
-        repo = ScheduledTaskRepository(session)
-        claimed = await repo.claim_due(
-            clock.now(), 10, "crashed-process", clock.now() + timedelta(seconds=60)
-        )
-    assert [t.id for t in claimed] == [task.id]
+    await crash_while_running(database, task, clock.now())
     assert await scheduler.dispatcher.run_due() == 0
-    clock.advance(seconds=59)
+    clock.advance(seconds=14)
     assert await scheduler.maintenance.release_expired_leases() == 0
     clock.advance(seconds=2)
     assert await scheduler.maintenance.release_expired_leases() == 1
+    stored = await scheduler.get_task(task.id)
+    # The attempt keeps its own instant: its misfire grace decides whether it runs again.
+    assert (stored.status, stored.next_run_at) == (TaskStatus.PENDING, task.scheduled_at)
     assert await scheduler.dispatcher.run_due() == 1
     assert await scheduler.dispatcher.run_due() == 0
     assert len(player.requests) == 1
+    assert player.requests[0].replay
     runs = await scheduler.get_task_runs(task.id)
-    assert sorted(r.outcome for r in runs) == [RunOutcome.RETRYING, RunOutcome.SUCCEEDED]
+    assert [(r.attempt, r.outcome) for r in reversed(runs)] == [
+        (1, RunOutcome.INTERRUPTED),
+        (2, RunOutcome.SUCCEEDED),
+    ]
+    assert runs[0].details["note"] == "interrupted by a restart; played again"
     assert all(r.scheduled_for == task.scheduled_at for r in runs)
     assert (await scheduler.get_task(task.id)).status is TaskStatus.COMPLETED
+
+
+async def test_an_interrupted_one_shot_beyond_its_grace_is_missed_not_replayed(
+    scheduler, player, clock, database, notifier
+):
+    task = await play_task(scheduler, clock.now())
+    await crash_while_running(database, task, clock.now())
+    clock.advance(minutes=10)
+    assert await scheduler.maintenance.release_expired_leases() == 1
+    await scheduler.dispatcher.run_due()
+    assert player.requests == []
+    stored = await scheduler.get_task(task.id)
+    assert (stored.status, stored.error_message) == (
+        TaskStatus.FAILED,
+        "missed while the bot was offline",
+    )
+    assert notifier.sent == [(task.id, "missed while the bot was offline")]
+    outcomes = [r.outcome for r in reversed(await scheduler.get_task_runs(task.id))]
+    assert outcomes == [RunOutcome.INTERRUPTED, RunOutcome.MISSED]
+
+
+async def test_a_task_that_does_not_replay_moves_on_after_an_interruption(
+    scheduler, player, clock, database
+):
+    task = await scheduler.create_task(
+        "bell",
+        TaskType.PLAY_SOUND,
+        clock.now(),
+        parameters={**PLAY, "replay_interrupted": False},
+        user_id=7,
+        guild_id=GUILD,
+        recurrence_type=RecurrenceType.DAILY,
+    )
+    await crash_while_running(database, task, clock.now())
+    clock.advance(seconds=20)
+    assert await scheduler.maintenance.release_expired_leases() == 1
+    await scheduler.dispatcher.run_due()
+    assert player.requests == []
+    stored = await scheduler.get_task(task.id)
+    assert (stored.status, stored.next_run_at) == (
+        TaskStatus.PENDING,
+        task.scheduled_at + timedelta(days=1),
+    )
+    latest = (await scheduler.get_task_runs(task.id))[0]
+    assert (latest.outcome, latest.error) == (
+        RunOutcome.FAILED,
+        "interrupted by a restart; not played again (the task does not replay)",
+    )
+
+
+async def test_a_restart_takes_back_its_own_leases_at_once(database, player, clock, notifier):
+    first = SchedulerService(
+        database, player, config=Config(), clock=clock, notifier=notifier, owner="host-a-0"
+    )
+    task = await play_task(first, clock.now())
+    await crash_while_running(database, task, clock.now(), owner="host-a-0")
+    other = await play_task(first, clock.now())
+    await crash_while_running(database, other, clock.now(), owner="host-b-0")
+    restarted = SchedulerService(
+        database, player, config=Config(), clock=clock, notifier=notifier, owner="host-a-0"
+    )
+    assert await restarted.maintenance.release_own_leases() == 1
+    await restarted.dispatcher.run_due()
+    assert [r.task_id for r in player.requests] == [task.id]
+    assert (await restarted.get_task(other.id)).lease_owner == "host-b-0"
 
 
 async def test_two_dispatchers_never_run_one_occurrence_twice(database_url, clock):
@@ -350,7 +427,12 @@ async def test_a_task_is_claimed_ahead_prepared_and_started_at_its_exact_instant
         await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
         clock.advance(seconds=5 - LEAD)
         await eventually(lambda: player.prepared == [(GUILD, 10)])
-        assert (await scheduler.get_task(task.id)).status is TaskStatus.RUNNING
+        # Claimed, but members still see (and may edit) a pending task until it starts.
+        stored = await scheduler.get_task(task.id)
+        assert (stored.status, stored.lease_owner) == (
+            TaskStatus.PENDING,
+            scheduler.dispatcher.owner,
+        )
         clock.advance(seconds=LEAD - 0.01)
         await asyncio.sleep(0.02)
         assert player.requests == []
@@ -379,7 +461,7 @@ async def test_a_task_cancelled_while_claimed_ahead_never_starts(scheduler, play
         await scheduler.dispatcher.stop()
 
 
-async def test_a_task_cancelled_by_another_process_before_its_instant_never_starts(
+async def test_a_task_cancelled_by_another_process_just_before_its_instant_never_starts(
     scheduler, player, clock, database_url
 ):
     task = await play_task(scheduler, clock.now() + timedelta(seconds=5))
@@ -390,13 +472,58 @@ async def test_a_task_cancelled_by_another_process_before_its_instant_never_star
         await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
         clock.advance(seconds=5 - LEAD)
         await eventually(lambda: player.prepared != [])
+        clock.advance(seconds=LEAD - 0.001)
+        await asyncio.sleep(0.02)
         assert await other.cancel_task(task.id)
-        for step in (LEAD - 0.05, 0.05):
-            await asyncio.sleep(0.02)
-            clock.advance(seconds=step)
+        clock.advance(seconds=0.001)
         await eventually(lambda: not scheduler.dispatcher._runs)
         assert player.requests == []
-        assert (await scheduler.get_task(task.id)).lease_owner is None
+        stored = await scheduler.get_task(task.id)
+        assert (stored.status, stored.lease_owner) == (TaskStatus.CANCELLED, None)
+        assert await scheduler.get_task_runs(task.id) == []
     finally:
         await scheduler.dispatcher.stop()
         await other_db.dispose()
+
+
+async def test_an_edit_inside_the_lead_window_applies_to_the_new_instant(
+    scheduler, player, clock, database_url
+):
+    task = await play_task(scheduler, clock.now() + timedelta(seconds=5))
+    other_db = Database(database_url)
+    other = SchedulerService(other_db, RecordingPlayer(), config=Config(), clock=clock)
+    started: list = []
+    scheduler.dispatcher.on_run_start = lambda t, at: started.append(at)
+    scheduler.dispatcher.start()
+    try:
+        await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
+        clock.advance(seconds=5 - LEAD)
+        await eventually(lambda: player.prepared != [])
+        later = task.scheduled_at + timedelta(minutes=1)
+        edited = await other.edit_task(task.id, scheduled_at=later, name="later bell")
+        assert (edited.status, edited.next_run_at) == (TaskStatus.PENDING, later)
+        clock.advance(seconds=LEAD)
+        await asyncio.sleep(0.05)
+        assert player.requests == []
+        # Woken by nothing from the other process, the dispatcher still finds the new instant.
+        clock.set(later)
+        await eventually(lambda: len(player.requests) == 1)
+        assert started == [later]
+    finally:
+        await scheduler.dispatcher.stop()
+        await other_db.dispose()
+
+
+async def test_an_edit_racing_a_claim_is_never_lost(scheduler, clock, database):
+    task = await play_task(scheduler, clock.now() + timedelta(seconds=2))
+    later = task.scheduled_at + timedelta(hours=1)
+    claim = asyncio.create_task(scheduler.dispatcher._dispatch_due(lead_seconds=3))
+    await scheduler.edit_task(task.id, scheduled_at=later)
+    await claim
+    await scheduler.dispatcher.wait_idle()
+    stored = await scheduler.get_task(task.id)
+    assert (stored.status, stored.next_run_at, stored.lease_owner) == (
+        TaskStatus.PENDING,
+        later,
+        None,
+    )

@@ -15,6 +15,7 @@ from bot.config import Config, SoundsConfig, VoiceConfig
 from bot.db import Database
 from bot.emulator import Channel, Emulator, Guild
 from bot.errors import InsufficientCredits
+from bot.services.credits import ChargeReceipt
 from bot.services.playlists import PlaylistService
 from bot.services.sounds import SoundService
 from bot.voice import VoicePlayerService
@@ -25,15 +26,25 @@ __all__ = ["bots", "emulator", "world"]
 
 @dataclass
 class Ledger:
-    """Balances per member, charged through the same signature as ``CreditService.charge``."""
+    """Balances per member, charged through the signature of ``CreditService.charge_once``."""
 
     balances: dict[int, int] = field(default_factory=dict)
     charges: list[tuple[int, int, int, str, int | None]] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
 
     async def charge(
-        self, guild_id: int, user_id: int, amount: int, reason: str, *, task_id: int | None = None
-    ) -> int:
+        self,
+        guild_id: int,
+        user_id: int,
+        amount: int,
+        reason: str,
+        *,
+        task_id: int | None = None,
+        key: str | None = None,
+    ) -> ChargeReceipt:
         have = self.balances.get(user_id, 0)
+        if key is not None and key in self.keys:
+            return ChargeReceipt(have, 0, repeated=True)
         if have < amount:
             raise InsufficientCredits(
                 f"not enough credits: this costs {amount} and the balance is {have}.",
@@ -42,7 +53,9 @@ class Ledger:
             )
         self.balances[user_id] = have - amount
         self.charges.append((guild_id, user_id, amount, reason, task_id))
-        return self.balances[user_id]
+        if key is not None:
+            self.keys.add(key)
+        return ChargeReceipt(self.balances[user_id], amount)
 
 
 @dataclass
