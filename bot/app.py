@@ -103,3 +103,6 @@ class CarillonBot(commands.Bot):
         db = getattr(self.services, "db", None)
         if db is not None:
             await db.dispose()
+        identity = getattr(self.services, "identity", None)
+        if identity is not None:
+            identity.close()

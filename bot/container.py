@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.repositories.scheduled_task import ShardFilter
 from bot.scheduling.dispatcher import DispatcherSettings
+from bot.scheduling.identity import ProcessIdentity, claim_identity
 from bot.services.credits import CreditService
 from bot.services.notifications import TaskNotifier
 from bot.services.playlists import PlaylistService
@@ -47,6 +48,7 @@ class Services:
     playlists: PlaylistService
     player: VoicePlayerService
     scheduler: SchedulerService
+    identity: ProcessIdentity
 
 
 async def _playback_limit_from(settings: SettingsService, guild_id: int) -> float:
@@ -67,6 +69,8 @@ def build_bot(
     """The bot with its services; the scheduler starts once the bot is connected."""
     clock = clock or SystemClock()
     db = Database(config.database.url)
+    store = db.sqlite_path.resolve() if db.sqlite_path is not None else db.url
+    identity = claim_identity(f"{store}|{shards}")
     settings = SettingsService(db, config, clock)
     credits = CreditService(db, config, settings, clock)
     sounds = SoundService(db, config, clock)
@@ -81,7 +85,7 @@ def build_bot(
         config.voice,
         load_sound=sounds.playable,
         load_playlist=playlists.playable,
-        charge=credits.charge,
+        charge=credits.charge_once,
         playback_limit=playback_limit,
         on_start=NowPlayingPoster(bot),
     )
@@ -95,6 +99,7 @@ def build_bot(
         shards=shards,
         dispatcher_settings=dispatcher_settings
         or DispatcherSettings(max_retries=config.scheduler.max_retries),
+        owner=identity.name,
     )
     bot.services = Services(
         config=config,
@@ -106,5 +111,6 @@ def build_bot(
         playlists=playlists,
         player=player,
         scheduler=scheduler,
+        identity=identity,
     )
     return bot
