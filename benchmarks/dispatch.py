@@ -1,8 +1,10 @@
 """Dispatcher benchmark: prints a table (run: python benchmarks/dispatch.py [--pending N]).
 
 With N pending tasks (default 100,000) in a SQLite file: dispatcher start time, process RSS,
-task-creation throughput, and lateness (due instant to handler start) for a steady trickle and
-for 1,000 tasks due in the same second. Real clock, real database, a handler that only records.
+task-creation throughput, and for a steady trickle and for 1,000 tasks due at one instant:
+lateness (due instant to handler start), when each run's record was committed (after the
+instant), and the event loop's longest pause while they ran. Real clock, real database, a
+handler that prepares (as a play does) and only records.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import psutil
 from sqlalchemy import insert
 
+from bot.app import freeze_startup_objects
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.db import Database
@@ -38,8 +41,12 @@ class LatenessHandler:
     def __init__(self, clock: SystemClock) -> None:
         self.clock = clock
         self.lateness_ms: list[float] = []
+        self.prepared = 0
         self._expected = 0
         self._done = asyncio.Event()
+
+    async def prepare(self, task: ScheduledTask) -> None:
+        self.prepared += 1
 
     async def run(self, context: RunContext) -> dict[str, Any]:
         late = (self.clock.now() - context.scheduled_for).total_seconds() * 1000
@@ -55,6 +62,41 @@ class LatenessHandler:
         self._done.clear()
         await self._done.wait()
         return list(self.lateness_ms)
+
+
+class RecordTimes:
+    """How long after its start each run's record was committed."""
+
+    def __init__(self) -> None:
+        self.after_ms: list[float] = []
+
+    def __call__(self, task: ScheduledTask, recorded_at: datetime) -> None:
+        assert task.last_run_at is not None
+        self.after_ms.append((recorded_at - task.last_run_at).total_seconds() * 1000)
+
+
+class LoopPauses:
+    """The event loop's longest pause: a 1 ms ticker, and how late each tick came."""
+
+    def __init__(self) -> None:
+        self.longest_ms = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def __enter__(self) -> LoopPauses:
+        self.longest_ms = 0.0
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+    async def _tick(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(0.001)
+            pause = (time.perf_counter() - before - 0.001) * 1000
+            self.longest_ms = max(self.longest_ms, pause)
 
 
 class NoPlayer:
@@ -116,7 +158,7 @@ async def insert_due(db: Database, instants: list[datetime]) -> None:
         await session.execute(insert(ScheduledTask), rows)
 
 
-async def main(pending: int, trickle: int, burst: int) -> None:
+async def main(pending: int, trickle: int, burst: int, *, freeze: bool = True) -> None:
     process = psutil.Process()
     rss_before = process.memory_info().rss
     with tempfile.TemporaryDirectory() as folder:
@@ -154,20 +196,42 @@ async def main(pending: int, trickle: int, burst: int) -> None:
         await scheduler.start()
         await scheduler.dispatcher.ready.wait()
         start_ms = (time.perf_counter() - began) * 1000
+        # As the bot does once it is ready (or not, with --no-freeze, to see what it saves).
+        if freeze:
+            freeze_startup_objects()
         rss_after = process.memory_info().rss
+
+        records = RecordTimes()
+        scheduler.dispatcher.on_run_recorded = records
+        results: dict[str, tuple[list[float], list[float], float]] = {}
 
         # A steady trickle: one task due every 20 ms, stored ahead of time.
         first = clock.now() + timedelta(seconds=1)
         await insert_due(db, [first + timedelta(milliseconds=20 * i) for i in range(trickle)])
         scheduler.dispatcher.wake()
-        trickle_ms = await handler.collect(trickle)
-        await scheduler.dispatcher.wait_idle()
+        with LoopPauses() as pauses:
+            trickle_ms = await handler.collect(trickle)
+            await scheduler.dispatcher.wait_idle()
+        results["steady trickle (1 per 20 ms)"] = (
+            trickle_ms,
+            list(records.after_ms),
+            pauses.longest_ms,
+        )
 
-        # A burst: ``burst`` tasks due in the same instant.
-        due = clock.now() + timedelta(seconds=3)
+        # A burst: ``burst`` tasks due in the same instant, claimed (and prepared) 3 s ahead.
+        records.after_ms.clear()
+        due = clock.now() + timedelta(seconds=4)
         await insert_due(db, [due] * burst)
         scheduler.dispatcher.wake()
-        burst_ms = await handler.collect(burst)
+        with LoopPauses() as pauses:
+            burst_ms = await handler.collect(burst)
+            await scheduler.dispatcher.wait_idle()
+        results[f"burst ({burst} due at once)"] = (
+            burst_ms,
+            list(records.after_ms),
+            pauses.longest_ms,
+        )
+        prepared = handler.prepared
         await scheduler.stop()
         await db.dispose()
 
@@ -182,18 +246,19 @@ async def main(pending: int, trickle: int, burst: int) -> None:
     print(f"{'RSS growth from process start':<44}{(rss_after - rss_before) / mib:>11.1f} MB")
     print(f"{'create_task throughput (one per transaction)':<44}{create_rate:>10.0f} /s")
     print(f"{'bulk insert throughput (seeding)':<44}{bulk_rate:>10.0f} /s")
+    print(f"{'runs prepared ahead':<44}{prepared:>14}")
     print()
-    print(
-        f"{'lateness (due -> handler start)':<32}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}"
-    )
-    print("-" * 68)
-    for label, values in (
-        ("steady trickle (1 per 20 ms)", trickle_ms),
-        (f"burst ({burst} due at once)", burst_ms),
-    ):
+    print("lateness: due instant -> handler start; recorded: handler start -> record committed;")
+    print("pause: the event loop's longest pause while the runs started and were recorded")
+    header = f"{'':<30}{'n':>6}{'late p50':>10}{'p99':>8}{'max':>8}"
+    print(f"{header}{'recorded p50':>14}{'p99':>8}{'max':>8}{'pause':>8}  (ms)")
+    print("-" * 102)
+    for label, (late, recorded, pause) in results.items():
         print(
-            f"{label:<32}{len(values):>6}{statistics.median(values):>10.1f}"
-            f"{percentile(values, 99):>10.1f}{max(values):>10.1f}"
+            f"{label:<30}{len(late):>6}{statistics.median(late):>10.1f}"
+            f"{percentile(late, 99):>8.1f}{max(late):>8.1f}"
+            f"{statistics.median(recorded):>14.1f}{percentile(recorded, 99):>8.1f}"
+            f"{max(recorded):>8.1f}{pause:>8.1f}"
         )
 
 
@@ -202,6 +267,8 @@ if __name__ == "__main__":
     parser.add_argument("--pending", type=int, default=100_000)
     parser.add_argument("--trickle", type=int, default=500)
     parser.add_argument("--burst", type=int, default=1000)
+    parser.add_argument(
+        "--no-freeze", action="store_true", help="leave start-up objects to the collector"
+    )
     args = parser.parse_args()
-    started = datetime.now(UTC)
-    asyncio.run(main(args.pending, args.trickle, args.burst))
+    asyncio.run(main(args.pending, args.trickle, args.burst, freeze=not args.no_freeze))

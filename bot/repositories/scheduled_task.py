@@ -167,8 +167,10 @@ class ScheduledTaskRepository:
         unclaimed = select(func.min(ScheduledTask.next_run_at)).where(
             ScheduledTask.status == TaskStatus.PENDING, ScheduledTask.lease_owner.is_(None)
         )
+        # lease_expires_at, not lease_owner: the (status, lease_expires_at) index skips NULLs.
         claimed = select(func.min(ScheduledTask.lease_expires_at)).where(
-            ScheduledTask.status == TaskStatus.PENDING, ScheduledTask.lease_owner.is_not(None)
+            ScheduledTask.status == TaskStatus.PENDING,
+            ScheduledTask.lease_expires_at.is_not(None),
         )
         if shards is not None:
             unclaimed = unclaimed.where(shards.clause())
@@ -257,7 +259,7 @@ class ScheduledTaskRepository:
             .where(ScheduledTask.id.in_(sorted(ids)), ScheduledTask.lease_owner == owner)
             .with_for_update()
         )
-        status: dict[int, TaskStatus] = dict(current)
+        status: dict[int, TaskStatus] = {row.id: row.status for row in current}
         running, cancelled = [], []
         for row in rows:
             if status.get(row["id"]) is TaskStatus.RUNNING:

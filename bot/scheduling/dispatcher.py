@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +47,9 @@ class DispatcherSettings:
     # Attempts due this soon are claimed ahead, their handler prepares (a play joins voice),
     # and they start at their exact instant: the claim and the join are not part of lateness.
     lead_seconds: float = 3.0
+    # A pass claims what is due within lead + this: a steady stream of attempts costs the
+    # loop a pass per this long, not one per attempt.
+    claim_slack_seconds: float = 1.0
     # Claims per statement (the loop claims again at once when one is full), and runs
     # recorded per transaction: small enough that no batch holds the event loop long.
     batch_size: int = 500
@@ -108,6 +111,8 @@ class Dispatcher:
         self.shards = shards
         self.owner = owner or f"carillon-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
+        # When the sleeping loop will look again; None while a pass is under way.
+        self._next_pass: datetime | None = None
         # Set once the first pass is done and the loop sleeps: the dispatcher is up.
         self.ready = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
@@ -118,8 +123,10 @@ class Dispatcher:
         # Runs due together start in one conditional UPDATE and are recorded in one batch.
         self._starts: Coalescer[int, bool] = Coalescer(self._start_batch)
         self._records: Coalescer[_Record, TaskStatus | None] = Coalescer(self._record_batch)
-        # Test and benchmark hook: called with (task, started_at) as a handler starts.
+        # Test and benchmark hooks: called with (task, started_at) as a handler starts, and
+        # with (task, recorded_at) once its run record is committed.
         self.on_run_start: Callable[[ScheduledTask, datetime], None] | None = None
+        self.on_run_recorded: Callable[[ScheduledTask, datetime], None] | None = None
 
     @property
     def running(self) -> bool:
@@ -147,8 +154,15 @@ class Dispatcher:
                 await self._renewer
             self._renewer = None
 
-    def wake(self) -> None:
-        """A task was created, edited, cancelled or rescheduled: re-read the earliest due time."""
+    def wake(self, due_at: datetime | None = None) -> None:
+        """A task was created, edited, cancelled or rescheduled: re-read the earliest due time.
+
+        ``due_at``: when the changed attempt is due; if the sleeping loop looks again before
+        it must be claimed anyway, it is left asleep.
+        """
+        lead = timedelta(seconds=self.settings.lead_seconds)
+        if due_at is not None and self._next_pass is not None and due_at - lead >= self._next_pass:
+            return
         self._wake.set()
 
     async def wait_idle(self) -> None:
@@ -168,8 +182,11 @@ class Dispatcher:
     async def _loop(self) -> None:
         while True:
             self._wake.clear()
+            self._next_pass = None
             try:
-                claimed = await self._dispatch_due(self.settings.lead_seconds)
+                claimed = await self._dispatch_due(
+                    self.settings.lead_seconds + self.settings.claim_slack_seconds
+                )
                 if claimed >= self.settings.batch_size:
                     continue
                 delay = await self._seconds_until_next()
@@ -182,6 +199,7 @@ class Dispatcher:
                 # Due but not claimable this instant (another process holds it): yield briefly.
                 delay = 0.05 if claimed == 0 else 0
             self.ready.set()
+            self._next_pass = self.clock.now() + timedelta(seconds=max(0.0, delay))
             await self._wait(delay)
 
     async def _seconds_until_next(self) -> float:
@@ -324,7 +342,9 @@ class Dispatcher:
             await self._finish(task, context, _failure_outcome(task, exc))
             return
         self._apply(task, row, written[task.id])
-        self.wake()
+        if self.on_run_recorded is not None:
+            self.on_run_recorded(task, self.clock.now())
+        self._wake_for([task])
 
     async def _finish(self, task: ScheduledTask, context: RunContext, outcome: _Outcome) -> None:
         if outcome.outcome is RunOutcome.RETRYING and task.retry_count >= self.settings.max_retries:
@@ -359,13 +379,15 @@ class Dispatcher:
                 await TaskRunRepository(session).add_all(
                     [self._run_values(r, now) for r in chunk if r.task.id in written]
                 )
+            recorded = self.clock.now()
             for record, row in zip(chunk, rows, strict=True):
                 status = written.get(record.task.id)
                 if status is not None:
                     self._apply(record.task, row, status)
+                    if self.on_run_recorded is not None:
+                        self.on_run_recorded(record.task, recorded)
                 results.append(status)
-        if any(status is not None for status in results):
-            self.wake()
+        self._wake_for(record.task for record in records)
         return results
 
     def _row(self, record: _Record, now: datetime) -> dict[str, Any]:
@@ -485,10 +507,16 @@ class Dispatcher:
         for key, value in values.items():
             setattr(task, key, value)
         if missed.run_now is None:
-            self.wake()
+            self._wake_for([task])
         if task.status is TaskStatus.FAILED:
             await self._notify(task, MISSED_OFFLINE)
         return True
+
+    def _wake_for(self, tasks: Iterable[ScheduledTask]) -> None:
+        """Runs just recorded set their tasks' next attempts: the loop must see the earliest."""
+        due = [t.next_run_at for t in tasks if t.status is TaskStatus.PENDING and t.next_run_at]
+        if due:
+            self.wake(min(due))
 
     async def _notify(self, task: ScheduledTask, reason: str) -> None:
         try:

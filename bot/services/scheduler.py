@@ -174,7 +174,7 @@ class SchedulerService:
         )
         async with self.db() as session, session.begin():
             await ScheduledTaskRepository(session).add(task)
-        self.dispatcher.wake()
+        self.dispatcher.wake(task.next_run_at)
         return task
 
     def _first_run(
@@ -332,7 +332,7 @@ class SchedulerService:
                 )
             task.updated_at = self.clock.now()
             task.lease_owner = task.lease_expires_at = None
-        self.dispatcher.wake()
+        self.dispatcher.wake(task.next_run_at)
         return task
 
     def _reschedule(

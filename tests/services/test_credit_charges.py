@@ -19,6 +19,7 @@ from bot.services.settings import SettingsService
 
 CONFIG = parse_config({"credits": {"starting_balance": 5}})
 MISSING_TASK = 999_999
+GUILD_A, GUILD_B = 1 << 22, 2 << 22
 
 
 @pytest.fixture
@@ -159,3 +160,63 @@ async def test_a_lone_charge_that_fails_raises_its_error(credits, database, capl
         await credits.charge(1, 1, 2, "bell", task_id=MISSING_TASK)
     assert "charging each alone" not in caplog.text
     assert await credits.charge(1, 1, 2, "bell") == 3
+
+
+async def test_a_keyed_charge_is_taken_once_however_often_it_is_made(credits, database):
+    first = await credits.charge_once(GUILD_A, 1, 2, "played bell", key="play:7:2026-12-01")
+    again = await asyncio.gather(
+        *(credits.charge_once(GUILD_A, 1, 2, "played bell", key="play:7:2026-12-01") for _ in "ab")
+    )
+    assert (first.balance, first.charged, first.repeated) == (3, 2, False)
+    assert [(r.balance, r.charged, r.repeated) for r in again] == [(3, 0, True)] * 2
+    other = await credits.charge_once(GUILD_A, 1, 2, "played bell", key="play:7:2026-12-02")
+    assert (other.balance, other.charged) == (1, 2)
+    assert await ledger(database, GUILD_A, 1) == [
+        (5, 5, "starting balance"),
+        (-2, 3, "played bell"),
+        (-2, 1, "played bell"),
+    ]
+
+
+async def test_two_processes_charging_one_key_charge_it_once(database_url, clock):
+    """The unique key holds across connections: the loser sees the winner's charge."""
+    databases = [Database(database_url), Database(database_url)]
+    services = [
+        CreditService(db, CONFIG, SettingsService(db, CONFIG, clock), clock) for db in databases
+    ]
+    try:
+        await services[0].balance(GUILD_A, 1)
+        receipts = await asyncio.gather(
+            *(s.charge_once(GUILD_A, 1, 2, "played bell", key="play:9:x") for s in services)
+        )
+        assert sorted(r.charged for r in receipts) == [0, 2]
+        assert await services[0].balance(GUILD_A, 1) == 3
+    finally:
+        for db in databases:
+            await db.dispose()
+
+
+async def test_first_balances_opened_at_once_by_two_processes_never_collide(database_url, clock):
+    """Recharges and charges for members with no balance yet, from two connections at once."""
+    databases = [Database(database_url), Database(database_url)]
+    services = [
+        CreditService(db, CONFIG, SettingsService(db, CONFIG, clock), clock) for db in databases
+    ]
+    try:
+        members = range(1, 41)
+        results = await asyncio.gather(
+            *(s.charge(GUILD_A, m, 1, "play") for m in members for s in services),
+            *(s.balance(GUILD_B, m) for m in members for s in services),
+        )
+        assert not [r for r in results if isinstance(r, BaseException)]
+        for member in members:
+            assert await services[0].balance(GUILD_A, member) == 3
+            assert await ledger(databases[0], GUILD_A, member) == [
+                (5, 5, "starting balance"),
+                (-1, 4, "play"),
+                (-1, 3, "play"),
+            ]
+            assert await ledger(databases[0], GUILD_B, member) == [(5, 5, "starting balance")]
+    finally:
+        for db in databases:
+            await db.dispose()
