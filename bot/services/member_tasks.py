@@ -28,6 +28,7 @@ from bot.repositories.settings import SettingsRepository
 from bot.repositories.sounds import SoundRepository
 from bot.scheduling.occurrences import recurrence_of
 from bot.scheduling.recurrence import Recurrence
+from bot.services.ids import parse_id
 from bot.services.player import PlaylistMode
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import UNCHANGED, SchedulerService
@@ -408,8 +409,9 @@ class MemberTaskService:
         if not needle:
             return tasks[:25]
         found = [t for t in tasks if needle in f"{t.id} {t.name}".casefold()]
-        if needle.isdigit() and all(t.id != int(needle) for t in found):
-            exact = await self.scheduler.get_task(int(needle))
+        task_id = parse_id(needle)
+        if task_id is not None and all(t.id != task_id for t in found):
+            exact = await self.scheduler.get_task(task_id)
             if exact is not None and self._offered(exact, actor, everyone, active_only):
                 found.insert(0, exact)
         return found[:25]

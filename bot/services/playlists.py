@@ -16,6 +16,7 @@ from bot.repositories._search import name_key
 from bot.repositories.playlists import PlaylistRepository
 from bot.repositories.sounds import SoundRepository
 from bot.services._names import clean_name
+from bot.services.ids import parse_id
 from bot.services.sounds import Deletion, SoundService, TaskUse
 
 MAX_PLAYLIST_ITEMS = 100
@@ -68,8 +69,8 @@ class PlaylistService:
         async with self._sessions() as session:
             repository = PlaylistRepository(session)
             playlist = await repository.by_name(guild_id, text)
-            if playlist is None and text.strip().isdigit():
-                playlist = await repository.get(guild_id, int(text))
+            if playlist is None and (playlist_id := parse_id(text)) is not None:
+                playlist = await repository.get(guild_id, playlist_id)
         if playlist is None:
             raise NotFound(f"There is no playlist named {text.strip()!r}. See `/playlist list`.")
         return playlist

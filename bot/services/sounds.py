@@ -19,6 +19,7 @@ from bot.models.sound import Sound
 from bot.repositories._search import name_key
 from bot.repositories.sounds import SoundRepository
 from bot.services._names import clean_name
+from bot.services.ids import parse_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +123,8 @@ class SoundService:
         async with self._sessions() as session:
             repository = SoundRepository(session)
             sound = await repository.by_name(guild_id, text)
-            if sound is None and text.strip().isdigit():
-                sound = await repository.get(guild_id, int(text))
+            if sound is None and (sound_id := parse_id(text)) is not None:
+                sound = await repository.get(guild_id, sound_id)
         if sound is None:
             raise NotFound(f"There is no sound named {text.strip()!r}. See `/sound list`.")
         return sound

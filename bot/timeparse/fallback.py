@@ -1,11 +1,14 @@
 """dateparser, for what the grammar does not cover, with its known faults kept from members.
 
 Guards: junk never reaches dateparser (no digit and no word of the configured languages), so it
-cannot load every language; relative results (they keep the base's microseconds) are recomputed
-as elapsed time from the aware now (dateparser steps a naive wall clock across DST); results
-that land in the past or far ahead (time-only input at a month's end) are recomputed a week
-earlier; a lone number read as a month ("at 8" as August) is refused as ambiguous, and so is a
-result that leaves a number of the text unread ("morgen um 9 uhr" as tomorrow at this time).
+cannot load every language; text without letters reaches it only as dates and clock times
+("8:00", "24.12.2026"), and one whose only content is a number ("#3", "(3)", "+5") is refused
+as ambiguous, since dateparser drops the symbols and reads the number as a month; relative
+results (they keep the base's microseconds) are recomputed as elapsed time from the aware now
+(dateparser steps a naive wall clock across DST); results that land in the past or far ahead
+(time-only input at a month's end) are recomputed a week earlier; a lone number read as a month
+("at 8" as August) is refused as ambiguous, and so is a result that leaves a number of the text
+unread ("morgen um 9 uhr" as tomorrow at this time).
 """
 
 from __future__ import annotations
@@ -18,17 +21,24 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from bot.timeparse.content import (
+    NUMBER,
+    has_letters,
+    is_numeric_date_or_clock,
+    lone_number,
+    tokens,
+)
 from bot.timeparse.context import ParseContext
-from bot.timeparse.errors import TimeParseError
+from bot.timeparse.errors import ALL_EXAMPLES, TimeParseError
 from bot.timeparse.lexicon import ordinal
 
 _MAX_LENGTH = 120
 _PROBE_SHIFT = timedelta(days=1, hours=1, minutes=7)
 _NEAR = timedelta(days=8)
 _MARKER_MICROSECOND = 123_457
-_NUMBER = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+")
-_LONE_NUMBER = re.compile(r"^(?:[^\d\s]+\s)?(\d{1,2})(?:\s[^\d\s]+)?$")
+# A number with at most one word either side ("8", "at 8", "um 8 uhr"), symbols aside.
+_LONE_NUMBER_SHAPES = frozenset({"N", "WN", "NW", "WNW"})
 
 
 class Fallback:
@@ -49,7 +59,7 @@ class Fallback:
 
     def parse(self, text: str, ctx: ParseContext) -> datetime | None:
         """An aware UTC instant, None when dateparser finds nothing, or a ``TimeParseError``."""
-        if len(text) > _MAX_LENGTH or not self._might_be_time(text):
+        if len(text) > _MAX_LENGTH or not self._carries_time(text):
             return None
         base = ctx.local_now
         if not base.microsecond:
@@ -92,8 +102,12 @@ class Fallback:
                 return candidate
         return candidate
 
-    def _might_be_time(self, text: str) -> bool:
-        return any(c.isdigit() for c in text) or any(
+    def _carries_time(self, text: str) -> bool:
+        if not has_letters(text):
+            if (number := lone_number(text)) is not None:
+                raise _ambiguous(text, number)
+            return is_numeric_date_or_clock(text)
+        return bool(NUMBER.search(text)) or any(
             word in self.vocabulary for word in _WORD.findall(text)
         )
 
@@ -121,16 +135,31 @@ def get_fallback(languages: tuple[str, ...], date_order: str) -> Fallback:
 
 
 def _refuse_month_for_hour(text: str, result: datetime) -> None:
-    match = _LONE_NUMBER.match(text)
-    if match is None or ":" in text:
+    if ":" in text:
         return
-    number = int(match[1])
-    if result.minute == 0 and result.hour in (number, number + 12):
+    found = tokens(text)
+    shape = "".join("N" if NUMBER.fullmatch(token) else "W" for token in found)
+    if shape not in _LONE_NUMBER_SHAPES:
         return
-    raise TimeParseError(
-        f'"{text}" is ambiguous: is {number} an hour, a day or a month?',
-        (f"at {number}:00", f"at {number}pm", f"on the {ordinal(number)} at 9am"),
-    )
+    number = found[shape.index("N")]
+    if len(number) > 2:
+        return
+    if result.minute == 0 and result.hour in (int(number), int(number) + 12):
+        return
+    raise _ambiguous(text, number)
+
+
+def _ambiguous(text: str, number: str) -> TimeParseError:
+    """A lone number could be an hour, a day or a month: offer the readings it can have."""
+    if len(number) > 2 or int(number) > 31:
+        return TimeParseError(f'"{text}" is only a number: say what time it means.', ALL_EXAMPLES)
+    value = int(number)
+    examples = [f"at {value}:00"] if value <= 23 else []
+    if 1 <= value <= 12:
+        examples.append(f"at {value}pm")
+    if value >= 1:
+        examples.append(f"on the {ordinal(value)} at 9am")
+    return TimeParseError(f'"{text}" is ambiguous: is {value} an hour, a day or a month?', examples)
 
 
 def _refuse_unread_numbers(
@@ -141,7 +170,7 @@ def _refuse_unread_numbers(
         assert result is not None
         fields = {result.hour, result.hour % 12 or 12, result.minute, result.second}
         fields |= {result.day, result.month, result.year, result.year % 100}
-    for number in _NUMBER.findall(text):
+    for number in NUMBER.findall(text):
         if int(number) not in fields:
             raise TimeParseError(
                 f'I could not make sense of "{number}" in "{text}".',

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from bot.config import TimeConfig
 from bot.models.scheduled_task import RecurrenceType
 from bot.scheduling.recurrence import Recurrence
+from bot.timeparse.content import refuse_foreign_digits
 from bot.timeparse.context import ParseContext, make_context, out_of_range
 from bot.timeparse.cron import first_cron_run, looks_like_cron, parse_cron
 from bot.timeparse.dates import parse_day
@@ -70,6 +71,8 @@ def _parse_when(
     count: int | None,
     until: str | datetime | None,
 ) -> Schedule:
+    for value in (text, cron, until if isinstance(until, str) else None):
+        refuse_foreign_digits(value)
     phrase = normalize(text or "")
     if len(phrase) > MAX_TEXT:
         raise TimeParseError(f"That is too long: keep it under {MAX_TEXT} characters.")

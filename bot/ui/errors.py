@@ -8,28 +8,41 @@ import discord
 from discord import app_commands
 
 from bot.errors import CarillonError, NotPermitted
+from bot.ui.option_errors import option_problem
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED = (
     "Something went wrong on our side and it has been logged. Please try again in a moment."
 )
+OUT_OF_DATE = (
+    "This command is out of date in your Discord client: wait a minute for it to update "
+    "(or restart Discord), then try again."
+)
 
 
-def message_for(error: Exception) -> str | None:
+def message_for(error: Exception, interaction: discord.Interaction | None = None) -> str | None:
     """What to tell the member, or None for an unexpected error (logged, generic reply)."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
         cause = error.__cause__ or getattr(error, "original", None)
         if isinstance(cause, Exception) and cause is not error:
-            return message_for(cause)
+            found = message_for(cause, interaction)
+            if found is not None or isinstance(error, app_commands.CommandInvokeError):
+                return found
     if isinstance(error, CarillonError):
         return str(error)
+    if isinstance(error, app_commands.TransformerError):
+        if interaction is None:
+            return "One of the options has a value I cannot use: pick one from the list."
+        return option_problem(error, interaction)
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command works in a server, not in direct messages."
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {error.retry_after:.0f} seconds."
     if isinstance(error, app_commands.CheckFailure):
         return str(error) or "You are not allowed to use this command."
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        return OUT_OF_DATE
     return None
 
 
@@ -51,9 +64,9 @@ async def reply_error(interaction: discord.Interaction, text: str) -> None:
 async def on_app_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:
-    text = message_for(error)
+    text = message_for(error, interaction)
+    command = _command_name(interaction, error)
     if text is None:
-        command = interaction.command.qualified_name if interaction.command else "?"
         log.error(
             "command /%s by user %s in guild %s failed",
             command,
@@ -62,6 +75,18 @@ async def on_app_command_error(
             exc_info=error,
         )
         text = UNEXPECTED
+    elif isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        log.warning("/%s does not match the commands registered here: %s", command, error)
+    elif isinstance(error, app_commands.TransformerError):
+        log.info("refused /%s for user %s: %s", command, interaction.user.id, error)
     elif isinstance(error, NotPermitted):
-        log.info("refused /%s for user %s", interaction.command, interaction.user.id)
+        log.info("refused /%s for user %s", command, interaction.user.id)
     await reply_error(interaction, text)
+
+
+def _command_name(interaction: discord.Interaction, error: app_commands.AppCommandError) -> str:
+    if interaction.command is not None:
+        return interaction.command.qualified_name
+    if isinstance(error, app_commands.CommandNotFound):
+        return " ".join([*error.parents, error.name])
+    return "?"

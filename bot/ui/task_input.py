@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import CarillonError, InvalidInput
+from bot.services.ids import parse_id
 from bot.services.member_tasks import Actor, MemberTaskService, PlayTarget, WhenInput
 from bot.ui.tasks import preview, task_choice_name
 
@@ -28,7 +29,7 @@ WHEN_EXAMPLES = (
     "every monday at 8pm",
     "every month on the 1st at noon",
 )
-_TASK_ID = re.compile(r"^\s*#?(\d{1,18})\b")
+_TASK_REF = re.compile(r"\s*#?([0-9]+)(?!\w)")
 _CHOICE = 100
 
 
@@ -86,10 +87,11 @@ def play_target(
 
 def task_id_of(text: str) -> int:
     """The id in "12", "#12" or "#12 Morning bell — next ..." (what the picker sends back)."""
-    match = _TASK_ID.match(text)
-    if match is None:
+    match = _TASK_REF.match(text)
+    task_id = parse_id(match[1]) if match is not None else None
+    if task_id is None:
         raise InvalidInput("Pick a task from the list, or give its number (such as `12`).")
-    return int(match[1])
+    return task_id
 
 
 def _choice(name: str, value: str) -> app_commands.Choice[str]:

@@ -19,7 +19,7 @@ from bot.ui.checks import is_admin
 from bot.ui.formatting import safe
 
 # What the `sound` autocomplete of remove and move sends: a position in the playlist.
-_POSITION = re.compile(r"^#(\d{1,4})$")
+_POSITION = re.compile(r"^#([0-9]{1,4})$")
 
 Position = app_commands.Range[int, 1, MAX_PLAYLIST_ITEMS]
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.timeparse import TimeParseError, parse_when
+from bot.timeparse.cron import looks_like_cron
+from bot.timeparse.lexicon import normalize
 
 ZONES = st.sampled_from(["UTC", "America/New_York", "Europe/Paris", "Asia/Kolkata"])
 NOWS = st.datetimes(
@@ -22,6 +25,14 @@ WORDS = st.sampled_from(_VOCABULARY.split(" "))
 PHRASES = st.lists(WORDS, min_size=1, max_size=8).map(" ".join)
 CRON_FIELD = st.text(alphabet="0123456789*/,-#LWlw?HRmonfrisatuejbcdv ", min_size=1, max_size=8)
 CRONS = st.lists(CRON_FIELD, min_size=1, max_size=7).map(" ".join)
+# A number in any script's digits, wrapped in anything but letters and numbers.
+DIGITS = st.one_of(
+    st.sampled_from("0123456789"),
+    st.characters(categories=("Nd", "No")).filter(str.isdigit),
+)
+NUMBERS = st.lists(DIGITS, min_size=1, max_size=6).map("".join)
+SYMBOLS = st.text(st.characters(exclude_categories=("L", "N")), max_size=4)
+WRAPPED = st.tuples(SYMBOLS, NUMBERS, SYMBOLS).map("".join)
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -60,3 +71,21 @@ def test_arbitrary_cron_as_text(expression: str, now: datetime, zone: str) -> No
 @given(expression=CRONS, now=NOWS, zone=ZONES)
 def test_arbitrary_cron_option(expression: str, now: datetime, zone: str) -> None:
     _check("", now, zone, cron=expression)
+
+
+def _only_one_number(text: str) -> bool:
+    """No letters (once "@" reads as "at") and one run of digits, and not a cron expression."""
+    phrase = normalize(text)
+    if any(char.isalpha() for char in phrase) or looks_like_cron(phrase):
+        return False
+    return len("".join("9" if char.isdigit() else " " for char in text).split()) == 1
+
+
+@FUZZ
+@given(text=st.one_of(WRAPPED, st.text(max_size=40)), now=NOWS, zone=ZONES)
+def test_a_number_with_no_letters_is_never_read_as_a_time(
+    text: str, now: datetime, zone: str
+) -> None:
+    assume(_only_one_number(text))
+    with pytest.raises(TimeParseError):
+        parse_when(text, now=now, timezone=zone)
