@@ -1,0 +1,184 @@
+"""Crashes as they happen: the bot in its own process, killed with SIGKILL and started again.
+
+No shutdown code runs in a kill: what survives is only what the database holds. The first
+tests kill a play mid-sound and inside its claim-ahead window; the soak kills a bot running a
+hundred recurring recharges three times and counts every run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.audio.tones import tone
+from bot.clock import SystemClock
+from bot.config import Config, load_config
+from bot.db import Database
+from bot.db.migrate import upgrade
+from bot.emulator import Emulator
+from bot.models.credits import CreditTransaction
+from bot.models.scheduled_task import ScheduledTask, TaskStatus, TaskType
+from bot.models.task_run import RunOutcome, TaskRun
+from bot.services.scheduler import SchedulerService
+from bot.services.sounds import SoundService
+from tests.core_helpers import RecordingPlayer
+from tests.support.bot_process import BotProcess
+from tests.support.e2e import World, build_world
+
+pytestmark = pytest.mark.e2e
+
+LEASE_SECONDS = 15  # DispatcherSettings.lease_seconds: a restart must not wait for it
+
+
+@dataclass
+class Service:
+    """A bot service on disk, and the core's services over its database to seed and read it."""
+
+    process: BotProcess
+    config: Config
+    db: Database
+    scheduler: SchedulerService
+    world: World
+
+    async def runs(self, task_id: int) -> list[TaskRun]:
+        async with self.db() as session:
+            result = await session.scalars(
+                select(TaskRun).where(TaskRun.task_id == task_id).order_by(TaskRun.id)
+            )
+            return list(result)
+
+    async def task(self, task_id: int) -> ScheduledTask:
+        async with self.db() as session:
+            task = await session.get(ScheduledTask, task_id)
+            assert task is not None
+            return task
+
+    async def wait_for(self, predicate: Any, within: float, what: str) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while not await predicate():
+            if loop.time() > deadline:
+                raise AssertionError(f"{what} not seen within {within:g} s:\n{self.process.log()}")
+            await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    async with Emulator() as running:
+        yield running
+
+
+async def make_service(emulator: Emulator, folder: Path, **sections: Any) -> Service:
+    process = BotProcess(emulator, folder, **sections)
+    config = load_config(process.config_path)
+    await upgrade(config.database.url)
+    db = Database(config.database.url)
+    scheduler = SchedulerService(db, RecordingPlayer(), config=config, clock=SystemClock())
+    return Service(process, config, db, scheduler, build_world(emulator))
+
+
+@pytest.fixture
+async def service(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Service]:
+    made = await make_service(emulator, tmp_path, credits={"starting_balance": 10})
+    try:
+        yield made
+    finally:
+        await made.process.stop()
+        await made.db.dispose()
+
+
+async def schedule_chime(service: Service, due_in: float, seconds: float) -> ScheduledTask:
+    world = service.world
+    sounds = SoundService(service.db, service.config, SystemClock())
+    sound = await sounds.upload(
+        world.guild.id, world.alice.member.id, "chime", tone(440, seconds), cost=3
+    )
+    return await service.scheduler.create_task(
+        "chime",
+        TaskType.PLAY_SOUND,
+        SystemClock().now() + timedelta(seconds=due_in),
+        parameters={
+            "sound_id": sound.id,
+            "channel_id": world.lounge.id,
+            "text_channel_id": world.general.id,
+        },
+        user_id=world.alice.member.id,
+        guild_id=world.guild.id,
+    )
+
+
+async def charges(service: Service, task_id: int) -> list[CreditTransaction]:
+    async with service.db() as session:
+        result = await session.scalars(
+            select(CreditTransaction).where(CreditTransaction.task_id == task_id)
+        )
+        return list(result)
+
+
+async def test_a_play_cut_off_by_a_crash_is_played_again_and_charged_once(service, emulator):
+    guild = service.world.guild
+    task = await schedule_chime(service, due_in=6, seconds=3)
+    await service.process.start()
+    await emulator.wait_for(lambda: emulator.voice_audio(guild).frames >= 30, timeout=30)
+    service.process.kill()
+    cut_at = emulator.voice_audio(guild).frames
+    assert cut_at < 150
+    emulator.voice.clear(guild.id)
+
+    await service.process.start()
+    restarted = SystemClock().now()
+
+    async def succeeded() -> bool:
+        return any(r.outcome is RunOutcome.SUCCEEDED for r in await service.runs(task.id))
+
+    await service.wait_for(succeeded, 30, "the replay's run record")
+    interrupted, replayed = await service.runs(task.id)
+    assert (interrupted.outcome, interrupted.attempt) == (RunOutcome.INTERRUPTED, 1)
+    assert interrupted.started_at is not None
+    assert (replayed.outcome, replayed.attempt) == (RunOutcome.SUCCEEDED, 2)
+    assert replayed.details["note"] == "interrupted by a restart; played again"
+    assert replayed.details["already_charged"] == 3
+    assert replayed.scheduled_for == interrupted.scheduled_for == task.scheduled_at
+    # The restart took its own lease back at once instead of waiting for it to expire.
+    assert replayed.started_at - restarted < timedelta(seconds=LEASE_SECONDS / 2)
+
+    [charge] = await charges(service, task.id)
+    assert (charge.amount, charge.balance_after) == (-3, 7)
+    audio = await emulator.wait_for_audio(guild, frames=140, idle=0.5)
+    assert audio.frames >= 147  # the whole 3 s sound, heard again from the start
+    posts = emulator.messages_in(service.world.general)
+    assert [p.embeds[0]["title"] for p in posts] == ["🔔 Now playing"] * 2
+    assert "Playing again" in posts[1].embeds[0]["description"]
+    assert (await service.task(task.id)).status is TaskStatus.COMPLETED
+
+
+async def test_a_kill_inside_the_claim_ahead_window_costs_no_lease_wait(service, emulator):
+    task = await schedule_chime(service, due_in=8, seconds=1)
+    await service.process.start()
+
+    async def claimed() -> bool:
+        stored = await service.task(task.id)
+        return stored.lease_owner is not None
+
+    await service.wait_for(claimed, 20, "the claim ahead")
+    claimed_task = await service.task(task.id)
+    assert claimed_task.status is TaskStatus.PENDING
+    service.process.kill()
+    await service.process.start()
+
+    async def ran() -> bool:
+        return bool(await service.runs(task.id))
+
+    await service.wait_for(ran, 30, "the run")
+    [run] = await service.runs(task.id)
+    assert (run.outcome, run.attempt) == (RunOutcome.SUCCEEDED, 1)
+    assert run.started_at is not None
+    assert run.started_at - task.scheduled_at < timedelta(seconds=LEASE_SECONDS / 2)
+    assert len(await charges(service, task.id)) == 1
