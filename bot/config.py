@@ -10,9 +10,9 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConfigError
+from bot.tzdb import is_zone
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 TOKEN_ENV = "CARILLON_TOKEN"
@@ -196,14 +196,12 @@ def _check_semantics(config: Config) -> None:
             raise ConfigError(dotted, f"must be greater than 0, got {value}")
         if value < 0:
             raise ConfigError(dotted, f"must not be negative, got {value}")
-    try:
-        ZoneInfo(config.time.default_timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not is_zone(config.time.default_timezone):
         raise ConfigError(
             "time.default_timezone",
-            f"unknown timezone {config.time.default_timezone!r} (use an IANA name such as "
+            f"unknown timezone {config.time.default_timezone[:60]!r} (use an IANA name such as "
             "'Europe/Paris' or 'America/New_York')",
-        ) from None
+        )
     if config.time.date_order not in ("MDY", "DMY"):
         raise ConfigError("time.date_order", "must be 'MDY' (12/24) or 'DMY' (24/12)")
     if not config.time.languages:

@@ -38,6 +38,8 @@ def test_the_example_documents_every_key_and_loads():
         ({"scheduler": {"max_retries": -1}}, "scheduler.max_retries", "negative"),
         ({"sounds": {"max_upload_mb": 0}}, "sounds.max_upload_mb", "greater than 0"),
         ({"time": {"default_timezone": "Mars/Base"}}, "time.default_timezone", "unknown timezone"),
+        ({"time": {"default_timezone": "Europe"}}, "time.default_timezone", "unknown timezone"),
+        ({"time": {"default_timezone": "x" * 300}}, "time.default_timezone", "unknown timezone"),
         ({"time": {"languages": "en"}}, "time.languages", "must be a list"),
         ({"time": {"date_order": "YMD"}}, "time.date_order", "MDY"),
         ({"discord": {"admin_role_ids": ["x"]}}, "discord.admin_role_ids[0]", "whole number"),
