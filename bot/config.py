@@ -112,16 +112,17 @@ def load_config(path: Path | str | None = None, *, required: bool = False) -> Co
     Raises ``ConfigError`` naming the key for anything wrong.
     """
     config_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    where = str(config_path)
     if not config_path.exists():
         if required or path is not None:
-            raise ConfigError(str(config_path), "file not found")
+            raise ConfigError(where, "file not found", where=where)
         return Config()
     try:
         raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(config_path), f"not valid TOML ({exc})") from None
+        raise ConfigError(where, f"not valid TOML ({exc})", where=where) from None
     except OSError as exc:
-        raise ConfigError(str(config_path), f"cannot be read ({exc.strerror})") from None
+        raise ConfigError(where, f"cannot be read ({exc.strerror})", where=where) from None
     return parse_config(raw)
 
 

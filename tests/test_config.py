@@ -56,6 +56,24 @@ def test_bad_values_name_the_key(raw, key, problem):
     assert problem in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("scheduler.misfire_grace_seconds", "config: [scheduler] misfire_grace_seconds: "),
+        ("discord.owner_ids[0]", "config: [discord] owner_ids[0]: "),
+        ("schedule", "config: [schedule]: "),
+    ],
+)
+def test_the_message_spells_the_key_as_the_file_does(key, shown):
+    assert str(ConfigError(key, "wrong")) == f"{shown}wrong"
+
+
+def test_a_file_error_names_the_file(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "missing.toml")
+    assert str(caught.value) == f"config: {tmp_path / 'missing.toml'}: file not found"
+
+
 def test_numbers_are_coerced_where_floats_are_expected():
     assert parse_config({"sounds": {"max_upload_mb": 2}}).sounds.max_upload_mb == 2.0
 

@@ -29,7 +29,7 @@ def test_check_config_names_the_bad_key_and_exits_2(tmp_path):
     (tmp_path / "config.toml").write_text('[scheduler]\nmax_retries = "three"\n')
     result = bot("check-config", "--config", "config.toml", cwd=tmp_path)
     assert result.returncode == 2
-    assert "scheduler.max_retries" in result.stderr
+    assert "[scheduler] max_retries" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -46,14 +46,14 @@ def test_run_without_a_token_says_how_to_give_one(tmp_path):
     assert "Traceback" not in result.stderr
     result = bot(cwd=tmp_path)
     assert result.returncode == 2
-    assert "discord.token" in result.stderr
+    assert "[discord] token" in result.stderr
 
 
 def test_run_with_a_bad_config_exits_2(tmp_path):
     (tmp_path / "config.toml").write_text("[time]\ndefault_timezone = 'Nowhere/Land'\n")
     result = bot("run", cwd=tmp_path, env={"CARILLON_TOKEN": "x"})
     assert result.returncode == 2
-    assert "time.default_timezone" in result.stderr
+    assert "[time] default_timezone" in result.stderr
 
 
 def test_db_upgrade_creates_every_table(tmp_path):
