@@ -118,9 +118,16 @@ def load_config(path: Path | str | None = None, *, required: bool = False) -> Co
             raise ConfigError(where, "file not found", where=where)
         return Config()
     try:
-        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        data = config_path.read_bytes()
+        raw = tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problem = f"is not UTF-8 text (line {line} has byte 0x{data[exc.start]:02x})"
+        raise ConfigError(where, f"{problem}; save it as UTF-8", where=where) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(where, f"not valid TOML ({exc})", where=where) from None
+    except RecursionError:
+        raise ConfigError(where, "not valid TOML (nested too deeply)", where=where) from None
     except OSError as exc:
         raise ConfigError(where, f"cannot be read ({exc.strerror})", where=where) from None
     return parse_config(raw)

@@ -91,3 +91,27 @@ def test_token_from_the_environment_wins():
     config = parse_config({"discord": {"token": "from-file"}})
     assert config.with_token_from_env({"CARILLON_TOKEN": "from-env"}).discord.token == "from-env"
     assert config.with_token_from_env({}).discord.token == "from-file"
+
+
+def test_a_file_that_is_not_utf8_says_so(tmp_path):
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes("[time]\n# café\ndefault_timezone = 'UTC'\n".encode("latin-1"))
+    utf16 = tmp_path / "utf16.toml"
+    utf16.write_bytes("[time]\n".encode("utf-16"))
+    with pytest.raises(ConfigError, match=r"latin1\.toml: is not UTF-8 text \(line 2 .* 0xe9"):
+        load_config(latin1)
+    with pytest.raises(ConfigError, match=r"utf16\.toml: is not UTF-8 text \(line 1 .* 0xff"):
+        load_config(utf16)
+
+
+def test_a_utf8_file_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes("\ufeff[time]\ndefault_timezone = 'Europe/Paris'\n".encode())
+    assert load_config(path).time.default_timezone == "Europe/Paris"
+
+
+def test_arrays_nested_too_deeply_are_not_valid_toml(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[discord]\nowner_ids = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_config(path)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -67,3 +69,19 @@ def test_db_upgrade_creates_every_table(tmp_path):
         journal = connection.execute("pragma journal_mode").fetchone()[0]
     assert {"scheduled_tasks", "task_runs", "credit_balances", "sounds"} <= tables
     assert journal == "wal"
+
+
+@pytest.mark.parametrize(
+    ("command", "toml", "shown"),
+    [
+        ("check-config", "# café\n".encode("latin-1"), "config.toml: is not UTF-8"),
+        ("run", b"\xff\xfe[\x00", "config.toml: is not UTF-8"),
+    ],
+)
+def test_a_config_the_bot_cannot_run_with_exits_2_naming_the_key(tmp_path, command, toml, shown):
+    (tmp_path / "config.toml").write_bytes(toml)
+    result = bot(command, "--config", "config.toml", cwd=tmp_path, env={"CARILLON_TOKEN": "x"})
+    assert result.returncode == 2, result.stderr
+    assert f"config: {shown}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()
