@@ -74,7 +74,13 @@ def test_db_upgrade_creates_every_table(tmp_path):
 @pytest.mark.parametrize(
     ("command", "toml", "shown"),
     [
+        ("check-config", b"[time]\ndefault_timezone = 'Europe'\n", "[time] default_timezone"),
+        ("check-config", b"[sounds]\nmax_upload_mb = inf\n", "[sounds] max_upload_mb"),
         ("check-config", "# café\n".encode("latin-1"), "config.toml: is not UTF-8"),
+        ("run", b"[discord]\napi_base_url = 'http://'\n", "[discord] api_base_url"),
+        ("run", b"[discord]\ngateway_url = 'wss://host:-1'\n", "[discord] gateway_url"),
+        ("run", b"[time]\ndefault_timezone = 'America'\n", "[time] default_timezone"),
+        ("run", b"[credits]\nstarting_balance = 9223372036854775808\n", "[credits] starting"),
         ("run", b"\xff\xfe[\x00", "config.toml: is not UTF-8"),
     ],
 )
