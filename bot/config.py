@@ -7,67 +7,94 @@ import os
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any
 
+from bot.config_values import (
+    DAY,
+    HOUR,
+    INT64_MAX,
+    Between,
+    DatabaseUrl,
+    Language,
+    NotEmpty,
+    OneOf,
+    Url,
+    Zone,
+    describe,
+    flag,
+    number,
+    text,
+    whole_number,
+)
 from bot.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 TOKEN_ENV = "CARILLON_TOKEN"
 
 
+_DISCORD_ID = Between(1, INT64_MAX, "a Discord id")
+_DATE_ORDER = OneOf(("MDY", "DMY"), "must be 'MDY' (12/24) or 'DMY' (24/12)")
+
+
 @dataclass(frozen=True)
 class DiscordConfig:
     token: str | None = None
-    api_base_url: str = "https://discord.com/api/v10"
-    gateway_url: str = "wss://gateway.discord.gg"
-    admin_role_ids: tuple[int, ...] = ()
-    owner_ids: tuple[int, ...] = ()
+    api_base_url: Annotated[str, Url(("http", "https"))] = "https://discord.com/api/v10"
+    gateway_url: Annotated[str, Url(("ws", "wss"))] = "wss://gateway.discord.gg"
+    admin_role_ids: tuple[Annotated[int, _DISCORD_ID], ...] = ()
+    owner_ids: tuple[Annotated[int, _DISCORD_ID], ...] = ()
 
 
 @dataclass(frozen=True)
 class DatabaseConfig:
-    url: str = "sqlite+aiosqlite:///data/carillon.db"
+    url: Annotated[str, DatabaseUrl(("sqlite+aiosqlite", "postgresql+asyncpg"))] = (
+        "sqlite+aiosqlite:///data/carillon.db"
+    )
 
 
 @dataclass(frozen=True)
 class SchedulerConfig:
-    misfire_grace_seconds: int = 300
-    max_retries: int = 3
-    retention_days: int = 30
+    misfire_grace_seconds: Annotated[int, Between(0, 30 * DAY, "30 days")] = 300
+    max_retries: Annotated[int, Between(0, 100)] = 3
+    retention_days: Annotated[int, Between(1, 36_500, "100 years")] = 30
 
 
 @dataclass(frozen=True)
 class SoundsConfig:
     directory: str = "data/sounds"
-    max_upload_mb: float = 8.0
-    max_duration_seconds: float = 30.0
+    max_upload_mb: Annotated[float, Between(0.1, 500, "Discord's largest attachment")] = 8.0
+    max_duration_seconds: Annotated[float, Between(1, HOUR, "an hour")] = 30.0
 
 
+# The bounds /admin settings allows a server, so the config's defaults are values it could set.
 @dataclass(frozen=True)
 class CreditsConfig:
-    default_cost: int = 1
-    recharge_amount: int = 10
-    recharge_cap: int = 100
-    starting_balance: int = 20
+    default_cost: Annotated[int, Between(0, 1_000_000)] = 1
+    recharge_amount: Annotated[int, Between(0, 1_000_000)] = 10
+    recharge_cap: Annotated[int, Between(0, 10_000_000)] = 100
+    starting_balance: Annotated[int, Between(0, 10_000_000)] = 20
 
 
 @dataclass(frozen=True)
 class VoiceConfig:
-    idle_disconnect_seconds: float = 60.0
-    max_playback_seconds: float = 600.0
+    idle_disconnect_seconds: Annotated[float, Between(0, DAY, "a day")] = 60.0
+    max_playback_seconds: Annotated[float, Between(1, DAY, "a day")] = 600.0
 
 
 @dataclass(frozen=True)
 class TimeConfig:
-    default_timezone: str = "UTC"
-    languages: tuple[str, ...] = ("en",)
+    default_timezone: Annotated[str, Zone()] = "UTC"
+    languages: Annotated[
+        tuple[Annotated[str, Language()], ...],
+        NotEmpty("must name at least one language, such as 'en'"),
+    ] = ("en",)
     # How "12/11" reads: "MDY" (month first) or "DMY" (day first).
-    date_order: str = "MDY"
+    date_order: Annotated[str, _DATE_ORDER] = "MDY"
     # Nothing may be scheduled further ahead than this.
-    horizon_years: int = 5
+    horizon_years: Annotated[int, Between(1, 100)] = 5
 
 
 @dataclass(frozen=True)
@@ -88,40 +115,30 @@ class Config:
         return dataclasses.replace(self, discord=dataclasses.replace(self.discord, token=token))
 
 
-_NON_NEGATIVE = {
-    "scheduler.misfire_grace_seconds",
-    "scheduler.max_retries",
-    "credits.default_cost",
-    "credits.recharge_amount",
-    "credits.recharge_cap",
-    "credits.starting_balance",
-    "voice.idle_disconnect_seconds",
-}
-_POSITIVE = {
-    "scheduler.retention_days",
-    "sounds.max_upload_mb",
-    "sounds.max_duration_seconds",
-    "voice.max_playback_seconds",
-    "time.horizon_years",
-}
-
-
 def load_config(path: Path | str | None = None, *, required: bool = False) -> Config:
     """Read and validate ``path`` (default ``config.toml``); a missing optional file means defaults.
 
     Raises ``ConfigError`` naming the key for anything wrong.
     """
     config_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    where = str(config_path)
     if not config_path.exists():
         if required or path is not None:
-            raise ConfigError(str(config_path), "file not found")
+            raise ConfigError(where, "file not found", where=where)
         return Config()
     try:
-        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        data = config_path.read_bytes()
+        raw = tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problem = f"is not UTF-8 text (line {line} has byte 0x{data[exc.start]:02x})"
+        raise ConfigError(where, f"{problem}; save it as UTF-8", where=where) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(config_path), f"not valid TOML ({exc})") from None
+        raise ConfigError(where, f"not valid TOML ({exc})", where=where) from None
+    except RecursionError:
+        raise ConfigError(where, "not valid TOML (nested too deeply)", where=where) from None
     except OSError as exc:
-        raise ConfigError(str(config_path), f"cannot be read ({exc.strerror})") from None
+        raise ConfigError(where, f"cannot be read ({exc.strerror})", where=where) from None
     return parse_config(raw)
 
 
@@ -142,7 +159,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
 
 
 def _parse_section(section: str, section_type: type, values: dict[str, Any]) -> Any:
-    hints = typing.get_type_hints(section_type)
+    hints = typing.get_type_hints(section_type, include_extras=True)
     names = [f.name for f in dataclasses.fields(section_type)]
     parsed: dict[str, Any] = {}
     for key, value in values.items():
@@ -153,71 +170,46 @@ def _parse_section(section: str, section_type: type, values: dict[str, Any]) -> 
     return section_type(**parsed)
 
 
+_NUMBERS: dict[Any, Callable[[str, Any, Between], Any]] = {int: whole_number, float: number}
+_KINDS: dict[Any, Callable[[str, Any], Any]] = {
+    bool: flag,
+    int: whole_number,
+    float: number,
+    str: text,
+}
+
+
 def _coerce(key: str, hint: Any, value: Any) -> Any:
+    """The value as ``hint`` says, checked by the rules ``Annotated`` attaches to it."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if origin is Annotated:
+        bounds = [rule for rule in hint.__metadata__ if isinstance(rule, Between)]
+        rules = [rule for rule in hint.__metadata__ if not isinstance(rule, Between)]
+        if bounds:
+            result = _NUMBERS[args[0]](key, value, bounds[0])
+        else:
+            result = _coerce(key, args[0], value)
+        for rule in rules:
+            result = rule(key, result)
+        return result
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in args if a is not type(None)]
         return _coerce(key, inner[0], value)
     if origin is tuple:
         if not isinstance(value, list):
-            raise ConfigError(key, f"must be a list, got {_describe(value)}")
+            raise ConfigError(key, f"must be a list, got {describe(value)}")
         return tuple(_coerce(f"{key}[{i}]", args[0], item) for i, item in enumerate(value))
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(key, f"must be true or false, got {_describe(value)}")
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(key, f"must be a whole number, got {_describe(value)}")
-        return value
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(key, f"must be a number, got {_describe(value)}")
-        return float(value)
-    if hint is str:
-        if not isinstance(value, str):
-            raise ConfigError(key, f"must be a string, got {_describe(value)}")
-        return value
+    if hint in _KINDS:
+        return _KINDS[hint](key, value)
     raise ConfigError(key, f"unsupported type {hint!r}")  # pragma: no cover
 
 
-def _describe(value: Any) -> str:
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
-    names |= {list: "a list", dict: "a table"}
-    return f"{names.get(type(value), type(value).__name__)} ({value!r})"
-
-
 def _check_semantics(config: Config) -> None:
-    for dotted in _NON_NEGATIVE | _POSITIVE:
-        section, key = dotted.split(".")
-        value = getattr(getattr(config, section), key)
-        if dotted in _POSITIVE and value <= 0:
-            raise ConfigError(dotted, f"must be greater than 0, got {value}")
-        if value < 0:
-            raise ConfigError(dotted, f"must not be negative, got {value}")
-    try:
-        ZoneInfo(config.time.default_timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    credits = config.credits
+    if credits.recharge_cap < credits.recharge_amount:
         raise ConfigError(
-            "time.default_timezone",
-            f"unknown timezone {config.time.default_timezone!r} (use an IANA name such as "
-            "'Europe/Paris' or 'America/New_York')",
-        ) from None
-    if config.time.date_order not in ("MDY", "DMY"):
-        raise ConfigError("time.date_order", "must be 'MDY' (12/24) or 'DMY' (24/12)")
-    if not config.time.languages:
-        raise ConfigError("time.languages", "must name at least one language, such as 'en'")
-    url = config.database.url
-    if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-        raise ConfigError(
-            "database.url",
-            "must start with 'sqlite+aiosqlite://' or 'postgresql+asyncpg://'",
+            "credits.recharge_cap",
+            f"must be at least recharge_amount ({credits.recharge_amount}), "
+            f"got {credits.recharge_cap}",
         )
-    for key in ("api_base_url", "gateway_url"):
-        value = getattr(config.discord, key)
-        schemes = ("http://", "https://") if key == "api_base_url" else ("ws://", "wss://")
-        if not value.startswith(schemes):
-            raise ConfigError(f"discord.{key}", f"must start with {' or '.join(schemes)}")
-    if config.credits.recharge_cap < config.credits.recharge_amount:
-        raise ConfigError("credits.recharge_cap", "must be at least credits.recharge_amount")

@@ -24,10 +24,16 @@ class LimitReached(CarillonError):
 
 
 class ConfigError(CarillonError):
-    """The configuration is invalid; the message names the key."""
+    """The configuration is invalid; the message names the key as the file spells it.
 
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"config: {key}: {problem}")
+    ``key`` is dotted (``scheduler.max_retries``, ``discord.owner_ids[0]``) and shown as
+    ``[scheduler] max_retries``; ``where`` replaces it in the message (the file's path).
+    """
+
+    def __init__(self, key: str, problem: str, *, where: str | None = None) -> None:
+        section, _, name = key.partition(".")
+        shown = where or (f"[{section}] {name}" if name else f"[{section}]")
+        super().__init__(f"config: {shown}: {problem}")
         self.key = key
         self.problem = problem
 

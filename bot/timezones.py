@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, available_timezones
 
 from bot.errors import InvalidInput
+from bot.tzdb import zone as load_zone
+from bot.tzdb import zone_names
 
 # What members mean by an abbreviation or a region: a zone with its daylight-saving rules,
 # so "EST" is New York's clock all year rather than the fixed UTC-5 zone named "EST".
@@ -64,7 +65,8 @@ COMMON_ZONES = (
     "Pacific/Auckland",
 )
 
-_HIDDEN = {"Factory", "localtime"}
+# A real IANA zone, but one that means "no zone set": never offered.
+_HIDDEN = {"Factory"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ def _key(text: str) -> str:
 @functools.cache
 def _index() -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
     """(alias → zone, city → zone, every IANA name sorted)."""
-    zones = tuple(sorted(available_timezones() - _HIDDEN))
+    zones = tuple(sorted(zone_names() - _HIDDEN))
     aliases = {alias: zone for zone, (_, words) in _ALIASES.items() for alias in words}
     cities: dict[str, str] = {}
     for zone in zones:
@@ -162,7 +164,7 @@ def _rank(candidate: str, wanted: str) -> int | None:
 
 def utc_offset(zone: str, now: datetime) -> str:
     """The zone's offset at ``now``: "UTC+01:00", "UTC-05:00", "UTC+05:30"."""
-    offset = now.astimezone(ZoneInfo(zone)).utcoffset()
+    offset = now.astimezone(load_zone(zone)).utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     sign = "+" if minutes >= 0 else "-"
     hours, rest = divmod(abs(minutes), 60)
@@ -171,7 +173,7 @@ def utc_offset(zone: str, now: datetime) -> str:
 
 def local_clock(zone: str, now: datetime) -> str:
     """The wall-clock time in ``zone`` at ``now`` ("14:05")."""
-    return now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    return now.astimezone(load_zone(zone)).strftime("%H:%M")
 
 
 def choice_label(match: ZoneMatch, now: datetime) -> str:

@@ -35,9 +35,11 @@ def test_the_example_documents_every_key_and_loads():
         ({"schedule": {}}, "schedule", "unknown section"),
         ({"scheduler": {"max_retries": "3"}}, "scheduler.max_retries", "whole number"),
         ({"scheduler": {"max_retries": True}}, "scheduler.max_retries", "whole number"),
-        ({"scheduler": {"max_retries": -1}}, "scheduler.max_retries", "negative"),
-        ({"sounds": {"max_upload_mb": 0}}, "sounds.max_upload_mb", "greater than 0"),
+        ({"scheduler": {"max_retries": -1}}, "scheduler.max_retries", "from 0 to 100"),
+        ({"sounds": {"max_upload_mb": 0}}, "sounds.max_upload_mb", "from 0.1 to 500"),
         ({"time": {"default_timezone": "Mars/Base"}}, "time.default_timezone", "unknown timezone"),
+        ({"time": {"default_timezone": "Europe"}}, "time.default_timezone", "unknown timezone"),
+        ({"time": {"default_timezone": "x" * 300}}, "time.default_timezone", "unknown timezone"),
         ({"time": {"languages": "en"}}, "time.languages", "must be a list"),
         ({"time": {"date_order": "YMD"}}, "time.date_order", "MDY"),
         ({"discord": {"admin_role_ids": ["x"]}}, "discord.admin_role_ids[0]", "whole number"),
@@ -52,6 +54,24 @@ def test_bad_values_name_the_key(raw, key, problem):
         parse_config(raw)
     assert caught.value.key == key
     assert problem in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("scheduler.misfire_grace_seconds", "config: [scheduler] misfire_grace_seconds: "),
+        ("discord.owner_ids[0]", "config: [discord] owner_ids[0]: "),
+        ("schedule", "config: [schedule]: "),
+    ],
+)
+def test_the_message_spells_the_key_as_the_file_does(key, shown):
+    assert str(ConfigError(key, "wrong")) == f"{shown}wrong"
+
+
+def test_a_file_error_names_the_file(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "missing.toml")
+    assert str(caught.value) == f"config: {tmp_path / 'missing.toml'}: file not found"
 
 
 def test_numbers_are_coerced_where_floats_are_expected():
@@ -71,3 +91,27 @@ def test_token_from_the_environment_wins():
     config = parse_config({"discord": {"token": "from-file"}})
     assert config.with_token_from_env({"CARILLON_TOKEN": "from-env"}).discord.token == "from-env"
     assert config.with_token_from_env({}).discord.token == "from-file"
+
+
+def test_a_file_that_is_not_utf8_says_so(tmp_path):
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes("[time]\n# café\ndefault_timezone = 'UTC'\n".encode("latin-1"))
+    utf16 = tmp_path / "utf16.toml"
+    utf16.write_bytes("[time]\n".encode("utf-16"))
+    with pytest.raises(ConfigError, match=r"latin1\.toml: is not UTF-8 text \(line 2 .* 0xe9"):
+        load_config(latin1)
+    with pytest.raises(ConfigError, match=r"utf16\.toml: is not UTF-8 text \(line 1 .* 0xff"):
+        load_config(utf16)
+
+
+def test_a_utf8_file_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes("\ufeff[time]\ndefault_timezone = 'Europe/Paris'\n".encode())
+    assert load_config(path).time.default_timezone == "Europe/Paris"
+
+
+def test_arrays_nested_too_deeply_are_not_valid_toml(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[discord]\nowner_ids = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_config(path)

@@ -66,13 +66,21 @@ def transcode(data: bytes, limits: AudioLimits) -> TranscodedAudio:
     return TranscodedAudio(encoded, duration, loudness, source_loudness, source_format)
 
 
-def check_size(size_bytes: int, limits: AudioLimits) -> None:
+def check_size(size_bytes: int, limits: AudioLimits, name: str = "The file") -> None:
     """Refuse a file over the upload limit (callers can check an attachment's size first)."""
     if size_bytes > limits.max_bytes:
+        size, limit = _sizes(size_bytes, limits.max_bytes)
         raise InvalidInput(
-            f"The file is {_megabytes(size_bytes)}; the limit is {_megabytes(limits.max_bytes)}. "
-            "Upload a shorter or more compressed sound."
+            f"{name} is {size}; the limit is {limit}. Upload a shorter or more compressed sound."
         )
+
+
+def _sizes(size: int, limit: int) -> tuple[str, str]:
+    """Both in MB, with the bytes too when rounding would make them read the same."""
+    shown, cap = _megabytes(size), _megabytes(limit)
+    if shown == cap:
+        return f"{shown} ({size:,} bytes)", f"{cap} ({limit:,} bytes)"
+    return shown, cap
 
 
 def measure(data: bytes) -> tuple[float, float | None]:

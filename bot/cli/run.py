@@ -31,11 +31,12 @@ def run(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     if not config.discord.token:
-        print(
-            "config: discord.token: missing. Put the bot token in config.toml under [discord] "
+        missing = ConfigError(
+            "discord.token",
+            "missing. Put the bot token in config.toml under [discord] "
             "or in the CARILLON_TOKEN environment variable.",
-            file=sys.stderr,
         )
+        print(str(missing), file=sys.stderr)
         return 2
     try:
         asyncio.run(serve(config))

@@ -12,13 +12,13 @@ import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
 from croniter.croniter import CroniterBadDateError, CroniterError
 
 from bot.models.scheduled_task import RecurrenceType
+from bot.tzdb import zone
 
 _ELAPSED_UNITS = {
     RecurrenceType.MINUTELY: timedelta(minutes=1),
@@ -59,11 +59,6 @@ class Recurrence:
             raise ValueError("until must be aware")
         if self.wall_anchor is not None and self.wall_anchor.tzinfo is not None:
             raise ValueError("wall_anchor is a naive wall-clock time")
-
-
-@lru_cache(maxsize=512)
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 def localize(wall: datetime, tz: ZoneInfo) -> datetime:

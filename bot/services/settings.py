@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
 from bot.config import Config
@@ -13,6 +12,7 @@ from bot.db import Database
 from bot.errors import InvalidInput
 from bot.models.settings import GuildSettings, MemberSettings
 from bot.repositories.settings import SettingsRepository
+from bot.tzdb import is_zone
 
 DEFAULT_MAX_ACTIVE_TASKS = 25
 T = TypeVar("T")
@@ -50,13 +50,11 @@ def zone_for(member: MemberSettings | None, server: EffectiveGuildSettings) -> s
 
 def validate_timezone(name: str) -> str:
     """The IANA name, or ``InvalidInput`` saying how to fix it."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not is_zone(name):
         raise InvalidInput(
-            f"'{name}' is not a timezone I know. Use an IANA name such as "
+            f"{name[:60]!r} is not a timezone I know. Use an IANA name such as "
             "'Europe/Paris' or 'America/New_York'."
-        ) from None
+        )
     return name
 
 

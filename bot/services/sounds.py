@@ -62,9 +62,9 @@ class SoundService:
         self.store = store or SoundStore(config.sounds.directory)
         self.limits = AudioLimits.from_config(config.sounds)
 
-    def check_upload_size(self, size_bytes: int) -> None:
+    def check_upload_size(self, size_bytes: int, name: str = "The file") -> None:
         """Refuse an attachment by its announced size, before downloading it."""
-        check_size(size_bytes, self.limits)
+        check_size(size_bytes, self.limits, name)
 
     async def upload(
         self, guild_id: int, uploader_id: int, name: str, data: bytes, *, cost: int | None = None

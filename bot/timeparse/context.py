@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
 from bot.config import TimeConfig
 from bot.scheduling.recurrence import localize, wall_clock
 from bot.timeparse.errors import TimeParseError
+from bot.tzdb import UnknownZone, zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +61,10 @@ def out_of_range() -> TimeParseError:
 
 def load_zone(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return zone(name)
+    except UnknownZone:
         raise TimeParseError(
-            f"{name!r} is not a time zone I know.",
+            f"{str(name)[:60]!r} is not a time zone I know.",
             ("Europe/Paris", "America/New_York", "Asia/Tokyo", "UTC"),
         ) from None
 

@@ -52,12 +52,7 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
     ) -> None:
         guild_id = _guild_id(interaction)
         sounds = self.services.sounds
-        if file.size > sounds.limits.max_bytes:
-            raise InvalidInput(
-                f"{safe(file.filename)} is {file.size / 1024 / 1024:.1f} MB; the limit is "
-                f"{sounds.limits.max_bytes / 1024 / 1024:.1f} MB. Upload a shorter or more "
-                "compressed sound."
-            )
+        sounds.check_upload_size(file.size, safe(file.filename))
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             data = await file.read()

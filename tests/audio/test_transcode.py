@@ -8,11 +8,12 @@ import av
 import pytest
 
 from bot.audio.tones import decode_mono, tone, tone_frequency
-from bot.audio.transcode import AudioLimits, measure, transcode, transcode_upload
+from bot.audio.transcode import AudioLimits, check_size, measure, transcode, transcode_upload
 from bot.config import SoundsConfig
 from bot.errors import InvalidInput
 
 LIMITS = AudioLimits.from_config(SoundsConfig(max_upload_mb=2, max_duration_seconds=5))
+MB = 1024 * 1024
 
 
 @pytest.mark.parametrize("kind", ["wav", "mp3", "ogg"])
@@ -79,6 +80,22 @@ def test_empty_file_is_refused() -> None:
 def test_oversized_file_is_refused_before_decoding() -> None:
     with pytest.raises(InvalidInput, match=r"2\.0 MB"):
         transcode(b"\0" * (LIMITS.max_bytes + 1), LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        (2 * MB + 1, "is 2.0 MB (2,097,153 bytes); the limit is 2.0 MB (2,097,152 bytes)."),
+        (2 * MB + MB // 25, "is 2.0 MB (2,139,095 bytes); the limit is 2.0 MB (2,097,152 bytes)."),
+        (3 * MB, "is 3.0 MB; the limit is 2.0 MB."),
+    ],
+)
+def test_the_size_message_never_shows_an_oversized_file_as_the_limit(
+    size: int, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        check_size(size, LIMITS, "over.mp3")
+    assert str(caught.value).startswith(f"over.mp3 {message}")
 
 
 @pytest.mark.parametrize("kind", ["wav", "mp3", "ogg"])

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,7 +31,7 @@ def test_check_config_names_the_bad_key_and_exits_2(tmp_path):
     (tmp_path / "config.toml").write_text('[scheduler]\nmax_retries = "three"\n')
     result = bot("check-config", "--config", "config.toml", cwd=tmp_path)
     assert result.returncode == 2
-    assert "scheduler.max_retries" in result.stderr
+    assert "[scheduler] max_retries" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -46,14 +48,14 @@ def test_run_without_a_token_says_how_to_give_one(tmp_path):
     assert "Traceback" not in result.stderr
     result = bot(cwd=tmp_path)
     assert result.returncode == 2
-    assert "discord.token" in result.stderr
+    assert "[discord] token" in result.stderr
 
 
 def test_run_with_a_bad_config_exits_2(tmp_path):
     (tmp_path / "config.toml").write_text("[time]\ndefault_timezone = 'Nowhere/Land'\n")
     result = bot("run", cwd=tmp_path, env={"CARILLON_TOKEN": "x"})
     assert result.returncode == 2
-    assert "time.default_timezone" in result.stderr
+    assert "[time] default_timezone" in result.stderr
 
 
 def test_db_upgrade_creates_every_table(tmp_path):
@@ -67,3 +69,25 @@ def test_db_upgrade_creates_every_table(tmp_path):
         journal = connection.execute("pragma journal_mode").fetchone()[0]
     assert {"scheduled_tasks", "task_runs", "credit_balances", "sounds"} <= tables
     assert journal == "wal"
+
+
+@pytest.mark.parametrize(
+    ("command", "toml", "shown"),
+    [
+        ("check-config", b"[time]\ndefault_timezone = 'Europe'\n", "[time] default_timezone"),
+        ("check-config", b"[sounds]\nmax_upload_mb = inf\n", "[sounds] max_upload_mb"),
+        ("check-config", "# café\n".encode("latin-1"), "config.toml: is not UTF-8"),
+        ("run", b"[discord]\napi_base_url = 'http://'\n", "[discord] api_base_url"),
+        ("run", b"[discord]\ngateway_url = 'wss://host:-1'\n", "[discord] gateway_url"),
+        ("run", b"[time]\ndefault_timezone = 'America'\n", "[time] default_timezone"),
+        ("run", b"[credits]\nstarting_balance = 9223372036854775808\n", "[credits] starting"),
+        ("run", b"\xff\xfe[\x00", "config.toml: is not UTF-8"),
+    ],
+)
+def test_a_config_the_bot_cannot_run_with_exits_2_naming_the_key(tmp_path, command, toml, shown):
+    (tmp_path / "config.toml").write_bytes(toml)
+    result = bot(command, "--config", "config.toml", cwd=tmp_path, env={"CARILLON_TOKEN": "x"})
+    assert result.returncode == 2, result.stderr
+    assert f"config: {shown}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()

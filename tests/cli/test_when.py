@@ -140,6 +140,8 @@ def test_default_zone_comes_from_config(capsys: pytest.CaptureFixture[str], tmp_
         ["buy milk"],
         [],
         ["in 2 hours", "--tz", "Mars/Olympus"],
+        ["in 2 hours", "--tz", "Europe"],
+        ["in 2 hours", "--tz", "x" * 300],
         ["in 2 hours", "--now", "yesterday-ish"],
         ["in 2 hours", "--count", "many"],
         ["every day", "--count", "0"],
@@ -192,4 +194,12 @@ def test_bad_input_as_a_subprocess() -> None:
     done = _run("buy milk")
     assert done.returncode == 2
     assert "error" in json.loads(done.stdout)
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("tz", ["Europe", "America", "x" * 300])
+def test_a_region_or_an_overlong_zone_is_a_json_error_as_a_subprocess(tz: str) -> None:
+    done = _run("in 2 hours", "--tz", tz)
+    assert done.returncode == 2
+    assert "not a time zone I know" in json.loads(done.stdout)["error"]
     assert "Traceback" not in done.stderr

@@ -64,7 +64,9 @@ async def test_an_oversized_file_is_refused_at_once(app: App) -> None:
 
     assert reply.ephemeral
     assert not reply.deferred
-    assert "the limit is 1.0 MB" in reply.content
+    assert reply.content.startswith(
+        "❌ huge.wav is 1.0 MB (1,048,577 bytes); the limit is 1.0 MB (1,048,576 bytes). "
+    )
     assert "more compressed" in reply.content
 
 

@@ -73,3 +73,11 @@ async def test_an_unknown_zone_is_explained(app: App) -> None:
     assert reply.content.startswith("❌ 'Narnia' is not a time zone I know.")
     assert "a city ('Paris') or an abbreviation ('EST')" in reply.content
     assert await app.services.settings.member_timezone(app.world.alice.id) is None
+
+
+async def test_a_region_is_not_a_zone(app: App) -> None:
+    reply = await app.world.alice.slash("timezone set", zone="Europe")
+
+    assert reply.ephemeral
+    assert reply.content.startswith("❌ 'Europe' is not a time zone I know.")
+    assert await app.services.settings.member_timezone(app.world.alice.id) is None
