@@ -14,6 +14,7 @@ from typing import Any
 from bot.emulator import Emulator
 
 READY_LINE = "scheduler started"
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 class BotProcess:
@@ -47,6 +48,10 @@ class BotProcess:
         """Start ``python -m bot run`` and wait until its scheduler is up."""
         assert self.process is None or self.process.poll() is not None
         self.starts += 1
+        self.process = self._spawn()
+        await self._wait_for_log(READY_LINE, self.starts, ready_within)
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
         env = {
             **os.environ,
             "CARILLON_TOKEN": self.emulator.token,
@@ -54,18 +59,16 @@ class BotProcess:
             "SSL_CERT_FILE": str(self.ca_path),
             "PYTHONUNBUFFERED": "1",
         }
-        log = self.log_path.open("ab")
-        log.write(f"\n===== start {self.starts} =====\n".encode())
-        log.flush()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--config", str(self.config_path)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-        log.close()
-        await self._wait_for_log(READY_LINE, self.starts, ready_within)
+        with self.log_path.open("ab") as log:
+            log.write(f"\n===== start {self.starts} =====\n".encode())
+            log.flush()
+            return subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--config", str(self.config_path)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=PROJECT,
+            )
 
     async def _wait_for_log(self, text: str, occurrences: int, within: float) -> None:
         loop = asyncio.get_running_loop()
