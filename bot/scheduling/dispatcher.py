@@ -117,8 +117,9 @@ class Dispatcher:
         self.ready = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._runs: set[asyncio.Task[None]] = set()
-        # Tasks whose lease we hold (claimed ahead or running); one renewer keeps them.
-        self._leased: set[int] = set()
+        # The claim each leased task's run holds (claimed ahead, or running); one renewer
+        # keeps them all. A task edited while claimed is claimed again: the newer claim wins.
+        self._claims: dict[int, ScheduledTask] = {}
         self._renewer: asyncio.Task[None] | None = None
         # Runs due together start in one conditional UPDATE and are recorded in one batch.
         self._starts: Coalescer[int, bool] = Coalescer(self._start_batch)
@@ -235,7 +236,7 @@ class Dispatcher:
                 self.shards,
             )
         for task in claimed:
-            self._leased.add(task.id)
+            self._claims[task.id] = task
             run = asyncio.create_task(self._execute(task), name=f"carillon-task-{task.id}")
             self._runs.add(run)
             run.add_done_callback(self._runs.discard)
@@ -251,10 +252,13 @@ class Dispatcher:
         except Exception:
             log.exception("task %s: recording its run failed; the lease will expire", task.id)
         finally:
-            self._leased.discard(task.id)
+            if self._claims.get(task.id) is task:
+                del self._claims[task.id]
 
     async def _execute_claimed(self, task: ScheduledTask) -> None:
         await self._until_due(task)
+        if self._claims.get(task.id) is not task:
+            return  # edited meanwhile and claimed again: that claim's run goes ahead
         assert task.next_run_at is not None
         assert task.occurrence_at is not None
         misfire = resolve_misfire(task, self.clock.now())
@@ -531,18 +535,18 @@ class Dispatcher:
     async def _renew_leases(self) -> None:
         """While we hold leases, extend them all every third of a lease, in one UPDATE."""
         interval = self.settings.lease_seconds / 3
-        while self._leased:
+        while self._claims:
             await self.clock.sleep(interval)
-            if not self._leased:
+            if not self._claims:
                 return
             until = self.clock.now() + timedelta(seconds=self.settings.lease_seconds)
             try:
                 async with self.db() as session, session.begin():
                     await ScheduledTaskRepository(session).renew_leases(
-                        list(self._leased), self.owner, until
+                        list(self._claims), self.owner, until
                     )
             except Exception:
-                log.exception("renewing %d leases failed", len(self._leased))
+                log.exception("renewing %d leases failed", len(self._claims))
 
 
 def replays_interrupted(task: ScheduledTask) -> bool:

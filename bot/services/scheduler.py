@@ -104,8 +104,11 @@ class SchedulerService:
         self.maintenance.start()
 
     async def stop(self) -> None:
+        """Stop claiming and let runs end; then free what we still hold, so that another
+        process need not wait for our leases (a run cut short is recorded as interrupted)."""
         self.maintenance.stop()
         await self.dispatcher.stop()
+        await self.maintenance.release_own_leases()
 
     async def create_task(
         self,

@@ -527,3 +527,34 @@ async def test_an_edit_racing_a_claim_is_never_lost(scheduler, clock, database):
         later,
         None,
     )
+
+
+async def test_a_task_edited_while_claimed_keeps_its_lease_renewed_through_a_long_run(
+    scheduler, player, clock
+):
+    player.gate = asyncio.Event()
+    task = await play_task(scheduler, clock.now() + timedelta(seconds=5))
+    scheduler.dispatcher.start()
+    try:
+        await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
+        clock.advance(seconds=5 - LEAD)
+        await eventually(lambda: player.prepared != [])
+        await scheduler.edit_task(task.id, name="renamed bell")
+        await eventually(lambda: len(player.prepared) == 2)
+        clock.advance(seconds=LEAD)
+        await eventually(lambda: len(player.requests) == 1)
+        for _ in range(12):  # a minute of playing, four lease lengths
+            clock.advance(seconds=5)
+            await asyncio.sleep(0.01)
+            assert await scheduler.maintenance.release_expired_leases() == 0
+        stored = await scheduler.get_task(task.id)
+        assert (stored.status, stored.lease_owner) == (
+            TaskStatus.RUNNING,
+            scheduler.dispatcher.owner,
+        )
+        player.gate.set()
+        await eventually(lambda: not scheduler.dispatcher._runs)
+    finally:
+        await scheduler.dispatcher.stop()
+    assert len(player.requests) == 1
+    assert [r.outcome for r in await scheduler.get_task_runs(task.id)] == [RunOutcome.SUCCEEDED]
