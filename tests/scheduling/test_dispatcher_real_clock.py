@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.errors import TransientTaskFailure
-from bot.models.scheduled_task import RecurrenceType, TaskStatus, TaskType
+from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus, TaskType
 from bot.models.task_run import RunOutcome
 from bot.scheduling.dispatcher import DispatcherSettings
 from bot.services.scheduler import SchedulerService
@@ -25,6 +25,17 @@ def real_scheduler(database, player: RecordingPlayer, **settings: float) -> Sche
         config=Config(),
         clock=SystemClock(),
         dispatcher_settings=DispatcherSettings(**settings),
+    )
+
+
+async def play_now(scheduler: SchedulerService) -> ScheduledTask:
+    return await scheduler.create_task(
+        "bell",
+        TaskType.PLAY_SOUND,
+        scheduler.clock.now(),
+        parameters=PLAY,
+        user_id=7,
+        guild_id=GUILD,
     )
 
 
@@ -61,14 +72,7 @@ async def test_a_recurring_task_runs_again_when_its_next_occurrence_comes(databa
 async def test_a_retry_runs_when_its_backoff_ends(database):
     player = RecordingPlayer(failures=[TransientTaskFailure("voice connect timed out")])
     scheduler = real_scheduler(database, player, retry_base_seconds=0.5)
-    task = await scheduler.create_task(
-        "bell",
-        TaskType.PLAY_SOUND,
-        scheduler.clock.now(),
-        parameters=PLAY,
-        user_id=7,
-        guild_id=GUILD,
-    )
+    task = await play_now(scheduler)
     scheduler.dispatcher.start()
     try:
         await eventually(lambda: len(player.requests) == 2, within=4)
@@ -82,14 +86,7 @@ async def test_a_retry_runs_when_its_backoff_ends(database):
 async def test_leases_are_renewed_while_a_run_lasts(database):
     player = RecordingPlayer(gate=asyncio.Event())
     scheduler = real_scheduler(database, player, lease_seconds=0.6)
-    task = await scheduler.create_task(
-        "bell",
-        TaskType.PLAY_SOUND,
-        scheduler.clock.now(),
-        parameters=PLAY,
-        user_id=7,
-        guild_id=GUILD,
-    )
+    task = await play_now(scheduler)
     scheduler.dispatcher.start()
     try:
         await eventually(lambda: len(player.requests) == 1)
