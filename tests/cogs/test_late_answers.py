@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 
 from bot.emulator import Message
+from bot.models.scheduled_task import TaskType
 from tests.cogs.conftest import App
 from tests.cogs.library import CONTENT_TYPES, stored, tone_file, upload
 from tests.cogs.library import extensions as extensions
@@ -72,5 +74,33 @@ async def test_an_upload_answered_after_the_token_expired_is_told_in_the_channel
     assert reply.message is not None
     assert reply.message.loading
     assert (await stored(app, "bell")).name == "bell"
+    assert len(_refused_follow_ups(app)) == 1
+    assert _errors(caplog) == []
+
+
+async def test_an_edit_after_the_token_expired_is_told_in_the_channel(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = app.world
+    await upload(app, world.alice, "bell")
+    sound = await stored(app, "bell")
+    await app.services.scheduler.create_task(
+        "morning bell",
+        TaskType.PLAY_SOUND,
+        app.clock.now() + timedelta(days=1),
+        parameters={"sound_id": sound.id, "channel_id": world.lounge.id},
+        user_id=world.bob.id,
+        guild_id=world.guild.id,
+    )
+    asked = await world.alice.slash("sound delete", sound="bell")
+    app.emulator.fail("PATCH /webhooks/*", delay=LIFETIME + 0.2)
+
+    confirmed = await world.alice.click(asked, f"carillon:delsound:{sound.id}")
+    notice = await app.emulator.wait_for_message(world.general, timeout=15)
+
+    assert confirmed.content == "🗑️ Deleted the sound **bell**."
+    assert notice.content == (
+        f"<@{world.alice.id}> 🗑️ Deleted the sound **bell**. Told 1 member(s) whose tasks used it."
+    )
     assert len(_refused_follow_ups(app)) == 1
     assert _errors(caplog) == []
