@@ -104,3 +104,19 @@ async def test_an_edit_after_the_token_expired_is_told_in_the_channel(
     )
     assert len(_refused_follow_ups(app)) == 1
     assert _errors(caplog) == []
+
+
+async def test_where_the_channel_refuses_the_member_gets_a_dm(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = app.world
+    file = app.emulator.attachment("bell.wav", tone_file(440, 0.5), CONTENT_TYPES["wav"])
+    app.emulator.fail("POST /webhooks/*", delay=LIFETIME + 0.2)
+    app.emulator.fail(f"POST /channels/{world.general.id}/messages", 403)
+
+    await world.alice.slash("sound upload", file=file, settle=None)
+    [dm] = await app.emulator.wait_for(lambda: app.emulator.dms_to(world.alice.member), timeout=15)
+
+    assert dm.embeds[0]["title"] == "✅ Sound uploaded"
+    assert app.emulator.messages_in(world.general) == []
+    assert _errors(caplog) == []
