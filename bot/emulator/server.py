@@ -227,7 +227,7 @@ class Emulator:
         return [r for r in self.requests if r.status == 429]
 
     def unretried_429s(self) -> list[RecordedRequest]:
-        """429s that no later request of the same method and path got past."""
+        """429s whose request (method, path and body) was never sent again and let through."""
         left = []
         for index, limited in enumerate(self.requests):
             if limited.status != 429:
