@@ -21,6 +21,14 @@ The unmodified discord.py client connects to it: REST under ``/api/v10``, the ga
 Faults: ``emulator.fail("POST /channels/*/messages", 502)``, ``fail(pattern, 429,
 retry_after=0.5)``, ``fail(pattern, delay=1.0)``, ``drop_gateway()``, ``drop_voice(guild)``,
 ``gateway.ask_to_reconnect()``. Initial answers later than three seconds are refused (10062).
+
+Discord's limits hold (``bot/emulator/ratelimits.py``): REST needs the bot token (else 401);
+per-route buckets answer ``X-RateLimit-*`` headers and 429 past their limit; 50 requests a
+second per token outside interaction endpoints; 10,000 401/403/429 answers in ten minutes get
+the IP banned (Cloudflare's 1015 page). ``Emulator(rate_limits=RateLimitPolicy(...))`` changes
+them, ``emulator.rate_limited()`` and ``unretried_429s()`` count the 429s. Follow-ups with an
+interaction's token are refused after ``token_lifetime`` seconds (Discord's 15 minutes; 401,
+code 50027).
 """
 
 from bot.emulator.actor import Actor, Choice
@@ -39,6 +47,7 @@ from bot.emulator.model import (
     Role,
     User,
 )
+from bot.emulator.ratelimits import Limit, RateLimitPolicy
 from bot.emulator.server import Emulator
 
 __all__ = [
@@ -51,12 +60,14 @@ __all__ = [
     "Emulator",
     "Fault",
     "Guild",
+    "Limit",
     "Member",
     "Message",
     "NoResponseError",
     "OpusPacket",
     "Overwrite",
     "Permission",
+    "RateLimitPolicy",
     "RecordedRequest",
     "Reply",
     "Role",

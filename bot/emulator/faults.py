@@ -75,6 +75,8 @@ class RecordedRequest:
     json: Any
     status: int = 0
     fault: Fault | None = None
+    # Who refused it with a 429: "user" (a bucket), "global", or "cloudflare" (a ban).
+    limited: str | None = None
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} -> {self.status}"

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 ANSWER_WINDOW = 3.0
+TOKEN_LIFETIME = 15 * 60.0
 
 
 class CallbackType:
@@ -62,6 +63,10 @@ class InteractionRecord:
     def expired(self, window: float = ANSWER_WINDOW) -> bool:
         """Discord refuses an initial response after three seconds."""
         return time.monotonic() - self.created > window
+
+    def token_expired(self, lifetime: float = TOKEN_LIFETIME) -> bool:
+        """Follow-ups with the token are refused fifteen minutes after the interaction."""
+        return time.monotonic() - self.created > lifetime
 
     @property
     def acknowledged(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -25,6 +26,31 @@ def json_response(data: Any, status: int = 200) -> web.Response:
 
 def error(status: int, message: str, code: int = 0) -> web.Response:
     return json_response({"message": message, "code": code}, status)
+
+
+def unauthorized() -> web.Response:
+    return error(401, "401: Unauthorized")
+
+
+def invalid_webhook_token() -> web.Response:
+    return error(401, "Invalid Webhook Token", 50027)
+
+
+def cloudflare_ban(seconds_left: float) -> web.Response:
+    """What Cloudflare answers an IP banned for invalid requests: a page, not Discord's JSON."""
+    headers = {"Retry-After": str(math.ceil(seconds_left))}
+    return web.Response(
+        status=429, text="error code: 1015", content_type="text/plain", headers=headers
+    )
+
+
+def route_of(request: web.Request) -> str | None:
+    """``"POST /channels/{channel_id}/messages"`` for an emulated route, else ``None``."""
+    info = request.match_info.get_info()
+    template = info.get("formatter") or info.get("path") or ""
+    if not template.startswith(API_PREFIX):
+        return None
+    return f"{request.method} {template[len(API_PREFIX) :]}"
 
 
 def no_content() -> web.Response:
@@ -190,29 +216,41 @@ class Rest:
             answer["resource"] = resource
         return json_response(answer)
 
-    def _record_for_token(self, request: web.Request) -> InteractionRecord | None:
-        return self.emulator.interactions_by_token.get(request.match_info["token"])
+    def _webhook(self, request: web.Request) -> InteractionRecord | web.Response:
+        """The interaction whose token the request carries, or Discord's refusal."""
+        emulator = self.emulator
+        if request.match_info["app_id"] != str(emulator.application_id):
+            return error(404, "Unknown Webhook", 10015)
+        record = emulator.interactions_by_token.get(request.match_info["token"])
+        if record is None or record.token_expired(emulator.token_lifetime):
+            return invalid_webhook_token()
+        return record
 
-    def _webhook_message(self, request: web.Request) -> Message | None:
-        record = self._record_for_token(request)
-        if record is None:
-            return None
+    def _webhook_message(self, request: web.Request) -> Message | web.Response:
+        record = self._webhook(request)
+        if isinstance(record, web.Response):
+            return record
         message_id = request.match_info["message_id"]
         if message_id == "@original":
             if record.callback_type in (
                 CallbackType.DEFERRED_UPDATE_MESSAGE,
                 CallbackType.UPDATE_MESSAGE,
             ):
-                return record.source_message
-            return record.original
-        wanted = int(message_id)
-        candidates = [record.original, *record.followups]
-        return next((m for m in candidates if m is not None and m.id == wanted), None)
+                message = record.source_message
+            else:
+                message = record.original
+        else:
+            wanted = int(message_id) if message_id.isdigit() else 0
+            candidates = [record.original, *record.followups]
+            message = next((m for m in candidates if m is not None and m.id == wanted), None)
+        if message is None or message.deleted:
+            return error(404, "Unknown Message", 10008)
+        return message
 
     async def create_followup(self, request: web.Request) -> web.Response:
-        record = self._record_for_token(request)
-        if record is None:
-            return error(404, "Unknown Webhook", 10015)
+        record = self._webhook(request)
+        if isinstance(record, web.Response):
+            return record
         if not record.acknowledged:
             return error(400, "Interaction has not been acknowledged.", 40060)
         payload, files = await read_body(request)
@@ -231,12 +269,14 @@ class Rest:
 
     async def get_webhook_message(self, request: web.Request) -> web.Response:
         message = self._webhook_message(request)
-        return json_response(message.payload()) if message else error(404, "Unknown Message", 10008)
+        if isinstance(message, web.Response):
+            return message
+        return json_response(message.payload())
 
     async def edit_webhook_message(self, request: web.Request) -> web.Response:
         message = self._webhook_message(request)
-        if message is None or message.deleted:
-            return error(404, "Unknown Message", 10008)
+        if isinstance(message, web.Response):
+            return message
         payload, files = await read_body(request)
         message.flags &= ~Message.LOADING
         self.emulator.apply_edit(message, payload, files)
@@ -244,8 +284,8 @@ class Rest:
 
     async def delete_webhook_message(self, request: web.Request) -> web.Response:
         message = self._webhook_message(request)
-        if message is None or message.deleted:
-            return error(404, "Unknown Message", 10008)
+        if isinstance(message, web.Response):
+            return message
         self.emulator.delete_message(message)
         return no_content()
 

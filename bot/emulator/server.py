@@ -18,7 +18,7 @@ from bot.emulator.actor import Actor
 from bot.emulator.audio import CapturedAudio
 from bot.emulator.faults import Fault, FaultPlan, RecordedRequest
 from bot.emulator.gateway import Gateway
-from bot.emulator.interactions import ANSWER_WINDOW, InteractionRecord
+from bot.emulator.interactions import ANSWER_WINDOW, TOKEN_LIFETIME, InteractionRecord
 from bot.emulator.model import (
     Attachment,
     Channel,
@@ -38,7 +38,15 @@ from bot.emulator.model import (
     new_guild,
     snowflake,
 )
-from bot.emulator.rest import API_PREFIX, Rest, json_response
+from bot.emulator.ratelimits import RateLimiter, RateLimitPolicy
+from bot.emulator.rest import (
+    API_PREFIX,
+    Rest,
+    cloudflare_ban,
+    json_response,
+    route_of,
+    unauthorized,
+)
 from bot.emulator.signal import Changed
 from bot.emulator.tls import ThrowawayCA
 from bot.emulator.voice import VoiceServer
@@ -61,15 +69,21 @@ class Emulator:
         host: str = "127.0.0.1",
         command_permissions: bool = False,
         answer_window: float = ANSWER_WINDOW,
+        token_lifetime: float = TOKEN_LIFETIME,
+        rate_limits: RateLimitPolicy | None = None,
     ) -> None:
         """``command_permissions``: hide commands whose ``default_member_permissions`` a
         member lacks, as the Discord client does (servers can override that; the emulator
         cannot, so it is off by default). ``answer_window``: seconds the bot has for its
-        first answer to an interaction (Discord's three)."""
+        first answer to an interaction (Discord's three). ``token_lifetime``: seconds an
+        interaction's token takes follow-ups (Discord's fifteen minutes). ``rate_limits``:
+        the buckets, global limit and invalid-request ban enforced (Discord's by default)."""
         self.token = token
         self.host = host
         self.command_permissions = command_permissions
         self.answer_window = answer_window
+        self.token_lifetime = token_lifetime
+        self.rate_limits = RateLimiter(rate_limits)
         self.bot_user = User(snowflake(), "Carillon", bot=True)
         self.application_id = self.bot_user.id
         self.application_owner = User(snowflake(), "app-owner")
@@ -160,7 +174,41 @@ class Emulator:
                 body = {"multipart": True}
         record = RecordedRequest(request.method, path, dict(request.query), body)
         self.requests.append(record)
-        fault = self.faults.take(request.method, path)
+        ip = request.remote or "unknown"
+        response = await self._answer(request, handler, record, ip)
+        record.status = response.status
+        if record.limited != "cloudflare":
+            self.rate_limits.count(ip, response.status, time.monotonic())
+        self.changed.notify()
+        return response
+
+    async def _answer(
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Any],
+        record: RecordedRequest,
+        ip: str,
+    ) -> web.StreamResponse:
+        """Cloudflare's ban, authorisation, the rate limits, faults, then the route itself."""
+        now = time.monotonic()
+        banned = self.rate_limits.banned_for(ip, now)
+        if banned:
+            record.limited = "cloudflare"
+            return cloudflare_ban(banned)
+        route = route_of(request)
+        if route is None:
+            return await handler(request)
+        params = dict(request.match_info)
+        authorization = request.headers.get("Authorization")
+        if "token" not in params and authorization != f"Bot {self.token}":
+            return unauthorized()
+        verdict = self.rate_limits.admit(authorization or ip, route, params, now)
+        if verdict.limited:
+            record.limited = verdict.scope
+            limited = json_response(verdict.body(), 429)
+            limited.headers.update(verdict.headers(now))
+            return limited
+        fault = self.faults.take(request.method, record.path)
         record.fault = fault
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
@@ -169,11 +217,29 @@ class Emulator:
             if fault.status == 429:
                 response.headers["Retry-After"] = str(fault.retry_after)
                 response.headers["X-RateLimit-Scope"] = "user"
-        else:
-            response = await handler(request)
-        record.status = response.status
-        self.changed.notify()
+            return response
+        response = await handler(request)
+        response.headers.update(verdict.headers(time.monotonic()))
         return response
+
+    def rate_limited(self) -> list[RecordedRequest]:
+        """Every request answered 429 (by a bucket, the global limit, a ban or a fault)."""
+        return [r for r in self.requests if r.status == 429]
+
+    def unretried_429s(self) -> list[RecordedRequest]:
+        """429s whose request (method, path and body) was never sent again and let through."""
+        left = []
+        for index, limited in enumerate(self.requests):
+            if limited.status != 429:
+                continue
+            later = self.requests[index + 1 :]
+            if not any(
+                (r.method, r.path, r.json) == (limited.method, limited.path, limited.json)
+                and r.status < 400
+                for r in later
+            ):
+                left.append(limited)
+        return left
 
     # faults
 

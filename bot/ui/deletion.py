@@ -15,6 +15,7 @@ from bot.errors import CarillonError, NotFound
 from bot.services.sounds import Deletion, TaskUse
 from bot.ui.checks import is_admin
 from bot.ui.errors import reply_error
+from bot.ui.followups import edit_original
 from bot.ui.formatting import safe
 
 log = logging.getLogger(__name__)
@@ -172,9 +173,7 @@ class _ConfirmDelete(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
         )
         told = await notify_owners(interaction, self.kind, deletion)
         if told:
-            await interaction.edit_original_response(
-                content=deleted_text(self.kind, deletion, told)
-            )
+            await edit_original(interaction, deleted_text(self.kind, deletion, told))
 
 
 class ConfirmDeleteSound(_ConfirmDelete, template=r"carillon:delsound:(?P<id>\d+)"):

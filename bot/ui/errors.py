@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import CarillonError, NotPermitted
+from bot.ui.followups import send_followup
 from bot.ui.option_errors import option_problem
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,13 @@ def message_for(error: Exception, interaction: discord.Interaction | None = None
 
 
 async def reply_error(interaction: discord.Interaction, text: str) -> None:
-    """Answer ephemerally, whether or not the interaction was already answered or deferred."""
+    """Answer ephemerally, whether or not the interaction was already answered or deferred (or
+    its token has expired: then the member is told in the channel or by DM)."""
     content = f"❌ {text}"[:2000]
     mentions = discord.AllowedMentions.none()
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True, allowed_mentions=mentions)
+            await send_followup(interaction, content, allowed_mentions=mentions)
         else:
             await interaction.response.send_message(
                 content, ephemeral=True, allowed_mentions=mentions

@@ -44,7 +44,10 @@ class NowPlayingPoster:
             embed.add_field(name="For", value=f"<@{request.payer_id}>")
         cancellable = task is not None and self._has_later_runs(task)
         view = now_playing_view(request.guild_id, request.task_id if cancellable else None)
-        await channel.send(embed=embed, view=view)
+        try:
+            await channel.send(embed=embed, view=view)
+        except discord.HTTPException as exc:
+            log.warning("now playing: could not post in %s: %s", request.text_channel_id, exc)
 
     async def _task(self, task_id: int) -> ScheduledTask | None:
         services: Any = getattr(self.client, "services", None)

@@ -14,6 +14,7 @@ from bot.services.player import PlayRequest
 from bot.ui import deletion as deletion_ui
 from bot.ui import sounds as ui
 from bot.ui.checks import is_admin
+from bot.ui.followups import send_followup
 from bot.ui.formatting import credits, safe
 from bot.voice.channel import voice_channel_for
 from cogs.sounds._playback import Playback
@@ -68,7 +69,7 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
             cost=cost,
         )
         embed = ui.uploaded_embed(sound, await self._default_cost(guild_id))
-        await interaction.followup.send(embed=embed, ephemeral=True)
+        await send_followup(interaction, embed=embed)
 
     @app_commands.command(name="list", description="The sounds of this server")
     @app_commands.describe(sound="Only sounds whose name contains this")
@@ -140,7 +141,7 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
         else:
             text = f"▶️ {'Played' if state == 'played' else 'Playing'} **{name}** in "
             text += f"{target.mention}{cost}."
-        await interaction.followup.send(text, ephemeral=True)
+        await send_followup(interaction, text)
 
     @app_commands.command(description="Rename a sound (its uploader or an admin)")
     @app_commands.describe(sound="The sound", name="Its new name")

@@ -7,9 +7,13 @@ import aiohttp
 from bot.emulator import Emulator
 
 
+def as_bot(emulator: Emulator) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(headers={"Authorization": f"Bot {emulator.token}"})
+
+
 async def test_json_answers_carry_exactly_application_json(emulator: Emulator) -> None:
     url = f"{emulator.api_base_url}/users/@me"
-    async with aiohttp.ClientSession() as session, session.get(url) as response:
+    async with as_bot(emulator) as session, session.get(url) as response:
         assert response.headers["Content-Type"] == "application/json"
         assert (await response.json())["id"] == str(emulator.bot_user.id)
 
@@ -28,7 +32,7 @@ async def test_faults_answer_then_let_requests_through(emulator: Emulator) -> No
     emulator.fail("GET /users/*", 503)
     url = f"{emulator.api_base_url}/users/@me"
 
-    async with aiohttp.ClientSession() as session:
+    async with as_bot(emulator) as session:
         statuses = []
         for _ in range(3):
             async with session.get(url) as response:
@@ -53,7 +57,7 @@ async def test_channel_messages_are_created_edited_and_deleted(emulator: Emulato
     channel = emulator.add_text_channel(guild, "general")
     base = f"{emulator.api_base_url}/channels/{channel.id}/messages"
 
-    async with aiohttp.ClientSession() as session:
+    async with as_bot(emulator) as session:
         async with session.post(base, json={"content": "hi", "embeds": [{"title": "t"}]}) as r:
             message_id = (await r.json())["id"]
         async with session.patch(f"{base}/{message_id}", json={"content": "hello"}) as r:

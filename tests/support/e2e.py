@@ -142,9 +142,14 @@ class BotRunner:
 
 
 @pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator() as running:
+async def emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emulator]:
+    """Options from ``@pytest.mark.emulator(...)``; Discord's limits hold in every test: each
+    429 the bot got was retried and got through."""
+    marker = request.node.get_closest_marker("emulator")
+    async with Emulator(**(marker.kwargs if marker else {})) as running:
         yield running
+    limited = [r for r in running.unretried_429s() if r.limited is not None]
+    assert not limited, f"429s the bot never got past: {[str(r) for r in limited]}"
 
 
 @pytest.fixture

@@ -1,0 +1,89 @@
+"""Fifty servers at once: scheduled plays post "now playing" and members' /sound play follow up,
+all within Discord's rate limits (every 429 retried, every message delivered)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+import pytest
+
+from bot.audio.tones import tone
+from bot.emulator import Actor, Channel, Message
+from bot.emulator.ratelimits import Limit, RateLimitPolicy
+from bot.models.scheduled_task import TaskType
+from tests.cogs._support import move_clock
+from tests.cogs.conftest import App
+
+SERVERS = 50
+
+
+def _now_playing(message: Message) -> bool:
+    return any(embed.get("title") == "🔔 Now playing" for embed in message.embeds)
+
+
+async def _server(app: App, index: int) -> tuple[Channel, Actor]:
+    emulator = app.emulator
+    guild = emulator.add_guild(f"server {index}")
+    text = emulator.add_text_channel(guild, "general")
+    voice = emulator.add_voice_channel(guild, "Lounge")
+    member = emulator.actor(emulator.add_member(guild, f"member-{index}"), channel=text)
+    await emulator.wait_for(lambda: app.bot.get_channel(voice.id) is not None, what="the guild")
+    await member.join_voice(voice)
+    sound = await app.services.sounds.upload(
+        guild.id, member.id, "chime", tone(440 + index, 1.0, "wav"), cost=0
+    )
+    await app.services.scheduler.create_task(
+        f"chime {index}",
+        TaskType.PLAY_SOUND,
+        app.clock.now() + timedelta(minutes=1),
+        parameters={"sound_id": sound.id, "channel_id": voice.id, "text_channel_id": text.id},
+        user_id=member.id,
+        guild_id=guild.id,
+    )
+    return text, member
+
+
+async def _burst(app: App) -> list[Message]:
+    """Every server's task falls due as every member runs /sound play; the posts, once each."""
+    emulator = app.emulator
+    servers = await asyncio.gather(*(_server(app, i) for i in range(SERVERS)))
+
+    move_clock(app, app.clock.now() + timedelta(minutes=1))
+    replies = await asyncio.gather(
+        *(member.slash("sound play", sound="chime", settle=20) for _, member in servers)
+    )
+    posts = await asyncio.gather(
+        *(emulator.wait_for_message(text, _now_playing, timeout=30) for text, _ in servers)
+    )
+
+    assert all(r.content.startswith(("⏳ **chime**", "▶️")) for r in replies), replies
+    assert all(len(emulator.messages_in(text)) == 1 for text, _ in servers)
+    return posts
+
+
+def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_fifty_servers_at_once_get_no_429(app: App, caplog: pytest.LogCaptureFixture) -> None:
+    posts = await _burst(app)
+
+    assert len(posts) == SERVERS
+    assert app.emulator.rate_limited() == []
+    assert _errors(caplog) == []
+
+
+@pytest.mark.emulator(rate_limits=RateLimitPolicy(global_limit=Limit(10, 1.0)))
+async def test_where_the_global_limit_bites_each_429_is_waited_out_and_retried(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    posts = await _burst(app)
+
+    assert len(posts) == SERVERS
+    limited = app.emulator.rate_limited()
+    assert limited
+    assert {r.limited for r in limited} == {"global"}
+    assert app.emulator.unretried_429s() == []
+    assert _errors(caplog) == []
