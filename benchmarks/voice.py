@@ -44,6 +44,7 @@ from typing import Any
 
 import aiohttp
 import av
+import davey
 import discord
 
 from bot.app import CarillonBot
@@ -55,6 +56,7 @@ from bot.container import build_bot
 from bot.db.migrate import upgrade
 from bot.errors import NotFound
 from bot.models import TaskType
+from bot.voice.dave import DaveVoiceClient
 from bot.voice.pump import PacketPump, seal_packet
 
 FRAME = 0.02
@@ -200,6 +202,16 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def dave_microseconds(voices: Sequence[discord.VoiceClient]) -> int:
+    """Time davey spent encrypting audio for ``voices`` so far, summed."""
+    total = 0
+    for voice in voices:
+        session = voice._connection.dave_session
+        if session is not None:
+            total += session.get_encryption_stats(davey.MediaType.audio).duration
+    return total
+
+
 async def pump_all(
     voices: Sequence[discord.VoiceClient], make_source: Callable[[], discord.AudioSource]
 ) -> float:
@@ -289,7 +301,9 @@ async def cpu_runs(
     for server in servers[: max(counts)]:
         target = bot.get_channel(server.channel_id)
         assert isinstance(target, discord.VoiceChannel)
-        voices.append(await target.connect(timeout=30, self_deaf=True))
+        voice = await target.connect(timeout=30, self_deaf=True, cls=DaveVoiceClient)
+        await voice.wait_until_encrypting(30)
+        voices.append(voice)
     paths = {
         FLOOR: (send_only, lambda: OggOpusSource(sound)),
         THIS_PLAYER: (pump_all, lambda: OggOpusSource(sound)),
@@ -301,7 +315,15 @@ async def cpu_runs(
         for name, (player, make_source) in paths.items():
             await emulator.call("clear")
             before = children_cpu()
+            dave_before = dave_microseconds(voices[:count])
             thread_cpu = await player(voices[:count], make_source)
+            if name == THIS_PLAYER:
+                dave = (dave_microseconds(voices[:count]) - dave_before) / 1000
+                print(
+                    f"DAVE encryption, {count} streams: {dave / count / seconds:.3f} ms "
+                    "per stream per second of audio",
+                    flush=True,
+                )
             audio = await emulator.wait_for_audio(servers[:count], frames=1)
             child_cpu = children_cpu() - before
             frames = [a["frames"] for a in audio.values()]

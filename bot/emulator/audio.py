@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -13,15 +14,35 @@ FRAME_SECONDS = 0.02
 OPUS_SILENCE = b"\xf8\xff\xfe"
 
 
+class FrameStatus(StrEnum):
+    """What a member's client made of one frame."""
+
+    DECRYPTED = "decrypted"  # DAVE frame, decrypted: heard
+    CLEAR = "clear"  # no end-to-end encryption expected (protocol 0, or Opus silence): heard
+    PLAINTEXT = "plaintext"  # unencrypted audio in a DAVE call: a real client drops it
+    FAILED = "failed"  # DAVE frame that did not decrypt: dropped
+
+
+HEARD = (FrameStatus.DECRYPTED, FrameStatus.CLEAR)
+
+
 @dataclass(frozen=True)
 class OpusPacket:
-    """One decrypted RTP payload as it arrived (``arrival`` is ``time.monotonic()``)."""
+    """One RTP payload as a member's client got it (``arrival`` is ``time.monotonic()``).
+
+    ``data`` is the Opus frame when it was heard, else the payload as it arrived.
+    """
 
     arrival: float
     sequence: int
     timestamp: int
     ssrc: int
     data: bytes
+    status: FrameStatus = FrameStatus.DECRYPTED
+
+    @property
+    def heard(self) -> bool:
+        return self.status in HEARD
 
     @property
     def silence(self) -> bool:
@@ -31,22 +52,43 @@ class OpusPacket:
 
 @dataclass(frozen=True)
 class CapturedAudio:
-    """Everything the bot sent to one guild's voice channel, in arrival order."""
+    """Everything a member's client got from the bot, in arrival order.
+
+    Counts, durations and decoded audio cover only what the member heard.
+    """
 
     packets: list[OpusPacket]
 
     @property
+    def heard_packets(self) -> list[OpusPacket]:
+        return [p for p in self.packets if p.heard]
+
+    @property
     def audio_packets(self) -> list[OpusPacket]:
-        return [p for p in self.packets if not p.silence]
+        return [p for p in self.packets if p.heard and not p.silence]
 
     @property
     def frames(self) -> int:
-        """Audio frames received, not counting the silence frames that end a playback."""
+        """Audio frames heard, not counting the silence frames that end a playback."""
         return len(self.audio_packets)
 
     @property
     def silence_frames(self) -> int:
-        return len(self.packets) - self.frames
+        return sum(1 for p in self.packets if p.heard and p.silence)
+
+    @property
+    def plaintext_frames(self) -> int:
+        """Unencrypted audio frames in a DAVE call, which a member's client drops."""
+        return sum(1 for p in self.packets if p.status is FrameStatus.PLAINTEXT)
+
+    @property
+    def failed_frames(self) -> int:
+        """DAVE frames the member's client could not decrypt."""
+        return sum(1 for p in self.packets if p.status is FrameStatus.FAILED)
+
+    @property
+    def lost_frames(self) -> int:
+        return self.plaintext_frames + self.failed_frames
 
     @property
     def duration(self) -> float:

@@ -26,6 +26,7 @@ class ChannelType(IntEnum):
     TEXT = 0
     VOICE = 2
     CATEGORY = 4
+    STAGE_VOICE = 13
 
 
 class Permission(IntEnum):
@@ -148,7 +149,7 @@ class Channel:
 
     @property
     def is_voice(self) -> bool:
-        return self.type == ChannelType.VOICE
+        return self.type in (ChannelType.VOICE, ChannelType.STAGE_VOICE)
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -162,7 +163,7 @@ class Channel:
             "nsfw": False,
             "flags": 0,
         }
-        if self.type == ChannelType.VOICE:
+        if self.is_voice:
             data |= {
                 "bitrate": self.bitrate,
                 "user_limit": self.user_limit,

@@ -307,10 +307,11 @@ class Emulator:
         *,
         user_limit: int = 0,
         overwrites: Iterable[Overwrite] = (),
+        stage: bool = False,
     ) -> Channel:
-        channel = add_channel(
-            guild, name, ChannelType.VOICE, overwrites=list(overwrites), user_limit=user_limit
-        )
+        """A voice channel (DAVE protocol 1), or with ``stage`` a stage channel (protocol 0)."""
+        kind = ChannelType.STAGE_VOICE if stage else ChannelType.VOICE
+        channel = add_channel(guild, name, kind, overwrites=list(overwrites), user_limit=user_limit)
         self._later(self.gateway.dispatch("CHANNEL_CREATE", channel.payload()))
         return channel
 
@@ -337,10 +338,11 @@ class Emulator:
         state = guild.voice_states.get(user_id)
         if state is None or state.channel_id is None:
             return
-        state.channel_id = None
+        before, state.channel_id = state.channel_id, None
         await self.gateway.dispatch("VOICE_STATE_UPDATE", state.payload(guild.members.get(user_id)))
         if user_id == self.bot_user.id:
             await self.voice.close_connection(guild.id, code=4014)
+        await self.voice.member_moved(user_id, before, None)
         self.changed.notify()
 
     async def remove_member(self, member: Member) -> None:
@@ -368,6 +370,9 @@ class Emulator:
         )
         guild.voice_states[member.id] = state
         await self.gateway.dispatch("VOICE_STATE_UPDATE", state.payload(member))
+        await self.voice.member_moved(
+            member.id, previous.channel_id if previous else None, state.channel_id
+        )
         self.changed.notify()
 
     def voice_refusal(self, guild: Guild, user_id: int, channel_id: int) -> str | None:
@@ -592,9 +597,12 @@ class Emulator:
 
     # voice audio
 
-    def voice_audio(self, guild: Guild | int) -> CapturedAudio:
-        """The Opus frames the bot has sent to ``guild``'s voice channel so far."""
-        return self.voice.audio(_id(guild))
+    def voice_audio(self, guild: Guild | int, member: Member | None = None) -> CapturedAudio:
+        """What a member in the bot's voice channel got from it so far (by default the
+        listener every call has; ``member``: that member's client)."""
+        if member is None:
+            return self.voice.audio(_id(guild))
+        return self.voice.audio(_id(guild), member.id)
 
     async def wait_for_audio(
         self,

@@ -16,8 +16,11 @@ from aiohttp import WSMsgType, web
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt
 from nacl.exceptions import CryptoError
 
-from bot.emulator.audio import CapturedAudio, OpusPacket
-from bot.emulator.model import VoiceState
+from bot.emulator.audio import CapturedAudio
+from bot.emulator.dave import ClientMember, DaveCall, DaveOp, ListenerMember
+from bot.emulator.listener import Listener
+from bot.emulator.mls import proposals_payload
+from bot.emulator.model import ChannelType, VoiceState
 
 if TYPE_CHECKING:
     from bot.emulator.gateway import GatewaySession
@@ -35,6 +38,8 @@ DISCOVERY_LENGTH = 74
 # next IP discovery times out. Servers do send datagrams besides the discovery answer, so an
 # RTCP receiver report shortly after it wakes the reader before the socket can be replaced.
 WAKE_DELAY = 0.05
+# The member who is always in a call, hearing the bot: a client in the emulator.
+LISTENER_ID = 1
 
 
 class VoiceOp:
@@ -66,6 +71,8 @@ class VoiceConnection:
     client_address: tuple[str, int] | None = None
     identify: dict[str, Any] = field(default_factory=dict)
     seq: int = 0
+    channel_id: int | None = None
+    dave_protocol_version: int = 0
 
 
 @dataclass
@@ -135,7 +142,8 @@ class VoiceServer:
         self.pending_tokens: dict[int, str] = {}
         self.connections: dict[int, VoiceConnection] = {}
         self.sessions_by_ssrc: dict[int, VoiceConnection] = {}
-        self.captures: dict[int, list[OpusPacket]] = {}
+        self.calls: dict[int, DaveCall] = {}
+        self.listeners: dict[int, dict[int, Listener]] = {}  # channel: user: listener
         self.speaking: list[SpeakingEvent] = []
         self.ws_connections = 0
         self.undecryptable = 0
@@ -168,6 +176,9 @@ class VoiceServer:
             self.refused.append((channel_id, refusal))
             emulator.changed.notify()
             return
+        previous = guild.voice_states.get(bot_id)
+        if previous is not None and previous.channel_id not in (None, channel_id):
+            await self._leave_call(previous.channel_id, bot_id)
         state = VoiceState(
             bot_id,
             guild.id,
@@ -203,6 +214,9 @@ class VoiceServer:
         connection: VoiceConnection | None = None
         try:
             async for message in ws:
+                if message.type is WSMsgType.BINARY:
+                    await self._on_binary(ws, connection, message.data)
+                    continue
                 if message.type is not WSMsgType.TEXT:
                     continue
                 payload = json.loads(message.data)
@@ -238,7 +252,40 @@ class VoiceServer:
                 )
             )
             self.emulator.changed.notify()
+        elif op in (DaveOp.TRANSITION_READY, DaveOp.INVALID_COMMIT_WELCOME):
+            call = self._call_of(connection)
+            if call is None:
+                await ws.close(code=4020, message=b"Bad request: no DAVE session.")
+            elif op == DaveOp.TRANSITION_READY:
+                await call.on_transition_ready(connection.user_id, int(data["transition_id"]))
+            else:
+                await call.on_invalid_commit_welcome(connection.user_id, int(data["transition_id"]))
+            self.emulator.changed.notify()
         return connection
+
+    async def _on_binary(
+        self, ws: web.WebSocketResponse, connection: VoiceConnection | None, data: bytes
+    ) -> None:
+        call = self._call_of(connection)
+        if connection is None or call is None or not data:
+            await ws.close(code=4020, message=b"Bad request: unexpected binary message.")
+            return
+        op, body = data[0], data[1:]
+        if op == DaveOp.KEY_PACKAGE:
+            await call.on_key_package(connection.user_id, body)
+        elif op == DaveOp.COMMIT_WELCOME:
+            await call.on_commit_welcome(connection.user_id, body)
+        else:
+            await ws.close(code=4020, message=b"Bad request: unknown binary opcode.")
+            return
+        self.emulator.changed.notify()
+
+    def _call_of(self, connection: VoiceConnection | None) -> DaveCall | None:
+        if connection is None or connection.channel_id is None:
+            return None
+        if not connection.dave_protocol_version:
+            return None
+        return self.calls.get(connection.channel_id)
 
     async def _identify(
         self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]
@@ -250,11 +297,22 @@ class VoiceServer:
         if "max_dave_protocol_version" not in data:
             await ws.close(code=4020, message=b"Bad request: max_dave_protocol_version missing.")
             return None
+        user_id = int(data["user_id"])
+        channel = self._voice_channel_of(guild_id, user_id)
+        dave = channel is not None and channel.type == ChannelType.VOICE
+        if dave and int(data["max_dave_protocol_version"] or 0) < 1:
+            await ws.close(code=4017, message=b"E2EE/DAVE protocol required.")
+            return None
+        previous = self.connections.get(guild_id)
+        if previous is not None and previous.channel_id is not None:
+            await self._leave_call(previous.channel_id, previous.user_id)
         ssrc = int.from_bytes(os.urandom(4), "big") or 1
         connection = VoiceConnection(
             guild_id, int(data["user_id"]), data["session_id"], data["token"], ssrc, ws, request
         )
         connection.identify = data
+        connection.channel_id = channel.id if channel is not None else None
+        connection.dave_protocol_version = 1 if dave else 0
         self.connections[guild_id] = connection
         self.sessions_by_ssrc[ssrc] = connection
         ready = {
@@ -290,12 +348,77 @@ class VoiceServer:
         description = {
             "mode": mode,
             "secret_key": list(connection.secret_key),
-            "dave_protocol_version": 0,
+            "dave_protocol_version": connection.dave_protocol_version,
             "audio_codec": "opus",
             "video_codec": None,
             "media_session_id": secrets.token_hex(16),
         }
         await self._send(connection, connection.ws, VoiceOp.SESSION_DESCRIPTION, description)
+        if connection.channel_id is not None:
+            await self._open_call(connection.guild_id, connection.channel_id)
+        call = self._call_of(connection)
+        if call is not None:
+            await call.join(self._client_member(connection))
+
+    def _client_member(self, connection: VoiceConnection) -> ClientMember:
+        async def send_binary(op: int, body: bytes) -> None:
+            if not connection.ws.closed:
+                connection.seq += 1
+                await connection.ws.send_bytes(struct.pack(">HB", connection.seq, op) + body)
+
+        async def send_json(op: int, data: dict[str, int]) -> None:
+            if not connection.ws.closed:
+                await self._send(connection, connection.ws, op, data)
+
+        return ClientMember(connection.user_id, send_binary, send_json)
+
+    def _voice_channel_of(self, guild_id: int, user_id: int) -> Any:
+        guild = self.emulator.guilds.get(guild_id)
+        state = guild.voice_states.get(user_id) if guild is not None else None
+        if guild is None or state is None or state.channel_id is None:
+            return None
+        return guild.channels.get(state.channel_id)
+
+    async def _open_call(self, guild_id: int, channel_id: int) -> None:
+        """Start the channel's call if it has none: its listener and the members there."""
+        if channel_id in self.listeners:
+            return
+        channel = self.emulator.guilds[guild_id].channels.get(channel_id)
+        dave = channel is not None and channel.type == ChannelType.VOICE
+        self.listeners[channel_id] = {}
+        if dave:
+            self.calls[channel_id] = DaveCall(channel_id)
+        members = list(self.emulator.guilds[guild_id].members_in(channel_id))
+        for user_id in [LISTENER_ID, *members]:
+            if user_id != self.emulator.bot_user.id:
+                await self._join_listener(channel_id, user_id)
+
+    async def _join_listener(self, channel_id: int, user_id: int) -> Listener:
+        call = self.calls.get(channel_id)
+        listener = Listener(user_id, channel_id, 1 if call is not None else 0)
+        self.listeners[channel_id][user_id] = listener
+        if call is not None:
+            await call.join(ListenerMember(user_id, listener))
+        self.emulator.changed.notify()
+        return listener
+
+    async def _leave_call(self, channel_id: int, user_id: int) -> None:
+        self.listeners.get(channel_id, {}).pop(user_id, None)
+        call = self.calls.get(channel_id)
+        if call is not None:
+            await call.leave(user_id)
+
+    async def member_moved(self, user_id: int, before: int | None, after: int | None) -> None:
+        """A member joined, left or changed voice channels: their client joins or leaves calls."""
+        if before == after:
+            return
+        if before is not None and before in self.listeners:
+            await self._leave_call(before, user_id)
+        if after is not None and after in self.listeners:
+            await self._join_listener(after, user_id)
+
+    def listener(self, channel_id: int, user_id: int = LISTENER_ID) -> Listener:
+        return self.listeners[channel_id][user_id]
 
     def on_rtp(self, packet: bytes, addr: tuple[str, int]) -> None:
         ssrc = struct.unpack_from(">I", packet, 8)[0]
@@ -309,16 +432,61 @@ class VoiceServer:
             self.undecryptable += 1
             return
         sequence, timestamp = struct.unpack_from(">HI", header, 2)
-        self.captures.setdefault(connection.guild_id, []).append(
-            OpusPacket(time.monotonic(), sequence, timestamp, ssrc, opus)
-        )
+        if connection.channel_id is not None:
+            for listener in self.listeners.get(connection.channel_id, {}).values():
+                listener.receive(connection.user_id, sequence, timestamp, ssrc, opus)
         self.emulator.changed.notify()
 
-    def audio(self, guild_id: int) -> CapturedAudio:
-        return CapturedAudio(list(self.captures.get(guild_id, [])))
+    def _guild_listeners(self, guild_id: int, user_id: int) -> list[Listener]:
+        guild = self.emulator.guilds.get(guild_id)
+        if guild is None:
+            return []
+        return [
+            listeners[user_id]
+            for channel_id, listeners in self.listeners.items()
+            if channel_id in guild.channels and user_id in listeners
+        ]
+
+    def audio(self, guild_id: int, user_id: int = LISTENER_ID) -> CapturedAudio:
+        """What ``user_id`` (by default the listener every call has) heard in the guild."""
+        packets = [p for lst in self._guild_listeners(guild_id, user_id) for p in lst.packets]
+        return CapturedAudio(sorted(packets, key=lambda p: p.arrival))
 
     def clear(self, guild_id: int) -> None:
-        self.captures.pop(guild_id, None)
+        for listener in self._guild_listeners(guild_id, LISTENER_ID):
+            listener.packets.clear()
+
+    # DAVE faults: what a buggy or racing voice server sends
+
+    def bot_call(self, guild_id: int) -> tuple[VoiceConnection, DaveCall]:
+        connection = self.connections.get(guild_id)
+        call = self._call_of(connection)
+        if connection is None or call is None:
+            raise RuntimeError(f"the bot is in no DAVE call in guild {guild_id}")
+        return connection, call
+
+    async def resend_external_sender(self, guild_id: int) -> None:
+        connection, call = self.bot_call(guild_id)
+        await self._client_member(connection).send_binary(
+            DaveOp.EXTERNAL_SENDER, call.sender.package
+        )
+
+    async def send_stale_proposals(self, guild_id: int) -> None:
+        """An Add proposal for the epoch before the group's current one."""
+        connection, call = self.bot_call(guild_id)
+        assert call.epoch is not None
+        stranger = Listener(2, call.channel_id, 1)
+        key_package = stranger.key_package(call.sender.package)
+        message = call.sender.propose_add(call.group, call.epoch - 1, key_package)
+        await self._client_member(connection).send_binary(
+            DaveOp.PROPOSALS, proposals_payload([message])
+        )
+
+    async def send_malformed_commit(self, guild_id: int, *, truncated: bool = False) -> None:
+        """Op 29 whose commit does not parse (``truncated``: not even its transition id)."""
+        connection, _ = self.bot_call(guild_id)
+        body = b"\x00" if truncated else struct.pack(">H", 0xFFF0) + b"\x00\x01\x00\x01junk"
+        await self._client_member(connection).send_binary(DaveOp.ANNOUNCE_COMMIT, body)
 
     async def drop(self, guild_id: int) -> None:
         """Cut the bot's voice websocket in ``guild_id`` without a close frame."""
@@ -338,6 +506,8 @@ class VoiceServer:
             await connection.ws.close(code=code)
 
     async def close_all(self) -> None:
+        for call in self.calls.values():
+            call.close()
         for connection in list(self.connections.values()):
             if not connection.ws.closed:
                 await connection.ws.close(code=1001)

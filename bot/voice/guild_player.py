@@ -23,6 +23,7 @@ from bot.errors import (
 )
 from bot.services.player import PlaylistMode, PlayRequest, PlayResult
 from bot.voice.channel import VoiceChannel, voice_channel_for
+from bot.voice.dave import DaveNotReady, DaveVoiceClient
 from bot.voice.ports import (
     ChargeCredits,
     LoadPlaylist,
@@ -319,6 +320,11 @@ class GuildPlayer:
         if voice is None or not voice.is_connected():
             source.cleanup()
             return None, "not connected"
+        try:
+            await _encrypting(voice, self._deps.connect_timeout)
+        except DaveNotReady as exc:
+            source.cleanup()
+            return None, str(exc)
         stream = self._current_stream = self._deps.pump.play(voice, source, after)
         progress, still_since = -1, loop.time()
         try:
@@ -350,12 +356,16 @@ class GuildPlayer:
         timeout = self._deps.connect_timeout
         try:
             if voice is None:
-                self._voice = await channel.connect(timeout=timeout, reconnect=True, self_deaf=True)
-                return
+                voice = await channel.connect(
+                    timeout=timeout, reconnect=True, self_deaf=True, cls=DaveVoiceClient
+                )
             assert isinstance(voice, discord.VoiceClient)
             if voice.channel.id != channel.id:
                 await voice.move_to(channel, timeout=timeout)
             self._voice = voice
+            await _encrypting(voice, timeout)
+        except DaveNotReady as exc:
+            raise TransientTaskFailure(f"Joined #{channel.name}, but {exc}.") from None
         except TimeoutError:
             raise TransientTaskFailure(
                 f"Could not connect to #{channel.name} within {timeout:g} s."
@@ -387,6 +397,11 @@ class GuildPlayer:
         self._voice = None
         if voice is not None:
             await _quietly_disconnect(voice)
+
+
+async def _encrypting(voice: discord.VoiceClient, within: float) -> None:
+    if isinstance(voice, DaveVoiceClient):
+        await voice.wait_until_encrypting(within)
 
 
 async def _quietly_disconnect(voice: discord.VoiceProtocol) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import struct
 import threading
 import time
 from collections import deque
@@ -22,6 +23,7 @@ from discord.opus import Encoder
 from discord.player import OPUS_SILENCE
 
 from bot.audio.opus_source import FRAME_SECONDS
+from bot.voice.dave import can_send, seal_state
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +65,21 @@ class Stream:
     def next_packet(self) -> bytes | None:
         """The next sealed packet, sealing a batch when none is left; None at the end.
 
-        Packets sealed for an earlier voice session (a reconnect brings a new key) are
-        sealed again, so no audio is skipped.
+        Packets sealed under an earlier state (a reconnect's new key, DAVE becoming ready,
+        a new DAVE epoch when a member joins) are sealed again with their own sequence
+        numbers and timestamps, so no audio is skipped and members hear all of it.
         """
-        key = self.voice.secret_key
-        if key is not self._sealed_with:
-            self._sealed_with = key
-            resealed = [(opus, seal_packet(self.voice, opus)) for opus, _ in self._pending]
-            self._pending = deque(resealed)
+        state = seal_state(self.voice)
+        if state != self._sealed_with:
+            self._sealed_with = state
+            self._pending = deque(self._reseal(opus, packet) for opus, packet in self._pending)
         if not self._pending:
             self._seal_batch()
         return self._pending.popleft()[1] if self._pending else None
+
+    def _reseal(self, opus: bytes, packet: bytes) -> tuple[bytes, bytes]:
+        sequence, timestamp = struct.unpack_from(">HI", packet, 2)
+        return opus, seal_packet(self.voice, opus, sequence=sequence, timestamp=timestamp)
 
     def _seal_batch(self) -> None:
         for _ in range(SEAL_BATCH):
@@ -161,7 +167,7 @@ class PacketPump:
             self._finish(stream, None)
             return
         voice = stream.voice
-        if not voice.is_connected():
+        if not can_send(voice):
             now = time.monotonic()
             if stream.lost_at is None:
                 stream.lost_at = now
@@ -201,12 +207,26 @@ class PacketPump:
             stream.source.cleanup()
 
 
-def seal_packet(voice: discord.VoiceClient, opus: bytes) -> bytes:
+def seal_packet(
+    voice: discord.VoiceClient,
+    opus: bytes,
+    *,
+    sequence: int | None = None,
+    timestamp: int | None = None,
+) -> bytes:
     """The RTP packet ``voice.send_audio_packet(opus, encode=False)`` would send next.
 
     Uses discord.py 2.7's own packet builder (RTP header, DAVE when the session has it,
-    transport encryption), advancing the sequence and timestamp as it does.
+    transport encryption), advancing the sequence and timestamp as it does; given a
+    ``sequence`` and ``timestamp`` it seals that packet again instead.
     """
+    if sequence is not None and timestamp is not None:
+        current = voice.sequence, voice.timestamp
+        voice.sequence, voice.timestamp = sequence, timestamp
+        try:
+            return voice._get_voice_packet(opus)
+        finally:
+            voice.sequence, voice.timestamp = current
     voice.checked_add("sequence", 1, 65535)
     packet: bytes = voice._get_voice_packet(opus)
     voice.checked_add("timestamp", Encoder.SAMPLES_PER_FRAME, 4294967295)
