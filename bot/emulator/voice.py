@@ -18,6 +18,7 @@ from nacl.exceptions import CryptoError
 
 from bot.emulator.audio import CapturedAudio, OpusPacket
 from bot.emulator.model import VoiceState
+from bot.emulator.voice_moves import VoiceEndpoints
 
 if TYPE_CHECKING:
     from bot.emulator.gateway import GatewaySession
@@ -141,6 +142,8 @@ class VoiceServer:
         self.undecryptable = 0
         self.bot_op4: list[dict[str, Any]] = []
         self.refused: list[tuple[int, str]] = []
+        self.endpoints = VoiceEndpoints(emulator.host)
+        self.moves = 0
 
     async def start(self, host: str) -> None:
         loop = asyncio.get_running_loop()
@@ -188,7 +191,7 @@ class VoiceServer:
                 {
                     "token": token,
                     "guild_id": str(guild.id),
-                    "endpoint": f"{emulator.host}:{emulator.voice_port}",
+                    "endpoint": self.endpoints.endpoint(guild.id),
                 },
             )
         emulator.changed.notify()
@@ -244,7 +247,8 @@ class VoiceServer:
         self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]
     ) -> VoiceConnection | None:
         guild_id = int(data.get("server_id", 0))
-        if self.pending_tokens.get(guild_id) != data.get("token"):
+        token_valid = self.pending_tokens.get(guild_id) == data.get("token")
+        if not token_valid or not self.endpoints.serves(request, guild_id):
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
         if "max_dave_protocol_version" not in data:
