@@ -38,7 +38,7 @@ class CarillonVoiceClient(discord.VoiceClient):
         if not super().is_connected() or self._awaiting_endpoint:
             return False
         socket = getattr(self._connection.ws, "ws", None)
-        return socket is not None and not socket.closed
+        return socket is not None and not socket.closed and socket.close_code is None
 
     @property
     def stale(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -127,3 +128,86 @@ async def test_the_voice_connection_works_for_the_next_play_after_a_move(
     assert (await finished_run(app, second)).outcome is RunOutcome.SUCCEEDED
     assert audio.frames == pytest.approx(FRAMES, rel=0.02)
     assert emulator.voice.ws_connections == 2
+
+
+async def test_a_kick_during_a_scheduled_play_fails_the_run_and_the_bot_stays_out(
+    app: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    task_id = await schedule_bell(app, world)
+    await playing(emulator, world)
+
+    kicked = time.monotonic()
+    await emulator.disconnect_from_voice(world.guild, emulator.bot_user.id)
+    run = await finished_run(app, task_id, seconds=10)
+
+    assert time.monotonic() - kicked < 2
+    assert run.outcome is RunOutcome.FAILED
+    assert run.error is not None
+    assert re.fullmatch(
+        r"The bot was disconnected from #Lounge \(4014\) after \d\.\d s of 'bell'\.", run.error
+    )
+    await asyncio.sleep(1)
+    joins = [op4 for op4 in emulator.voice.bot_op4 if op4.get("channel_id")]
+    assert len(joins) == 1
+    assert emulator.bot_voice_channel(world.guild) is None
+    assert emulator.voice.ws_connections == 1
+    assert emulator.voice_audio(world.guild).frames < FRAMES
+
+
+async def test_an_ended_call_fails_the_run_with_4022(
+    app: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    await world.bob.join_voice(world.lounge)
+    task_id = await schedule_bell(app, world)
+    await playing(emulator, world)
+
+    ended = time.monotonic()
+    await emulator.end_call(world.lounge)
+    run = await finished_run(app, task_id, seconds=10)
+
+    assert time.monotonic() - ended < 2
+    assert run.outcome is RunOutcome.FAILED
+    assert run.error is not None
+    assert re.fullmatch(
+        r"The call in #Lounge was ended \(4022\) after \d\.\d s of 'bell'\.", run.error
+    )
+    await asyncio.sleep(1)
+    assert world.guild.members_in(world.lounge.id) == []
+    assert len([op4 for op4 in emulator.voice.bot_op4 if op4.get("channel_id")]) == 1
+
+
+async def test_play_goes_on_through_a_resumable_invalid_session(
+    app: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    task_id = await schedule_bell(app, world)
+    await playing(emulator, world)
+
+    await emulator.invalidate_session(resumable=True)
+    audio = await emulator.wait_for_audio(world.guild, frames=FRAMES - 2, idle=0.6, timeout=15)
+    run = await finished_run(app, task_id)
+
+    assert run.outcome is RunOutcome.SUCCEEDED, run.error
+    assert audio.frames == pytest.approx(FRAMES, rel=0.02)
+    await emulator.wait_for(lambda: emulator.gateway.stats.resumes == 1, what="a RESUME")
+    assert emulator.gateway.stats.identifies == 1
+    assert emulator.voice.ws_connections == 1
+
+
+async def test_play_rejoins_and_goes_on_after_a_session_that_cannot_be_resumed(
+    app: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    task_id = await schedule_bell(app, world)
+    await playing(emulator, world)
+
+    await emulator.invalidate_session(resumable=False)
+    audio = await emulator.wait_for_audio(world.guild, frames=FRAMES - 2, idle=0.6, timeout=20)
+    run = await finished_run(app, task_id)
+
+    assert run.outcome is RunOutcome.SUCCEEDED, run.error
+    assert audio.frames == pytest.approx(FRAMES, rel=0.02)
+    assert audio.dominant_frequency() == pytest.approx(440, abs=5)
+    assert emulator.gateway.stats.identifies == 2
+    assert emulator.gateway.stats.resumes == 0
+    assert emulator.voice.ws_connections == 2
+    assert emulator.bot_voice_channel(world.guild) == world.lounge.id
+    assert app.get_guild(world.guild.id).voice_client is not None
