@@ -42,7 +42,8 @@ class CarillonVoiceClient(discord.VoiceClient):
 
     @property
     def stale(self) -> bool:
-        """discord.py no longer knows this client: a new gateway session started since."""
+        """discord.py no longer knows this client: a new gateway session's READY cleared its
+        cache, or discord.py gave the connection up and cleaned it away."""
         return self._state._get_voice_client(self.guild.id) is not self
 
     @property

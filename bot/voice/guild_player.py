@@ -443,7 +443,7 @@ def _lost(voice: CarillonVoiceClient) -> str:
     if voice.removed:
         return "removed from the voice channel"
     if voice.stale and not voice.is_connected():
-        return "the gateway session was replaced"
+        return "discord.py dropped the voice client"
     return ""
 
 

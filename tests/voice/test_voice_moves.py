@@ -211,3 +211,20 @@ async def test_play_rejoins_and_goes_on_after_a_session_that_cannot_be_resumed(
     assert emulator.voice.ws_connections == 2
     assert emulator.bot_voice_channel(world.guild) == world.lounge.id
     assert app.get_guild(world.guild.id).voice_client is not None
+
+
+async def test_deleting_the_channel_during_a_scheduled_play_fails_the_run(
+    app: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    task_id = await schedule_bell(app, world)
+    await playing(emulator, world)
+
+    await emulator.delete_channel(world.lounge)
+    run = await finished_run(app, task_id, seconds=10)
+
+    assert run.outcome is RunOutcome.FAILED
+    assert run.error is not None
+    assert re.fullmatch(
+        r"The voice channel #Lounge was deleted after \d\.\d s of 'bell'\.", run.error
+    )
+    assert len([op4 for op4 in emulator.voice.bot_op4 if op4.get("channel_id")]) == 1
