@@ -20,7 +20,10 @@ The unmodified discord.py client connects to it: REST under ``/api/v10``, the ga
 
 Faults: ``emulator.fail("POST /channels/*/messages", 502)``, ``fail(pattern, 429,
 retry_after=0.5)``, ``fail(pattern, delay=1.0)``, ``drop_gateway()``, ``drop_voice(guild)``,
-``gateway.ask_to_reconnect()``. Initial answers later than three seconds are refused (10062).
+``gateway.ask_to_reconnect()``, ``move_voice(guild)`` (a voice server move),
+``disconnect_from_voice(guild, user_id)`` (4014), ``end_call(channel)`` (4022),
+``invalidate_session(resumable=...)`` (op 9). Initial answers later than three seconds are
+refused (10062).
 
 Discord's limits hold (``bot/emulator/ratelimits.py``): REST needs the bot token (else 401);
 per-route buckets answer ``X-RateLimit-*`` headers and 429 past their limit; 50 requests a

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from bot.emulator.voice_moves import drop_session_voice
+
 if TYPE_CHECKING:
     from bot.emulator.server import Emulator
 
@@ -54,6 +56,7 @@ class GatewayStats:
     connections: int = 0
     identifies: int = 0
     resumes: int = 0
+    invalidations: int = 0
     received: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -240,6 +243,26 @@ class Gateway:
             raise RuntimeError("the bot is not connected to the gateway")
         for ws in sockets:
             await self._send(ws, {"op": Op.RECONNECT, "d": None})
+
+    async def invalidate_session(self, *, resumable: bool, shard_id: int = 0) -> None:
+        """Send op 9 INVALID_SESSION to a shard, as Discord does.
+
+        ``resumable`` (``d: true``): the session stays and its events queue for a RESUME.
+        Otherwise the session ends: a RESUME is refused, and the bot's voice connections
+        made on it are dropped (4014, "the main gateway session was dropped").
+        """
+        session = next((s for s in self.sessions.values() if s.shard[0] == shard_id), None)
+        if session is None or session.ws is None:
+            raise RuntimeError(f"shard {shard_id} is not connected to the gateway")
+        ws = session.ws
+        session.ws = session.request = None
+        if not resumable:
+            del self.sessions[session.shard]
+        self.stats.invalidations += 1
+        await self._send(ws, {"op": Op.INVALID_SESSION, "d": resumable})
+        if not resumable:
+            await drop_session_voice(self.emulator, session.session_id)
+        self.emulator.changed.notify()
 
     async def close(self) -> None:
         for session in self.sessions.values():

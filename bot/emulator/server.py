@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.emulator import voice_moves
 from bot.emulator.actor import Actor
 from bot.emulator.audio import CapturedAudio
 from bot.emulator.faults import Fault, FaultPlan, RecordedRequest
@@ -50,8 +51,12 @@ from bot.emulator.rest import (
 from bot.emulator.signal import Changed
 from bot.emulator.tls import ThrowawayCA
 from bot.emulator.voice import VoiceServer
+from bot.emulator.voice_moves import CALL_TERMINATED, DISCONNECTED, end_call, move_voice
 
 _log = logging.getLogger(__name__)
+
+# Voice gateway endpoints, so that a guild's voice can move to another voice server.
+VOICE_ENDPOINTS = 2
 
 
 class Emulator:
@@ -118,11 +123,15 @@ class Emulator:
         app.router.add_route("*", "/{tail:.*}", self.rest.unknown)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        http_socket, voice_socket = self._bind(), self._bind()
+        http_socket = self._bind()
         self.http_port = http_socket.getsockname()[1]
-        self.voice_port = voice_socket.getsockname()[1]
         await web.SockSite(self._runner, http_socket).start()
-        await web.SockSite(self._runner, voice_socket, ssl_context=self.ca.server_context()).start()
+        for _ in range(VOICE_ENDPOINTS):
+            voice_socket = self._bind()
+            self.voice.endpoints.ports.append(voice_socket.getsockname()[1])
+            context = self.ca.server_context()
+            await web.SockSite(self._runner, voice_socket, ssl_context=context).start()
+        self.voice_port = self.voice.endpoints.ports[0]
         await self.voice.start(self.host)
         return self
 
@@ -261,6 +270,18 @@ class Emulator:
     async def drop_voice(self, guild: Guild | int) -> None:
         await self.voice.drop(_id(guild))
 
+    async def move_voice(self, guild: Guild | int, *, close_code: int = DISCONNECTED) -> int:
+        """Move the guild's voice to another voice server, as Discord does; the new port."""
+        return await move_voice(self, _id(guild), close_code=close_code)
+
+    async def end_call(self, channel: Channel) -> None:
+        """End the call in a voice channel: everyone leaves, the bot's socket gets 4022."""
+        await end_call(self, channel)
+
+    async def invalidate_session(self, *, resumable: bool, shard_id: int = 0) -> None:
+        """Send op 9 INVALID_SESSION; a session that is not resumable loses its voice."""
+        await self.gateway.invalidate_session(resumable=resumable, shard_id=shard_id)
+
     def requests_to(self, method: str, pattern: str) -> list[RecordedRequest]:
         probe = Fault(f"{method} {pattern}")
         return [r for r in self.requests if probe.matches(r.method, r.path)]
@@ -326,22 +347,26 @@ class Emulator:
         await self.gateway.dispatch("CHANNEL_UPDATE", channel.payload())
 
     async def delete_channel(self, channel: Channel) -> None:
-        """Delete ``channel``; whoever was in it, the bot too, is disconnected from voice."""
+        """Delete ``channel``; whoever was in it, the bot too, is disconnected from voice
+        (the call ends: the bot's voice socket is closed with 4022)."""
         guild = self.guilds[channel.guild_id]
         guild.channels.pop(channel.id, None)
         await self.gateway.dispatch("CHANNEL_DELETE", channel.payload())
         for user_id in guild.members_in(channel.id):
-            await self.disconnect_from_voice(guild, user_id)
+            await self.disconnect_from_voice(guild, user_id, close_code=CALL_TERMINATED)
 
-    async def disconnect_from_voice(self, guild: Guild, user_id: int) -> None:
-        """A moderator disconnects ``user_id`` (a member, or the bot) from voice."""
+    async def disconnect_from_voice(
+        self, guild: Guild, user_id: int, *, close_code: int = DISCONNECTED
+    ) -> None:
+        """A moderator disconnects ``user_id`` (a member, or the bot) from voice: its voice
+        state update, then, for the bot, its voice socket closed with ``close_code``."""
         state = guild.voice_states.get(user_id)
         if state is None or state.channel_id is None:
             return
         before, state.channel_id = state.channel_id, None
         await self.gateway.dispatch("VOICE_STATE_UPDATE", state.payload(guild.members.get(user_id)))
         if user_id == self.bot_user.id:
-            await self.voice.close_connection(guild.id, code=4014)
+            await voice_moves.close(self, guild.id, close_code)
         await self.voice.member_moved(user_id, before, None)
         self.changed.notify()
 

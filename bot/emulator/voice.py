@@ -21,6 +21,7 @@ from bot.emulator.dave import ClientMember, DaveCall, DaveOp, ListenerMember
 from bot.emulator.listener import Listener
 from bot.emulator.mls import proposals_payload
 from bot.emulator.model import ChannelType, VoiceState
+from bot.emulator.voice_moves import VoiceEndpoints
 
 if TYPE_CHECKING:
     from bot.emulator.gateway import GatewaySession
@@ -149,6 +150,8 @@ class VoiceServer:
         self.undecryptable = 0
         self.bot_op4: list[dict[str, Any]] = []
         self.refused: list[tuple[int, str]] = []
+        self.endpoints = VoiceEndpoints(emulator.host)
+        self.moves = 0
 
     async def start(self, host: str) -> None:
         loop = asyncio.get_running_loop()
@@ -199,7 +202,7 @@ class VoiceServer:
                 {
                     "token": token,
                     "guild_id": str(guild.id),
-                    "endpoint": f"{emulator.host}:{emulator.voice_port}",
+                    "endpoint": self.endpoints.endpoint(guild.id),
                 },
             )
         emulator.changed.notify()
@@ -291,7 +294,8 @@ class VoiceServer:
         self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]
     ) -> VoiceConnection | None:
         guild_id = int(data.get("server_id", 0))
-        if self.pending_tokens.get(guild_id) != data.get("token"):
+        token_valid = self.pending_tokens.get(guild_id) == data.get("token")
+        if not token_valid or not self.endpoints.serves(request, guild_id):
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
         if "max_dave_protocol_version" not in data:

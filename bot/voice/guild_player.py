@@ -23,7 +23,8 @@ from bot.errors import (
 )
 from bot.services.player import PlaylistMode, PlayRequest, PlayResult
 from bot.voice.channel import VoiceChannel, voice_channel_for
-from bot.voice.dave import DaveNotReady, DaveVoiceClient
+from bot.voice.client import CarillonVoiceClient
+from bot.voice.dave import DaveNotReady
 from bot.voice.ports import (
     ChargeCredits,
     LoadPlaylist,
@@ -37,6 +38,9 @@ from bot.voice.pump import PacketPump, Stream
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25
+# Voice close codes: one client disconnected (kicked, moved, its session dropped); the call ended.
+DISCONNECTED = 4014
+CALL_TERMINATED = 4022
 MAX_RESUMES = 2
 # What ``prepare`` loaded is used by a play that starts within this long; later it is reloaded.
 PREPARED_SECONDS = 10.0
@@ -76,7 +80,7 @@ class GuildPlayer:
         self._lock = asyncio.Lock()
         self._connecting = asyncio.Lock()
         self._waiting = 0
-        self._voice: discord.VoiceClient | None = None
+        self._voice: CarillonVoiceClient | None = None
         self._idle: asyncio.Task[None] | None = None
         self._stop_requested = False
         self._skip_requested = False
@@ -289,6 +293,10 @@ class GuildPlayer:
             if self._stop_requested or self._skip_requested:
                 return sent * FRAME_SECONDS
             where = f"after {sent * FRAME_SECONDS:.1f} s of {sound.name!r}"
+            voice = self._voice
+            if voice is not None and voice.removed:
+                self._voice = None
+                raise self._removed(channel, voice, where)
             if resumes >= MAX_RESUMES:
                 raise PermanentTaskFailure(
                     f"The voice connection dropped {where} and playback could not resume "
@@ -300,6 +308,8 @@ class GuildPlayer:
                 "guild %s: voice dropped %s (%s); reconnecting", self.guild_id, where, problem
             )
             try:
+                if voice is not None and voice.stale:
+                    channel = await self._channel_after_new_session(channel.id)
                 await self._connect(channel, fresh=True)
             except TaskFailure as exc:
                 raise PermanentTaskFailure(
@@ -321,7 +331,7 @@ class GuildPlayer:
             source.cleanup()
             return None, "not connected"
         try:
-            await _encrypting(voice, self._deps.connect_timeout)
+            await voice.wait_until_encrypting(self._deps.connect_timeout)
         except DaveNotReady as exc:
             source.cleanup()
             return None, str(exc)
@@ -330,6 +340,10 @@ class GuildPlayer:
         try:
             while not done.done():
                 await asyncio.wait({done}, timeout=POLL_SECONDS)
+                if lost := _lost(voice):
+                    stream.stop()
+                    await done
+                    return stream, lost
                 if stream.packets_sent != progress:
                     progress, still_since = stream.packets_sent, loop.time()
                 elif loop.time() - still_since > self._deps.stall_seconds:
@@ -349,6 +363,7 @@ class GuildPlayer:
             await self._connect_now(channel, fresh=fresh)
 
     async def _connect_now(self, channel: VoiceChannel, *, fresh: bool) -> None:
+        await self._abandon_stale()
         voice = channel.guild.voice_client
         if voice is not None and (fresh or not voice.is_connected()):
             await _quietly_disconnect(voice)
@@ -357,13 +372,13 @@ class GuildPlayer:
         try:
             if voice is None:
                 voice = await channel.connect(
-                    timeout=timeout, reconnect=True, self_deaf=True, cls=DaveVoiceClient
+                    timeout=timeout, reconnect=True, self_deaf=True, cls=CarillonVoiceClient
                 )
-            assert isinstance(voice, discord.VoiceClient)
+            assert isinstance(voice, CarillonVoiceClient)
             if voice.channel.id != channel.id:
                 await voice.move_to(channel, timeout=timeout)
             self._voice = voice
-            await _encrypting(voice, timeout)
+            await voice.wait_until_encrypting(timeout)
         except DaveNotReady as exc:
             raise TransientTaskFailure(f"Joined #{channel.name}, but {exc}.") from None
         except TimeoutError:
@@ -391,7 +406,39 @@ class GuildPlayer:
         if not self._lock.locked() and not self._waiting:
             await self._disconnect()
 
+    async def _abandon_stale(self) -> None:
+        voice = self._voice
+        if voice is not None and voice.stale:
+            self._voice = None
+            await voice.abandon()
+
+    async def _channel_after_new_session(self, channel_id: int) -> VoiceChannel:
+        """The channel to rejoin once the new gateway session has its server (bounded)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._deps.connect_timeout
+        while loop.time() < deadline:
+            guild = self._deps.client.get_guild(self.guild_id)
+            if guild is not None and not guild.unavailable:
+                break
+            await asyncio.sleep(POLL_SECONDS)
+        return voice_channel_for(self._deps.client, self.guild_id, channel_id)
+
+    def _removed(
+        self, channel: VoiceChannel, voice: CarillonVoiceClient, where: str
+    ) -> PermanentTaskFailure:
+        """Someone took the bot out of voice: this run fails and the bot does not rejoin."""
+        code = voice.close_code
+        if self._deps.client.get_channel(channel.id) is None:
+            return PermanentTaskFailure(f"The voice channel #{channel.name} was deleted {where}.")
+        if code == CALL_TERMINATED:
+            message = f"The call in #{channel.name} was ended ({code}) {where}."
+        else:
+            shown = f" ({code})" if code == DISCONNECTED else ""
+            message = f"The bot was disconnected from #{channel.name}{shown} {where}."
+        return PermanentTaskFailure(message, ends_task=False)
+
     async def _disconnect(self) -> None:
+        await self._abandon_stale()
         guild = self._deps.client.get_guild(self.guild_id)
         voice = guild.voice_client if guild is not None else self._voice
         self._voice = None
@@ -399,9 +446,13 @@ class GuildPlayer:
             await _quietly_disconnect(voice)
 
 
-async def _encrypting(voice: discord.VoiceClient, within: float) -> None:
-    if isinstance(voice, DaveVoiceClient):
-        await voice.wait_until_encrypting(within)
+def _lost(voice: CarillonVoiceClient) -> str:
+    """Why ``voice`` will not carry this stream on, or "" while it may reconnect."""
+    if voice.removed:
+        return "removed from the voice channel"
+    if voice.stale and not voice.is_connected():
+        return "discord.py dropped the voice client"
+    return ""
 
 
 async def _quietly_disconnect(voice: discord.VoiceProtocol) -> None:
