@@ -6,10 +6,12 @@ Prints, for 1, 10 and 50 concurrent streams into the emulator (one server each):
   encrypt, send; plus Opus encoding for the FFmpeg path) and, for the FFmpeg path, the
   ``ffmpeg`` processes' CPU time; both paths play the same stored sound. The emulator runs in
   a process of its own (``benchmarks/_emulator_process.py``) so that its work is not counted;
-- due instant to first audio packet (p50/p99) for scheduled plays through the whole
-  application (scheduler, credits, voice join, first packet), every stream due at once: as
-  the bot runs (the dispatcher claims plays a few seconds ahead, loads them and joins their
-  channels) and, for comparison, with no lead at all.
+- the CPU davey spends encrypting (DAVE) per stream and second of audio;
+- due instant to the first frame the emulator's listening member hears (decrypts), p50/p99,
+  for scheduled plays through the whole application (scheduler, credits, voice join, DAVE
+  handshake, first packet), every stream due at once: as the bot runs (the dispatcher claims
+  plays a few seconds ahead, loads them and joins their channels), and with no lead at all,
+  which is the handshake time: join to first heard frame.
 
 The FFmpeg path needs what the bot itself never needs, for this benchmark only:
 an ``ffmpeg`` executable (``pip install imageio-ffmpeg`` ships one, or pass ``--ffmpeg``;
@@ -419,7 +421,7 @@ def report_cpu(runs: Sequence[StreamRun]) -> None:
 
 
 def report_latency(latencies: dict[int, list[float]], how: str) -> None:
-    print(f"\nDue instant to first audio packet (scheduled plays, all due at once, {how})")
+    print(f"\n{how}")
     for count, values in latencies.items():
         print(
             f"{count:>7} streams: p50 {1000 * statistics.median(values):.0f} ms, "
@@ -478,9 +480,17 @@ async def main(argv: Sequence[str] | None = None) -> None:
             ahead = await latency_runs(
                 emulator, bot, counts, args.repeat, budget, lead_seconds=lead
             )
-            report_latency(ahead, f"as the bot runs: claimed, loaded and joined {lead:g} s ahead")
+            report_latency(
+                ahead,
+                "Due instant to first heard (DAVE-decrypted) frame, scheduled plays all due at "
+                f"once, as the bot runs: claimed, loaded and joined {lead:g} s ahead",
+            )
             late = await latency_runs(emulator, bot, counts, args.repeat, budget, lead_seconds=0)
-            report_latency(late, "for comparison, no lead: claimed and joined at the due instant")
+            report_latency(
+                late,
+                "Handshake: join to first heard frame (voice connect, DAVE group, first "
+                "packet), with no lead: claimed and joined at the due instant",
+            )
     finally:
         await bot.close()
         with contextlib.suppress(asyncio.CancelledError, Exception):
