@@ -17,7 +17,9 @@ import logging
 import struct
 from typing import Any
 
+import aiohttp
 import discord
+from discord.errors import ConnectionClosed
 from discord.gateway import DiscordVoiceWebSocket
 from discord.voice_state import ConnectionFlowState, VoiceConnectionState
 
@@ -33,6 +35,7 @@ class DaveNotReady(Exception):
 
 class _SafeVoiceWebSocket(DiscordVoiceWebSocket):
     _external_sender: bytes | None = None
+    resumed = False
 
     async def received_binary_message(self, msg: bytes) -> None:
         try:
@@ -45,6 +48,8 @@ class _SafeVoiceWebSocket(DiscordVoiceWebSocket):
             await self._recover(f"binary opcode {op}", exc, msg)
 
     async def received_message(self, msg: dict[str, Any]) -> None:
+        if msg.get("op") == self.RESUMED:
+            self.resumed = True
         try:
             await super().received_message(msg)
         except Exception as exc:
@@ -97,6 +102,37 @@ def _is_stale_epoch(exc: Exception) -> bool:
 
 
 class _SafeConnectionState(VoiceConnectionState):
+    async def _inner_connect(
+        self, reconnect: bool, self_deaf: bool, self_mute: bool, resume: bool
+    ) -> None:
+        """A resume (after a 4015 close) of a live session resumes the websocket itself.
+
+        discord.py 2.7.1 first sends the voice state again, then waits, still in its
+        ``connected`` state, for both voice updates, which it only counts while connecting:
+        the resume always times out and the connection is dropped. The voice session (token,
+        key, DAVE group) is still valid, so the websocket reconnects and sends RESUME alone;
+        if the server refuses it, the full handshake follows as before.
+        """
+        if resume and self.state is ConnectionFlowState.connected and await self._resume():
+            return
+        await super()._inner_connect(reconnect, self_deaf, self_mute, resume)
+
+    async def _resume(self) -> bool:
+        secret_key = self.secret_key
+        try:
+            ws = await self._connect_websocket(True)
+            assert isinstance(ws, _SafeVoiceWebSocket)
+            self.ws = ws
+            while not ws.resumed:
+                await ws.poll_event()
+        except (ConnectionClosed, OSError, aiohttp.ClientError) as exc:
+            log.info("the voice server refused to resume (%s); connecting afresh", exc)
+            self.state = ConnectionFlowState.disconnected
+            return False
+        ws.secret_key = secret_key
+        self.state = ConnectionFlowState.connected
+        return True
+
     async def _connect_websocket(self, resume: bool) -> DiscordVoiceWebSocket:
         seq_ack = self.ws.seq_ack if self.ws is not discord.utils.MISSING else -1
         ws = await _SafeVoiceWebSocket.from_connection_state(

@@ -155,3 +155,22 @@ async def test_the_voice_websocket_survives_a_dave_fault(voice: Voice, fault: st
     newcomer = emulator.voice_audio(world.guild, world.bob.member)
     assert newcomer.frames >= 50
     assert newcomer.lost_frames <= 10
+
+
+async def test_after_a_dave_fault_a_crashed_voice_server_is_resumed(voice: Voice) -> None:
+    """4015: the voice server crashed; the client resumes and the member hears it all."""
+    world, emulator = voice.world, voice.emulator
+    play = await _play_tone(voice)
+    await emulator.wait_for(lambda: emulator.voice_audio(world.guild).frames >= 20)
+    await FAULTS["stale-epoch proposals"](emulator, world.guild.id)
+    await asyncio.sleep(0.1)
+
+    joins = len(emulator.voice.bot_op4)
+    await emulator.voice.close_connection(world.guild.id, code=4015)
+    # Resumed at once: the 2 s tone ends within seconds, not after a 15 s connect timeout.
+    await asyncio.wait_for(play, timeout=8)
+    await emulator.wait_for_audio(world.guild, frames=90)
+
+    assert emulator.voice.ws_connections >= 2
+    assert len(emulator.voice.bot_op4) == joins  # a RESUME, not a new voice state
+    _assert_heard_whole(emulator.voice_audio(world.guild))
