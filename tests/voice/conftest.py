@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 
 from bot.app import CarillonBot
 from bot.clock import SystemClock
-from bot.config import Config, SoundsConfig, VoiceConfig
+from bot.config import Config, DatabaseConfig, SoundsConfig, VoiceConfig
+from bot.container import build_bot
 from bot.db import Database
 from bot.emulator import Channel, Emulator, Guild
 from bot.errors import InsufficientCredits
@@ -19,7 +22,15 @@ from bot.services.credits import ChargeReceipt
 from bot.services.playlists import PlaylistService
 from bot.services.sounds import SoundService
 from bot.voice import VoicePlayerService
-from tests.support.e2e import BotRunner, World, bots, emulator, world
+from tests.support.e2e import (
+    GUILD_READY_TIMEOUT,
+    BotRunner,
+    World,
+    bot_config,
+    bots,
+    emulator,
+    world,
+)
 
 __all__ = ["bots", "emulator", "world"]
 
@@ -119,3 +130,28 @@ async def voice(
     if context.player is not None:
         await context.player.close()
     await db.dispose()
+
+
+@pytest.fixture
+async def app(
+    emulator: Emulator, world: World, sqlite_url: str, tmp_path: Path
+) -> AsyncIterator[CarillonBot]:
+    config = replace(
+        bot_config(emulator),
+        database=DatabaseConfig(url=sqlite_url),
+        sounds=SoundsConfig(directory=str(tmp_path / "sounds")),
+        voice=VoiceConfig(idle_disconnect_seconds=5),
+    )
+    bot = build_bot(
+        config,
+        extensions=(),
+        connector=emulator.connector(),
+        guild_ready_timeout=GUILD_READY_TIMEOUT,
+    )
+    runner = asyncio.create_task(bot.start(emulator.token))
+    await asyncio.wait_for(bot.wait_until_ready(), timeout=10)
+    yield bot
+    await bot.close()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await asyncio.wait_for(runner, timeout=5)
+    await bot.services.db.dispose()

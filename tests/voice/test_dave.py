@@ -18,9 +18,6 @@ from bot.services.player import PlayRequest
 from bot.voice.dave import DaveVoiceClient
 from tests.support.e2e import World
 from tests.voice.conftest import Voice
-from tests.voice.test_scheduled_play import app
-
-__all__ = ["app"]
 
 FRAMES = 100
 

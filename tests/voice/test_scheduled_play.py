@@ -3,51 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.app import CarillonBot
 from bot.audio.tones import tone
-from bot.config import DatabaseConfig, SoundsConfig, VoiceConfig
-from bot.container import build_bot
 from bot.emulator import Emulator
 from bot.models import RunOutcome, TaskType
 from bot.repositories.task_run import TaskRunRepository
-from tests.support.e2e import GUILD_READY_TIMEOUT, World, bot_config, emulator, world
+from tests.support.e2e import World, emulator, world
 from tests.voice.capture import segments
 
 __all__ = ["emulator", "world"]
-
-
-@pytest.fixture
-async def app(
-    emulator: Emulator, world: World, sqlite_url: str, tmp_path: Path
-) -> AsyncIterator[CarillonBot]:
-    config = replace(
-        bot_config(emulator),
-        database=DatabaseConfig(url=sqlite_url),
-        sounds=SoundsConfig(directory=str(tmp_path / "sounds")),
-        voice=VoiceConfig(idle_disconnect_seconds=5),
-    )
-    bot = build_bot(
-        config,
-        extensions=(),
-        connector=emulator.connector(),
-        guild_ready_timeout=GUILD_READY_TIMEOUT,
-    )
-    runner = asyncio.create_task(bot.start(emulator.token))
-    await asyncio.wait_for(bot.wait_until_ready(), timeout=10)
-    yield bot
-    await bot.close()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await asyncio.wait_for(runner, timeout=5)
-    await bot.services.db.dispose()
 
 
 async def test_two_tasks_due_at_once_play_in_turn_and_record_the_wait(

@@ -3,56 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import time
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.app import CarillonBot
 from bot.audio.tones import tone
-from bot.config import DatabaseConfig, SoundsConfig, VoiceConfig
-from bot.container import build_bot
 from bot.emulator import Emulator
 from bot.emulator.voice_moves import CALL_TERMINATED, local_port
 from bot.models import RunOutcome, TaskType
 from bot.models.task_run import TaskRun
 from bot.repositories.task_run import TaskRunRepository
-from tests.support.e2e import GUILD_READY_TIMEOUT, World, bot_config, emulator, world
+from tests.support.e2e import World, emulator, world
 
 __all__ = ["emulator", "world"]
 
 SOUND_SECONDS = 2.0
 FRAMES = int(SOUND_SECONDS / 0.02)
-
-
-@pytest.fixture
-async def app(
-    emulator: Emulator, world: World, sqlite_url: str, tmp_path: Path
-) -> AsyncIterator[CarillonBot]:
-    config = replace(
-        bot_config(emulator),
-        database=DatabaseConfig(url=sqlite_url),
-        sounds=SoundsConfig(directory=str(tmp_path / "sounds")),
-        voice=VoiceConfig(idle_disconnect_seconds=5),
-    )
-    bot = build_bot(
-        config,
-        extensions=(),
-        connector=emulator.connector(),
-        guild_ready_timeout=GUILD_READY_TIMEOUT,
-    )
-    runner = asyncio.create_task(bot.start(emulator.token))
-    await asyncio.wait_for(bot.wait_until_ready(), timeout=10)
-    yield bot
-    await bot.close()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await asyncio.wait_for(runner, timeout=5)
-    await bot.services.db.dispose()
 
 
 async def schedule_bell(app: CarillonBot, world: World, name: str = "bell") -> int:
