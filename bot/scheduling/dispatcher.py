@@ -28,6 +28,7 @@ from bot.repositories.task_run import TaskRunRepository
 from bot.scheduling.occurrences import MissedRuns, remaining_after, resolve_misfire
 from bot.services.notifications import TaskNotifier
 from bot.services.task_handlers import RunContext, TaskHandlerRegistry
+from bot.uninterrupted import Uninterrupted
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,9 @@ class Dispatcher:
         self.shards = shards
         self.owner = owner or f"carillon-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        # Transactions a stop must let end (see bot.uninterrupted).
+        self._work = Uninterrupted()
         # When the sleeping loop will look again; None while a pass is under way.
         self._next_pass: datetime | None = None
         # Set once the first pass is done and the loop sleeps: the dispatcher is up.
@@ -138,8 +142,12 @@ class Dispatcher:
             self._loop_task = asyncio.create_task(self._loop(), name="carillon-dispatcher")
 
     async def stop(self, *, wait_for_runs: float = 10.0) -> None:
-        """Stop claiming; give in-flight runs ``wait_for_runs`` seconds, then cancel them."""
+        """Stop claiming and drop runs still waiting for their instant; give runs under way
+        ``wait_for_runs`` seconds, then cancel them. No transaction is cut in half."""
+        self._stopping.set()
+        self._wake.set()
         if self._loop_task is not None:
+            await asyncio.wait({self._loop_task}, timeout=wait_for_runs)
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
@@ -154,6 +162,8 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._renewer
             self._renewer = None
+        await self._work.drain(wait_for_runs)
+        self._stopping.clear()
 
     def wake(self, due_at: datetime | None = None) -> None:
         """A task was created, edited, cancelled or rescheduled: re-read the earliest due time.
@@ -181,7 +191,7 @@ class Dispatcher:
         return total
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             self._wake.clear()
             self._next_pass = None
             try:
@@ -256,7 +266,8 @@ class Dispatcher:
                 del self._claims[task.id]
 
     async def _execute_claimed(self, task: ScheduledTask) -> None:
-        await self._until_due(task)
+        if not await self._until_due(task):
+            return  # stopping: the claim is released with the others
         if self._claims.get(task.id) is not task:
             return  # edited meanwhile and claimed again: that claim's run goes ahead
         assert task.next_run_at is not None
@@ -291,17 +302,26 @@ class Dispatcher:
         await asyncio.sleep(0)
         await self._finish(task, context, outcome)
 
-    async def _until_due(self, task: ScheduledTask) -> None:
-        """Prepare a task claimed ahead and sleep until it is due."""
+    async def _until_due(self, task: ScheduledTask) -> bool:
+        """Prepare a task claimed ahead and sleep until it is due; False if we stop first."""
         assert task.next_run_at is not None
         if task.next_run_at <= self.clock.now():
-            return
+            return not self._stopping.is_set()
         preparing = asyncio.create_task(self._prepare(task))
-        await self.clock.sleep((task.next_run_at - self.clock.now()).total_seconds())
+        due = asyncio.ensure_future(
+            self.clock.sleep((task.next_run_at - self.clock.now()).total_seconds())
+        )
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({due, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            due.cancel()
+            stopping.cancel()
         # A slow join still under way would race the run's own: let it end first.
         if not preparing.done():
             await asyncio.wait({preparing}, timeout=self.settings.lead_seconds)
             preparing.cancel()
+        return not self._stopping.is_set()
 
     async def _prepare(self, task: ScheduledTask) -> None:
         try:
@@ -327,28 +347,35 @@ class Dispatcher:
         self, task: ScheduledTask, handler: Any, context: RunContext
     ) -> None:
         """The handler's effect, the run record and the next occurrence commit together."""
-        record = _Record(task, context, _Outcome(RunOutcome.SUCCEEDED))
         try:
-            async with self.db() as session, session.begin():
-                now = self.clock.now()
-                row = self._row(record, now)
-                written = await ScheduledTaskRepository(session).record_runs(self.owner, [row])
-                if task.id not in written:
-                    raise LeaseLostError
-                run = TaskRun(**self._run_values(record, now))
-                await TaskRunRepository(session).add(run)
-                scoped = replace(context, session=session, run_id=run.id)
-                run.details = _with_replay_note(context, await handler.run(scoped) or {})
-                run.finished_at = self.clock.now()
+            row, status = await self._work.run(self._commit_in_transaction(task, handler, context))
         except LeaseLostError:
             raise
         except Exception as exc:
             await self._finish(task, context, _failure_outcome(task, exc))
             return
-        self._apply(task, row, written[task.id])
+        self._apply(task, row, status)
         if self.on_run_recorded is not None:
             self.on_run_recorded(task, self.clock.now())
         self._wake_for([task])
+
+    async def _commit_in_transaction(
+        self, task: ScheduledTask, handler: Any, context: RunContext
+    ) -> tuple[dict[str, Any], TaskStatus]:
+        """The transaction itself: the task's next state, the run, the handler's effect."""
+        record = _Record(task, context, _Outcome(RunOutcome.SUCCEEDED))
+        async with self.db() as session, session.begin():
+            now = self.clock.now()
+            row = self._row(record, now)
+            written = await ScheduledTaskRepository(session).record_runs(self.owner, [row])
+            if task.id not in written:
+                raise LeaseLostError
+            run = TaskRun(**self._run_values(record, now))
+            await TaskRunRepository(session).add(run)
+            scoped = replace(context, session=session, run_id=run.id)
+            run.details = _with_replay_note(context, await handler.run(scoped) or {})
+            run.finished_at = self.clock.now()
+        return row, written[task.id]
 
     async def _finish(self, task: ScheduledTask, context: RunContext, outcome: _Outcome) -> None:
         if outcome.outcome is RunOutcome.RETRYING and task.retry_count >= self.settings.max_retries:
@@ -491,6 +518,19 @@ class Dispatcher:
             }
         if missed.count:
             values["updated_at"] = now
+        if not await self._work.run(self._write_missed(task, missed, values, now)):
+            return False
+        for key, value in values.items():
+            setattr(task, key, value)
+        if missed.run_now is None:
+            self._wake_for([task])
+        if task.status is TaskStatus.FAILED:
+            await self._notify(task, MISSED_OFFLINE)
+        return True
+
+    async def _write_missed(
+        self, task: ScheduledTask, missed: MissedRuns, values: dict[str, Any], now: datetime
+    ) -> bool:
         async with self.db() as session, session.begin():
             if not await ScheduledTaskRepository(session).update_leased(
                 task.id, self.owner, values, status=TaskStatus.PENDING
@@ -508,12 +548,6 @@ class Dispatcher:
                         details={"missed_runs": missed.count, "last_missed": missed.last_iso},
                     )
                 )
-        for key, value in values.items():
-            setattr(task, key, value)
-        if missed.run_now is None:
-            self._wake_for([task])
-        if task.status is TaskStatus.FAILED:
-            await self._notify(task, MISSED_OFFLINE)
         return True
 
     def _wake_for(self, tasks: Iterable[ScheduledTask]) -> None:
@@ -541,12 +575,13 @@ class Dispatcher:
                 return
             until = self.clock.now() + timedelta(seconds=self.settings.lease_seconds)
             try:
-                async with self.db() as session, session.begin():
-                    await ScheduledTaskRepository(session).renew_leases(
-                        list(self._claims), self.owner, until
-                    )
+                await self._work.run(self._renew(list(self._claims), until))
             except Exception:
                 log.exception("renewing %d leases failed", len(self._claims))
+
+    async def _renew(self, task_ids: list[int], until: datetime) -> None:
+        async with self.db() as session, session.begin():
+            await ScheduledTaskRepository(session).renew_leases(task_ids, self.owner, until)
 
 
 def replays_interrupted(task: ScheduledTask) -> bool:

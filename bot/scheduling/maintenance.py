@@ -7,6 +7,7 @@ global daily credit-recharge system task in existence, exactly once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from bot.models.task_run import RunOutcome
 from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.repositories.task_run import TaskRunRepository
 from bot.scheduling.recurrence import localize, wall_clock, zone
+from bot.uninterrupted import Uninterrupted
 
 if TYPE_CHECKING:
     from bot.scheduling.dispatcher import Dispatcher
@@ -39,6 +41,8 @@ class Maintenance:
         self.config = config
         self.dispatcher = dispatcher
         self._scheduler: AsyncIOScheduler | None = None
+        # APScheduler cancels a running job at shutdown: never in the middle of a transaction.
+        self._work = Uninterrupted()
 
     def start(self) -> None:
         if self._scheduler is not None:
@@ -46,7 +50,7 @@ class Maintenance:
         scheduler = AsyncIOScheduler(timezone="UTC")
         lease_check = max(1.0, self.dispatcher.settings.lease_seconds / 3)
         scheduler.add_job(
-            self.release_expired_leases,
+            self._uninterrupted(self.release_expired_leases),
             "interval",
             seconds=lease_check,
             id="release-leases",
@@ -54,10 +58,15 @@ class Maintenance:
             max_instances=1,
         )
         scheduler.add_job(
-            self.purge_finished, "interval", hours=1, id="purge", coalesce=True, max_instances=1
+            self._uninterrupted(self.purge_finished),
+            "interval",
+            hours=1,
+            id="purge",
+            coalesce=True,
+            max_instances=1,
         )
         scheduler.add_job(
-            self.ensure_daily_recharge,
+            self._uninterrupted(self.ensure_daily_recharge),
             "interval",
             hours=6,
             id="ensure-daily-recharge",
@@ -66,7 +75,7 @@ class Maintenance:
         )
         if self.db.is_sqlite:
             scheduler.add_job(
-                self.db.checkpoint,
+                self._uninterrupted(self.db.checkpoint),
                 "interval",
                 seconds=CHECKPOINT_SECONDS,
                 id="sqlite-checkpoint",
@@ -76,10 +85,18 @@ class Maintenance:
         scheduler.start()
         self._scheduler = scheduler
 
-    def stop(self) -> None:
+    async def stop(self, *, wait: float = 10.0) -> None:
+        """Stop the jobs; a job under way ends first (at most ``wait`` seconds)."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        await self._work.drain(wait)
+
+    def _uninterrupted(self, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self._work.run(_call(job))
+
+        return run
 
     async def purge_finished(self) -> int:
         """Delete tasks finished more than ``retention_days`` ago, with their run history."""
@@ -175,3 +192,7 @@ def _interrupted_run(task: ScheduledTask, now: datetime) -> dict[str, Any]:
         "error": INTERRUPTED,
         "details": {},
     }
+
+
+async def _call(job: Callable[[], Awaitable[object]]) -> None:
+    await job()

@@ -6,9 +6,12 @@ names; the dispatcher and the maintenance jobs start and stop with it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -45,6 +48,7 @@ from bot.services.settings import SettingsService, validate_timezone
 from bot.services.task_handlers import TaskHandlerRegistry
 
 MAX_NAME_LENGTH = 100
+log = logging.getLogger(__name__)
 
 
 class _Unchanged:
@@ -106,9 +110,12 @@ class SchedulerService:
     async def stop(self) -> None:
         """Stop claiming and let runs end; then free what we still hold, so that another
         process need not wait for our leases (a run cut short is recorded as interrupted)."""
-        self.maintenance.stop()
+        await self.maintenance.stop()
         await self.dispatcher.stop()
-        await self.maintenance.release_own_leases()
+        try:
+            await self.maintenance.release_own_leases()
+        except SQLAlchemyError:
+            log.warning("could not free our leases at stop; the next start takes them back")
 
     async def create_task(
         self,

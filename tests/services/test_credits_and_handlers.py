@@ -260,4 +260,4 @@ async def test_maintenance_jobs_run_on_apscheduler(scheduler):
             expected.add("sqlite-checkpoint")
         assert jobs == expected
     finally:
-        scheduler.maintenance.stop()
+        await scheduler.maintenance.stop()
