@@ -558,3 +558,18 @@ async def test_a_task_edited_while_claimed_keeps_its_lease_renewed_through_a_lon
         await scheduler.dispatcher.stop()
     assert len(player.requests) == 1
     assert [r.outcome for r in await scheduler.get_task_runs(task.id)] == [RunOutcome.SUCCEEDED]
+
+
+async def test_stopping_drops_runs_waiting_for_their_instant_and_frees_their_claims(
+    scheduler, player, clock
+):
+    task = await play_task(scheduler, clock.now() + timedelta(seconds=5))
+    scheduler.dispatcher.start()
+    await eventually(lambda: clock.sleepers == 1 and _deadline(clock) == 5 - LEAD)
+    clock.advance(seconds=5 - LEAD)
+    await eventually(lambda: player.prepared != [])
+    # At once, not after the ten seconds runs under way are given.
+    await asyncio.wait_for(scheduler.stop(), timeout=3)
+    assert player.requests == []
+    stored = await scheduler.get_task(task.id)
+    assert (stored.status, stored.lease_owner) == (TaskStatus.PENDING, None)
