@@ -7,7 +7,7 @@ global daily credit-recharge system task in existence, exactly once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -92,9 +92,11 @@ class Maintenance:
             self._scheduler = None
         await self._work.drain(wait)
 
-    def _uninterrupted(self, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    def _uninterrupted(
+        self, job: Callable[[], Coroutine[Any, Any, object]]
+    ) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            await self._work.run(_call(job))
+            await self._work.run(job())
 
         return run
 
@@ -192,7 +194,3 @@ def _interrupted_run(task: ScheduledTask, now: datetime) -> dict[str, Any]:
         "error": INTERRUPTED,
         "details": {},
     }
-
-
-async def _call(job: Callable[[], Awaitable[object]]) -> None:
-    await job()
