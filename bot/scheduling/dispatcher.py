@@ -418,7 +418,10 @@ class Dispatcher:
                     if self.on_run_recorded is not None:
                         self.on_run_recorded(record.task, recorded)
                 results.append(status)
-        self._wake_for(record.task for record in records)
+        # Only what was written: a task whose lease was lost still holds its claim-time state.
+        self._wake_for(
+            r.task for r, status in zip(records, results, strict=True) if status is not None
+        )
         return results
 
     def _row(self, record: _Record, now: datetime) -> dict[str, Any]:
