@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.errors import TaskFailure
-from bot.services.player import PlayRequest, PlayResult
+from bot.voice.play import PlayRequest, PlayResult
 
 
 @dataclass

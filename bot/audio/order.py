@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
 import random
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-from bot.services.player import PlaylistMode
-
 T = TypeVar("T")
+
+
+class PlaylistMode(enum.StrEnum):
+    CONTINUOUS = "continuous"  # in order, once
+    LOOP = "loop"  # repeat the list
+    LOOP_ONE = "loop_one"  # repeat the first/current sound
+    RANDOM = "random"  # random picks
+    SINGLE = "single"  # first sound only
 
 
 def play_order(

@@ -29,12 +29,12 @@ from bot.repositories.sounds import SoundRepository
 from bot.scheduling.occurrences import recurrence_of
 from bot.scheduling.recurrence import Recurrence
 from bot.services.ids import parse_id
-from bot.services.player import PlaylistMode
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import UNCHANGED, SchedulerService
 from bot.services.settings import SettingsService, zone_for
 from bot.services.sounds import SoundService
 from bot.timeparse import Schedule, parse_when
+from bot.voice.play import PlaylistMode
 
 MIN_MEMBER_INTERVAL = timedelta(minutes=15)
 MAX_PAGE_SIZE = 10

@@ -43,9 +43,9 @@ from bot.scheduling.recurrence import (
 )
 from bot.services.credits import CreditService
 from bot.services.notifications import LogNotifier, TaskNotifier
-from bot.services.player import PlayerService
 from bot.services.settings import SettingsService, validate_timezone
 from bot.services.task_handlers import TaskHandlerRegistry
+from bot.voice.play import PlayerService
 
 MAX_NAME_LENGTH = 100
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import PermanentTaskFailure
 from bot.models.scheduled_task import ScheduledTask, TaskType
 from bot.services.credits import CreditService
-from bot.services.player import PlayerService, PlaylistMode, PlayRequest
+from bot.voice.play import PlayerService, PlaylistMode, PlayRequest
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,10 +21,10 @@ from bot.errors import (
     TaskFailure,
     TransientTaskFailure,
 )
-from bot.services.player import PlaylistMode, PlayRequest, PlayResult
 from bot.voice.channel import VoiceChannel, voice_channel_for
 from bot.voice.client import CarillonVoiceClient
 from bot.voice.dave import DaveNotReady
+from bot.voice.play import PlaylistMode, PlayRequest, PlayResult
 from bot.voice.ports import (
     ChargeCredits,
     LoadPlaylist,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.audio.store import PlayableSound
-from bot.services.player import PlayRequest
+from bot.voice.play import PlayRequest
 
 
 class ChargeReceipt(Protocol):

@@ -9,9 +9,9 @@ import random
 import discord
 
 from bot.config import VoiceConfig
-from bot.services.player import PlayRequest, PlayResult
 from bot.voice.channel import voice_channel_for
 from bot.voice.guild_player import GuildPlayer, PlayerDeps
+from bot.voice.play import PlayRequest, PlayResult
 from bot.voice.ports import (
     ChargeCredits,
     LoadPlaylist,

@@ -9,7 +9,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services.member_tasks import WhenInput, member_tasks_from
-from bot.services.player import PlaylistMode
 from bot.ui.buttons import ListScope, cancel_view, task_list
 from bot.ui.task_input import (
     REPEAT_OPTIONS,
@@ -22,6 +21,7 @@ from bot.ui.task_input import (
     when_choices,
 )
 from bot.ui.tasks import details_embed, safe, task_embed
+from bot.voice.play import PlaylistMode
 
 Choice = app_commands.Choice
 Name = app_commands.Range[str, 1, 100]

@@ -10,13 +10,13 @@ from discord.ext import commands
 
 from bot.container import Services
 from bot.errors import InvalidInput, LimitReached, NotPermitted
-from bot.services.player import PlayRequest
 from bot.ui import deletion as deletion_ui
 from bot.ui import sounds as ui
 from bot.ui.checks import is_admin
 from bot.ui.followups import send_followup
 from bot.ui.formatting import credits, safe
 from bot.voice.channel import voice_channel_for
+from bot.voice.play import PlayRequest
 from cogs.sounds._playback import Playback
 
 MAX_COST = 1_000_000

@@ -13,10 +13,10 @@ from discord.ext import commands
 
 from bot.container import Services
 from bot.errors import InvalidInput, NotPermitted, TaskFailure
-from bot.services.player import PlayRequest, PlayResult
 from bot.ui.checks import is_admin
 from bot.ui.errors import reply_error
 from bot.ui.formatting import safe
+from bot.voice.play import PlayRequest, PlayResult
 from bot.voice.ports import NowPlaying
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import itertools
 import random
 
 from bot.audio.order import play_order
-from bot.services.player import PlaylistMode
+from bot.voice.play import PlaylistMode
 
 SOUNDS = ["a", "b", "c", "d"]
 

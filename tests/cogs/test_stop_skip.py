@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.services.player import PlaylistMode, PlayRequest
+from bot.voice.play import PlaylistMode, PlayRequest
 from tests.cogs.conftest import App
 from tests.cogs.library import extensions as extensions
 from tests.cogs.library import stored, upload

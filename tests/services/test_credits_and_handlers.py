@@ -15,9 +15,9 @@ from bot.models.task_run import RunOutcome
 from bot.repositories.credits import CreditRepository
 from bot.scheduling.maintenance import DAILY_RECHARGE_KEY
 from bot.services.credits import CreditService
-from bot.services.player import PlaylistMode
 from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
+from bot.voice.play import PlaylistMode
 from tests.core_helpers import RecordingPlayer
 
 GUILD, OTHER_GUILD = 100, 200

@@ -14,8 +14,8 @@ from bot.app import CarillonBot
 from bot.audio.tones import tone
 from bot.emulator import CapturedAudio, Emulator
 from bot.models import TaskType
-from bot.services.player import PlayRequest
 from bot.voice.dave import DaveVoiceClient
+from bot.voice.play import PlayRequest
 from tests.support.e2e import World
 from tests.voice.conftest import Voice
 

@@ -11,7 +11,7 @@ from bot.audio.store import PlayableSound
 from bot.audio.tones import tone
 from bot.emulator import Overwrite, Permission
 from bot.errors import PermanentTaskFailure
-from bot.services.player import PlayRequest
+from bot.voice.play import PlayRequest
 from tests.voice.capture import segments
 from tests.voice.conftest import Voice
 

@@ -11,7 +11,7 @@ import pytest
 from bot.audio.order import play_order
 from bot.audio.tones import tone
 from bot.errors import PermanentTaskFailure
-from bot.services.player import PlaylistMode, PlayRequest
+from bot.voice.play import PlaylistMode, PlayRequest
 from tests.voice.capture import segments, tones
 from tests.voice.conftest import Voice
 

@@ -1,18 +1,11 @@
-"""The interface between the scheduler and voice playback (implemented in ``bot.voice``)."""
+"""The contract between whoever asks for a play (scheduler, cogs) and the voice player."""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-
-class PlaylistMode(enum.StrEnum):
-    CONTINUOUS = "continuous"  # in order, once
-    LOOP = "loop"  # repeat the list
-    LOOP_ONE = "loop_one"  # repeat the first/current sound
-    RANDOM = "random"  # random picks
-    SINGLE = "single"  # first sound only
+from bot.audio.order import PlaylistMode
 
 
 @dataclass(frozen=True, slots=True)
