@@ -27,8 +27,9 @@ from bot.config import Config
 from bot.db import Database
 from bot.db.migrate import upgrade
 from bot.models.scheduled_task import ScheduledTask, TaskStatus, TaskType
+from bot.scheduling.handlers import RunContext
 from bot.services.scheduler import SchedulerService
-from bot.services.task_handlers import RunContext, TaskHandlerRegistry
+from bot.services.task_handlers import TaskHandlerRegistry
 
 GUILD = 1 << 22
 

@@ -15,8 +15,8 @@ from bot.db import Database
 from bot.repositories.scheduled_task import ShardFilter
 from bot.scheduling.dispatcher import DispatcherSettings
 from bot.scheduling.identity import ProcessIdentity, claim_identity
+from bot.scheduling.notifier import TaskNotifier
 from bot.services.credits import CreditService
-from bot.services.notifications import TaskNotifier
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService

@@ -25,9 +25,9 @@ from bot.models.scheduled_task import ScheduledTask, TaskStatus
 from bot.models.task_run import RunOutcome, TaskRun
 from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter
 from bot.repositories.task_run import TaskRunRepository
+from bot.scheduling.handlers import HandlerRegistry, RunContext
+from bot.scheduling.notifier import TaskNotifier
 from bot.scheduling.occurrences import MissedRuns, remaining_after, resolve_misfire
-from bot.services.notifications import TaskNotifier
-from bot.services.task_handlers import RunContext, TaskHandlerRegistry
 from bot.uninterrupted import Uninterrupted
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
-        handlers: TaskHandlerRegistry,
+        handlers: HandlerRegistry,
         clock: Clock,
         notifier: TaskNotifier,
         *,

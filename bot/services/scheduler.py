@@ -29,6 +29,7 @@ from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter
 from bot.repositories.task_run import TaskRunRepository
 from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
 from bot.scheduling.maintenance import Maintenance
+from bot.scheduling.notifier import LogNotifier, TaskNotifier
 from bot.scheduling.occurrences import recurrence_of
 from bot.scheduling.recurrence import (
     WALL_CLOCK_TYPES,
@@ -42,7 +43,6 @@ from bot.scheduling.recurrence import (
     zone,
 )
 from bot.services.credits import CreditService
-from bot.services.notifications import LogNotifier, TaskNotifier
 from bot.services.settings import SettingsService, validate_timezone
 from bot.services.task_handlers import TaskHandlerRegistry
 from bot.voice.play import PlayerService

@@ -9,46 +9,15 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from bot.errors import PermanentTaskFailure
 from bot.models.scheduled_task import ScheduledTask, TaskType
+from bot.scheduling.handlers import HandlerRegistry, RunContext
 from bot.services.credits import CreditService
 from bot.voice.play import PlayerService, PlaylistMode, PlayRequest
-
-
-@dataclass(frozen=True, slots=True)
-class RunContext:
-    """One attempt at one occurrence; ``session`` and ``run_id`` only for in-transaction work.
-
-    ``interrupted``: an earlier attempt at this occurrence was cut off by a crash.
-    """
-
-    task: ScheduledTask
-    scheduled_for: datetime
-    started_at: datetime
-    attempt: int
-    interrupted: bool = False
-    session: AsyncSession | None = None
-    run_id: int | None = None
-
-
-class TaskHandler(Protocol):
-    # True: run inside the transaction that records the run, so its effect happens exactly once.
-    in_transaction: bool
-
-    async def prepare(self, task: ScheduledTask) -> None:
-        """Get ready for a run due in a few seconds (join voice); failures are the run's."""
-        ...
-
-    async def run(self, context: RunContext) -> dict[str, Any]:
-        """Do the task; return facts for the run record, or raise ``TaskFailure``."""
-        ...
 
 
 def _param_int(task: ScheduledTask, key: str, *, required: bool = True) -> int | None:
@@ -165,11 +134,8 @@ def _play_details(result: Any) -> dict[str, Any]:
     }
 
 
-class TaskHandlerRegistry:
-    """Maps each ``TaskType`` to its handler."""
-
-    def __init__(self, handlers: Mapping[TaskType, TaskHandler] | None = None) -> None:
-        self._handlers: dict[TaskType, TaskHandler] = dict(handlers or {})
+class TaskHandlerRegistry(HandlerRegistry):
+    """The engine's registry with Carillon's three task types (the name DESIGN.md keeps)."""
 
     @classmethod
     def standard(cls, credits: CreditService, player: PlayerService) -> TaskHandlerRegistry:
@@ -180,15 +146,3 @@ class TaskHandlerRegistry:
                 TaskType.PLAY_PLAYLIST: PlayPlaylistHandler(player),
             }
         )
-
-    def register(self, task_type: TaskType, handler: TaskHandler) -> None:
-        self._handlers[task_type] = handler
-
-    def get(self, task_type: TaskType) -> TaskHandler:
-        try:
-            return self._handlers[task_type]
-        except KeyError:
-            raise PermanentTaskFailure(f"no handler for tasks of type {task_type}") from None
-
-    def __contains__(self, task_type: object) -> bool:
-        return task_type in self._handlers

@@ -14,7 +14,7 @@ from bot.errors import InsufficientCredits, PermanentTaskFailure, TransientTaskF
 from bot.models.scheduled_task import RecurrenceType, TaskStatus, TaskType
 from bot.models.task_run import RunOutcome
 from bot.repositories.scheduled_task import ScheduledTaskRepository
-from bot.services.notifications import LogNotifier
+from bot.scheduling.notifier import LogNotifier
 from bot.services.scheduler import SchedulerService
 from tests.core_helpers import RecordingPlayer, eventually
 

@@ -9,8 +9,9 @@ from sqlalchemy import event, func, insert, select
 from bot.config import Config
 from bot.models.scheduled_task import ScheduledTask, TaskStatus, TaskType
 from bot.models.task_run import RunOutcome, TaskRun
+from bot.scheduling.handlers import RunContext
 from bot.services.scheduler import SchedulerService
-from bot.services.task_handlers import RunContext, TaskHandlerRegistry
+from bot.services.task_handlers import TaskHandlerRegistry
 from tests.core_helpers import RecordingPlayer
 
 BURST = 1000

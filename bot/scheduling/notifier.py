@@ -1,4 +1,4 @@
-"""Telling a task's owner what went wrong: the core calls this, the Discord side delivers it."""
+"""Telling a task's owner what went wrong: the engine calls this, the Discord side delivers it."""
 
 from __future__ import annotations
 
