@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -14,6 +14,7 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Config, DiscordConfig
+from bot.services.bundle import Services
 from bot.timeparse import warm_up
 from bot.ui.errors import on_app_command_error
 
@@ -56,13 +57,13 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-class CarillonBot(commands.Bot):
-    """Carillon's ``commands.Bot``: slash commands only, dependencies passed in."""
+class DiscordBot(commands.Bot):
+    """A ``commands.Bot`` on the configured endpoints: slash commands only, its extensions
+    loaded and synced at start-up. ``CarillonBot`` adds the services."""
 
     def __init__(
         self,
         config: Config,
-        services: Any,
         extensions: Sequence[str],
         *,
         connector: aiohttp.BaseConnector | None = None,
@@ -78,10 +79,8 @@ class CarillonBot(commands.Bot):
             **options,
         )
         self.config = config
-        self.services = services
         self.extension_names = tuple(extensions)
         self.tree.on_error = on_app_command_error
-        self._scheduler_started = False
 
     async def login(self, token: str) -> None:
         use_discord_endpoints(self.config.discord)
@@ -97,26 +96,33 @@ class CarillonBot(commands.Bot):
             "loaded %d extensions, synced %d commands", len(self.extension_names), len(synced)
         )
 
+
+class CarillonBot(DiscordBot):
+    """Carillon's bot: its services are built with it (the voice player needs the client)."""
+
+    def __init__(
+        self,
+        config: Config,
+        services: Callable[[discord.Client], Services],
+        extensions: Sequence[str],
+        **options: Any,
+    ) -> None:
+        super().__init__(config, extensions, **options)
+        self.services: Services = services(self)
+        self._scheduler_started = False
+
     async def on_ready(self) -> None:
         """The scheduler starts once the guilds are known, so due plays find their channels."""
-        scheduler = getattr(self.services, "scheduler", None)
-        if scheduler is not None and not self._scheduler_started:
+        if not self._scheduler_started:
             self._scheduler_started = True
-            await scheduler.start()
+            await self.services.scheduler.start()
             _log.info("scheduler started")
             freeze_startup_objects()
 
     async def close(self) -> None:
-        scheduler = getattr(self.services, "scheduler", None)
-        if scheduler is not None and self._scheduler_started:
-            await scheduler.stop()
-        player = getattr(self.services, "player", None)
-        if player is not None:
-            await player.close()
+        if self._scheduler_started:
+            await self.services.scheduler.stop()
+        await self.services.player.close()
         await super().close()
-        db = getattr(self.services, "db", None)
-        if db is not None:
-            await db.dispose()
-        identity = getattr(self.services, "identity", None)
-        if identity is not None:
-            identity.close()
+        await self.services.db.dispose()
+        self.services.identity.close()

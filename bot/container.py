@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import discord
 
 from bot.app import CarillonBot
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.db import Database
 from bot.repositories.scheduled_task import ShardFilter
-from bot.scheduling.dispatcher import DispatcherSettings
-from bot.scheduling.identity import ProcessIdentity, claim_identity
-from bot.scheduling.notifier import TaskNotifier
+from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
+from bot.scheduling.identity import claim_identity
+from bot.scheduling.maintenance import Maintenance
+from bot.scheduling.notifier import LogNotifier, TaskNotifier
+from bot.services.bundle import Services
 from bot.services.credits import CreditService
+from bot.services.member_tasks import MemberTaskService
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
 from bot.services.sounds import SoundService
+from bot.services.task_handlers import TaskHandlerRegistry
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.now_playing import NowPlayingPoster
+from bot.voice.ports import OnPlayStart
 from bot.voice.service import VoicePlayerService
 
 DEFAULT_EXTENSIONS = (
@@ -35,24 +40,70 @@ DEFAULT_EXTENSIONS = (
 )
 
 
-@dataclass
-class Services:
-    """Everything the cogs call; built by ``build_bot``."""
+def build_services(
+    config: Config,
+    client: discord.Client,
+    *,
+    clock: Clock | None = None,
+    notifier: TaskNotifier | None = None,
+    on_start: OnPlayStart | None = None,
+    shards: ShardFilter | None = None,
+    dispatcher_settings: DispatcherSettings | None = None,
+) -> Services:
+    """Every service once. ``client`` is only for voice: nothing here talks to Discord until
+    something plays, so the services work without a connected client (an HTTP front end).
+    ``notifier`` defaults to the log."""
+    clock = clock or SystemClock()
+    db = Database(config.database.url)
+    store = db.sqlite_path.resolve() if db.sqlite_path is not None else db.url
+    identity = claim_identity(f"{store}|{shards}")
+    settings = SettingsService(db, config, clock)
+    credits = CreditService(db, config, settings, clock)
+    sounds = SoundService(db, config, clock)
+    playlists = PlaylistService(db, sounds, clock)
 
-    config: Config
-    clock: Clock
-    db: Database
-    settings: SettingsService
-    credits: CreditService
-    sounds: SoundService
-    playlists: PlaylistService
-    player: VoicePlayerService
-    scheduler: SchedulerService
-    identity: ProcessIdentity
+    async def playback_limit(guild_id: int) -> float:
+        return (await settings.guild(guild_id)).max_playback_seconds
 
-
-async def _playback_limit_from(settings: SettingsService, guild_id: int) -> float:
-    return (await settings.guild(guild_id)).max_playback_seconds
+    player = VoicePlayerService(
+        client,
+        config.voice,
+        load_sound=sounds.playable,
+        load_playlist=playlists.playable,
+        charge=credits.charge_once,
+        playback_limit=playback_limit,
+        on_start=on_start,
+    )
+    dispatcher = Dispatcher(
+        db,
+        TaskHandlerRegistry.standard(credits, player),
+        clock,
+        notifier or LogNotifier(),
+        settings=dispatcher_settings or DispatcherSettings.from_config(config.scheduler),
+        shards=shards,
+        owner=identity.name,
+    )
+    scheduler = SchedulerService(
+        db,
+        player,
+        config=config,
+        clock=clock,
+        dispatcher=dispatcher,
+        maintenance=Maintenance(db, clock, config, dispatcher),
+    )
+    return Services(
+        config=config,
+        clock=clock,
+        db=db,
+        identity=identity,
+        settings=settings,
+        credits=credits,
+        sounds=sounds,
+        playlists=playlists,
+        player=player,
+        scheduler=scheduler,
+        member_tasks=MemberTaskService(scheduler, settings, sounds, playlists, clock, config),
+    )
 
 
 def build_bot(
@@ -67,50 +118,16 @@ def build_bot(
     **bot_options: Any,
 ) -> CarillonBot:
     """The bot with its services; the scheduler starts once the bot is connected."""
-    clock = clock or SystemClock()
-    db = Database(config.database.url)
-    store = db.sqlite_path.resolve() if db.sqlite_path is not None else db.url
-    identity = claim_identity(f"{store}|{shards}")
-    settings = SettingsService(db, config, clock)
-    credits = CreditService(db, config, settings, clock)
-    sounds = SoundService(db, config, clock)
-    playlists = PlaylistService(db, sounds, clock)
-    bot = CarillonBot(config, None, extensions, connector=connector, **bot_options)
 
-    async def playback_limit(guild_id: int) -> float:
-        return await _playback_limit_from(settings, guild_id)
+    def services_for(bot: discord.Client) -> Services:
+        return build_services(
+            config,
+            bot,
+            clock=clock,
+            notifier=notifier or DiscordNotifier(bot),
+            on_start=NowPlayingPoster(bot),
+            shards=shards,
+            dispatcher_settings=dispatcher_settings,
+        )
 
-    player = VoicePlayerService(
-        bot,
-        config.voice,
-        load_sound=sounds.playable,
-        load_playlist=playlists.playable,
-        charge=credits.charge_once,
-        playback_limit=playback_limit,
-        on_start=NowPlayingPoster(bot),
-    )
-    scheduler = SchedulerService(
-        db,
-        player,
-        config=config,
-        clock=clock,
-        credits=credits,
-        notifier=notifier or DiscordNotifier(bot),
-        shards=shards,
-        dispatcher_settings=dispatcher_settings
-        or DispatcherSettings(max_retries=config.scheduler.max_retries),
-        owner=identity.name,
-    )
-    bot.services = Services(
-        config=config,
-        clock=clock,
-        db=db,
-        settings=settings,
-        credits=credits,
-        sounds=sounds,
-        playlists=playlists,
-        player=player,
-        scheduler=scheduler,
-        identity=identity,
-    )
-    return bot
+    return CarillonBot(config, services_for, extensions, connector=connector, **bot_options)

@@ -103,5 +103,12 @@ class ScheduledTask(Base):
     def is_recurring(self) -> bool:
         return self.recurrence_type is not RecurrenceType.NONE
 
+    @property
+    def has_later_runs(self) -> bool:
+        """Runs are left after the current one: a one-shot, or a last run, has none."""
+        if not self.is_recurring or self.status not in ACTIVE_STATUSES:
+            return False
+        return self.recurrence_count is None or self.executions_count + 1 < self.recurrence_count
+
     def __repr__(self) -> str:
         return f"<ScheduledTask {self.id} {self.task_type} {self.status} next={self.next_run_at}>"

@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.batching import Coalescer
 from bot.clock import Clock
+from bot.config import SchedulerConfig
 from bot.db import Database
 from bot.errors import PermanentTaskFailure, TaskFailure
 from bot.models.scheduled_task import ScheduledTask, TaskStatus
@@ -56,6 +57,11 @@ class DispatcherSettings:
     batch_size: int = 500
     record_batch_size: int = 250
     error_backoff_seconds: float = 5.0
+
+    @classmethod
+    def from_config(cls, scheduler: SchedulerConfig) -> DispatcherSettings:
+        """The settings a configured process runs with (the rest are the engine's)."""
+        return cls(max_retries=scheduler.max_retries)
 
     def backoff(self, retry: int) -> timedelta:
         """Delay before retry number ``retry`` (1-based): base, 2x base, 4x base..."""

@@ -515,15 +515,3 @@ def _name(name: str) -> str:
     if not cleaned:
         raise InvalidInput("A task needs a name: give a few words in `name`.")
     return cleaned
-
-
-def member_tasks_from(services: Any) -> MemberTaskService:
-    """The service over a container's ``Services`` (cogs and buttons build it the same way)."""
-    return MemberTaskService(
-        services.scheduler,
-        services.settings,
-        services.sounds,
-        services.playlists,
-        services.clock,
-        services.config,
-    )

@@ -28,6 +28,7 @@ from bot.models.task_run import TaskRun
 from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter
 from bot.repositories.task_run import TaskRunRepository
 from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
+from bot.scheduling.handlers import HandlerRegistry
 from bot.scheduling.maintenance import Maintenance
 from bot.scheduling.notifier import LogNotifier, TaskNotifier
 from bot.scheduling.occurrences import recurrence_of
@@ -68,36 +69,39 @@ class SchedulerService:
         config: Config | None = None,
         clock: Clock | None = None,
         credits: CreditService | None = None,
-        handlers: TaskHandlerRegistry | None = None,
+        handlers: HandlerRegistry | None = None,
         notifier: TaskNotifier | None = None,
         shards: ShardFilter | None = None,
         dispatcher_settings: DispatcherSettings | None = None,
         owner: str | None = None,
+        dispatcher: Dispatcher | None = None,
+        maintenance: Maintenance | None = None,
     ) -> None:
-        """``owner``: this process's lease identity, stable across its restarts (see
-        ``bot.scheduling.identity``); without one, a random identity per instance."""
+        """Given its ``dispatcher`` and ``maintenance`` (``bot.container`` builds them), the
+        service wires nothing; given only the database and a player, it builds its own engine.
+
+        ``owner``: this process's lease identity, stable across its restarts (see
+        ``bot.scheduling.identity``); without one, a random identity per instance.
+        """
         self.db = db_session_factory
         self.player = player_service
         self.config = config or Config()
         self.clock = clock or SystemClock()
-        if credits is None:
-            settings = SettingsService(self.db, self.config, self.clock)
-            credits = CreditService(self.db, self.config, settings, self.clock)
-        self.credits = credits
-        self.handlers = handlers or TaskHandlerRegistry.standard(credits, player_service)
-        self.notifier: TaskNotifier = notifier or LogNotifier()
-        scheduler_config = self.config.scheduler
-        self.dispatcher = Dispatcher(
+        self.dispatcher = dispatcher or _own_dispatcher(
             self.db,
-            self.handlers,
+            player_service,
+            self.config,
             self.clock,
-            self.notifier,
-            settings=dispatcher_settings
-            or DispatcherSettings(max_retries=scheduler_config.max_retries),
+            credits=credits,
+            handlers=handlers,
+            notifier=notifier,
             shards=shards,
+            settings=dispatcher_settings,
             owner=owner,
         )
-        self.maintenance = Maintenance(self.db, self.clock, self.config, self.dispatcher)
+        self.maintenance = maintenance or Maintenance(
+            self.db, self.clock, self.config, self.dispatcher
+        )
 
     async def start(self) -> None:
         """Take back what our previous life leased, ensure the system tasks, then start the
@@ -403,6 +407,35 @@ class SchedulerService:
         task.next_run_at = first
         task.occurrence_at = first
         task.retry_count = 0
+
+
+def _own_dispatcher(
+    db: Database,
+    player: PlayerService,
+    config: Config,
+    clock: Clock,
+    *,
+    credits: CreditService | None,
+    handlers: HandlerRegistry | None,
+    notifier: TaskNotifier | None,
+    shards: ShardFilter | None,
+    settings: DispatcherSettings | None,
+    owner: str | None,
+) -> Dispatcher:
+    """The engine of a scheduler built from its two public arguments (DESIGN.md section 1)."""
+    if handlers is None:
+        if credits is None:
+            credits = CreditService(db, config, SettingsService(db, config, clock), clock)
+        handlers = TaskHandlerRegistry.standard(credits, player)
+    return Dispatcher(
+        db,
+        handlers,
+        clock,
+        notifier or LogNotifier(),
+        settings=settings or DispatcherSettings.from_config(config.scheduler),
+        shards=shards,
+        owner=owner,
+    )
 
 
 def _clean_name(name: str) -> str:

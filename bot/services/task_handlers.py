@@ -102,6 +102,8 @@ class PlaySoundHandler(_PlayHandler):
             sound_id=_param_int(task, "sound_id"),
             task_id=task.id,
             text_channel_id=_param_int(task, "text_channel_id", required=False),
+            task_name=task.name,
+            cancellable=task.has_later_runs,
         )
 
 
@@ -120,6 +122,8 @@ class PlayPlaylistHandler(_PlayHandler):
             shuffle=bool(task.parameters.get("shuffle", False)),
             task_id=task.id,
             text_channel_id=_param_int(task, "text_channel_id", required=False),
+            task_name=task.name,
+            cancellable=task.has_later_runs,
         )
 
 

@@ -16,21 +16,18 @@ import discord
 
 from bot.errors import CarillonError
 from bot.models.scheduled_task import ACTIVE_STATUSES, TaskStatus
-from bot.services.member_tasks import member_tasks_from
+from bot.services.bundle import services_of
 from bot.ui.checks import is_admin
 from bot.ui.errors import UNEXPECTED, reply_error
+from bot.ui.formatting import safe
 from bot.ui.task_input import actor_of
-from bot.ui.tasks import list_embed, safe
+from bot.ui.tasks import TASK_NAME_LIMIT, list_embed
 
 log = logging.getLogger(__name__)
 
 NOT_YOURS = "Only the task's owner or a Carillon admin can press this button."
 NOT_YOUR_LIST = "This list belongs to someone else: open your own with `/schedule list`."
 ALL_STATUSES = "all"
-
-
-def _services(interaction: discord.Interaction) -> Any:
-    return getattr(interaction.client, "services", None)
 
 
 async def _refuse(interaction: discord.Interaction, text: str) -> None:
@@ -80,13 +77,14 @@ class CancelButton(
         if interaction.guild_id is None:
             await _refuse(interaction, NOT_YOURS)
             return
-        tasks = member_tasks_from(_services(interaction))
+        tasks = services_of(interaction.client).member_tasks
         task = await tasks.cancel_by_button(actor_of(interaction), self.task_id)
         if task is None:
             await _refuse(interaction, NOT_YOURS)
             return
+        name = safe(task.name, TASK_NAME_LIMIT)
         await interaction.response.send_message(
-            f"✅ Cancelled task #{task.id} **{safe(task.name)}**: it will not run again.",
+            f"✅ Cancelled task #{task.id} **{name}**: it will not run again.",
             ephemeral=True,
         )
 
@@ -119,7 +117,7 @@ class StopButton(
         if interaction.guild_id != self.guild_id:
             await _refuse(interaction, NOT_YOURS)
             return
-        player = _services(interaction).player
+        player = services_of(interaction.client).player
         now = player.now_playing(self.guild_id)
         if now is None:
             await interaction.response.send_message("Nothing is playing right now.", ephemeral=True)
@@ -206,7 +204,7 @@ async def task_list(
 ) -> tuple[discord.Embed, discord.ui.View]:
     """One page of a task list with a Cancel button per active task and Previous/Next."""
     assert interaction.guild_id is not None
-    tasks = member_tasks_from(_services(interaction))
+    tasks = services_of(interaction.client).member_tasks
     user_id = scope.member_id or None if scope.admin else scope.viewer_id
     result = await tasks.page(
         interaction.guild_id, user_id=user_id, status=scope.task_status(), page=page

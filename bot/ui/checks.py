@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import discord
 from discord import app_commands
+
+from bot.services.bundle import services_of
 
 T = TypeVar("T")
 
@@ -26,9 +28,8 @@ async def is_admin(interaction: discord.Interaction) -> bool:
     member = interaction.user
     if guild is None or not isinstance(member, discord.Member):
         return False
-    services: Any = getattr(interaction.client, "services", None)
     return bool(
-        await services.settings.is_admin(
+        await services_of(interaction.client).settings.is_admin(
             guild.id,
             member.id,
             [role.id for role in member.roles],

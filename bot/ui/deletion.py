@@ -12,6 +12,7 @@ from typing import Any
 import discord
 
 from bot.errors import CarillonError, NotFound
+from bot.services.bundle import services_of
 from bot.services.sounds import Deletion, TaskUse
 from bot.ui.checks import is_admin
 from bot.ui.errors import reply_error
@@ -181,9 +182,8 @@ class ConfirmDeleteSound(_ConfirmDelete, template=r"carillon:delsound:(?P<id>\d+
     action = "delsound"
 
     async def delete(self, interaction: discord.Interaction, admin: bool) -> Deletion:
-        services: Any = interaction.client.services  # type: ignore[attr-defined]
         assert interaction.guild_id is not None
-        return await services.sounds.delete(
+        return await services_of(interaction.client).sounds.delete(
             interaction.guild_id,
             self.item_id,
             actor_id=interaction.user.id,
@@ -197,9 +197,8 @@ class ConfirmDeletePlaylist(_ConfirmDelete, template=r"carillon:delplaylist:(?P<
     action = "delplaylist"
 
     async def delete(self, interaction: discord.Interaction, admin: bool) -> Deletion:
-        services: Any = interaction.client.services  # type: ignore[attr-defined]
         assert interaction.guild_id is not None
-        return await services.playlists.delete(
+        return await services_of(interaction.client).playlists.delete(
             interaction.guild_id,
             self.item_id,
             actor_id=interaction.user.id,

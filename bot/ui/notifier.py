@@ -7,7 +7,8 @@ import logging
 import discord
 
 from bot.models.scheduled_task import ScheduledTask
-from bot.ui.tasks import safe
+from bot.ui.formatting import safe
+from bot.ui.tasks import TASK_NAME_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,8 @@ class DiscordNotifier:
             log.warning("system task %s (%s) failed: %s", task.id, task.name, reason)
             return
         owner = int(owner)
-        text = (
-            f"⚠️ <@{owner}> your task #{task.id} **{safe(task.name)}** failed: {safe(reason, 1500)}"
-        )
+        name = safe(task.name, TASK_NAME_LIMIT)
+        text = f"⚠️ <@{owner}> your task #{task.id} **{name}** failed: {safe(reason, 1500)}"
         mentions = discord.AllowedMentions(users=[discord.Object(owner)])
         if await self._in_channel(task, text, mentions):
             return

@@ -14,6 +14,7 @@ from bot.scheduling.recurrence import zone
 from bot.services.member_tasks import TaskDetails, TaskPage
 from bot.timeparse import Schedule, describe_schedule
 from bot.timeparse.describe import format_clock
+from bot.ui.formatting import safe
 from bot.ui.timestamps import full, full_and_relative
 
 COLOUR = discord.Colour.blurple()
@@ -22,6 +23,8 @@ _EMBED_BUDGET = 5800
 _FIELD_VALUE = 1024
 _CHOICE = 100
 _STARTING = re.compile(r", starting [^,]*")
+TASK_NAME_LIMIT = 100
+
 _STATUS_ICONS = {
     TaskStatus.PENDING: "⏳",
     TaskStatus.RUNNING: "▶️",
@@ -29,12 +32,6 @@ _STATUS_ICONS = {
     TaskStatus.FAILED: "⚠️",
     TaskStatus.CANCELLED: "✖️",
 }
-
-
-def safe(text: str, limit: int = 100) -> str:
-    """Member-given text, cut to ``limit`` and with markdown escaped."""
-    cut = text if len(text) <= limit else text[: limit - 1] + "…"
-    return discord.utils.escape_markdown(cut)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -102,11 +99,11 @@ def runs_left(task: ScheduledTask) -> str:
 def what(task: ScheduledTask, label: str | None = None) -> str:
     parameters = task.parameters
     if task.task_type is TaskType.PLAY_SOUND:
-        return f"🔔 sound **{safe(label or task.name)}**"
+        return f"🔔 sound **{safe(label or task.name, TASK_NAME_LIMIT)}**"
     if task.task_type is TaskType.PLAY_PLAYLIST:
         shuffle = ", shuffled" if parameters.get("shuffle") else ""
         mode = parameters.get("mode", "continuous")
-        return f"🎶 playlist **{safe(label or task.name)}** ({mode}{shuffle})"
+        return f"🎶 playlist **{safe(label or task.name, TASK_NAME_LIMIT)}** ({mode}{shuffle})"
     amount = parameters.get("amount")
     member = parameters.get("member_id")
     who = f"<@{member}>" if member else "everyone"
@@ -149,7 +146,7 @@ def _run_line(run: TaskRun) -> str:
 
 def details_embed(details: TaskDetails) -> discord.Embed:
     task = details.task
-    embed = task_embed(task, title=f"Task #{task.id}: {safe(task.name)}")
+    embed = task_embed(task, title=f"Task #{task.id}: {safe(task.name, TASK_NAME_LIMIT)}")
     embed.colour = COLOUR if task.status in ACTIVE_STATUSES else CANCELLED_COLOUR
     embed.add_field(name="Status", value=f"{_STATUS_ICONS[task.status]} {task.status}")
     upcoming = "\n".join(full_and_relative(run) for run in details.upcoming) or "none"
@@ -175,7 +172,9 @@ def list_embed(page: TaskPage, *, title: str, empty: str, show_owner: bool) -> d
         lines.append(_cut(describe_task(task), 300))
         if show_owner:
             lines.append(f"owner: <@{task.user_id}>" if task.user_id else "owner: system")
-        name = _cut(f"{_STATUS_ICONS[task.status]} #{task.id} · {safe(task.name)}", 150)
+        name = _cut(
+            f"{_STATUS_ICONS[task.status]} #{task.id} · {safe(task.name, TASK_NAME_LIMIT)}", 150
+        )
         value = _cut("\n".join(lines), min(_FIELD_VALUE, per_task - len(name)))
         embed.add_field(name=name, value=value, inline=False)
     return embed

@@ -13,7 +13,8 @@ class PlayRequest:
     """One play: a sound, or a playlist with its mode, into a voice channel of a server.
 
     ``payer_id`` is charged when playback starts; ``task_id`` is set for scheduled plays and
-    ``text_channel_id`` is where the "now playing" message goes. ``charge_key`` names the
+    ``text_channel_id`` is where the "now playing" message goes, naming ``task_name`` and
+    offering Cancel when ``cancellable`` (the task has later runs). ``charge_key`` names the
     occurrence a scheduled play is for: it is charged once, however often it is played.
     ``replay``: an earlier attempt was cut off by a restart (the now-playing message says so).
     """
@@ -30,6 +31,8 @@ class PlayRequest:
     # Not part of what is played: prepare's request and the run's are the same play.
     charge_key: str | None = field(default=None, compare=False)
     replay: bool = field(default=False, compare=False)
+    task_name: str | None = field(default=None, compare=False)
+    cancellable: bool = field(default=False, compare=False)
 
 
 @dataclass(slots=True)

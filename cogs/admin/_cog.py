@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services.member_tasks import WhenInput, member_tasks_from
+from bot.services.bundle import Services
+from bot.services.member_tasks import WhenInput
 from bot.services.settings import EffectiveGuildSettings
 from bot.timezones import resolve_zone, search_zones
 from bot.ui.buttons import ListScope, cancel_view, task_list
 from bot.ui.checks import admin_only, is_admin
+from bot.ui.formatting import safe
 from bot.ui.task_input import (
     REPEAT_OPTIONS,
     STATUS_OPTIONS,
@@ -21,7 +21,7 @@ from bot.ui.task_input import (
     task_id_of,
     when_choices,
 )
-from bot.ui.tasks import COLOUR, safe, task_embed
+from bot.ui.tasks import COLOUR, TASK_NAME_LIMIT, task_embed
 
 Choice = app_commands.Choice
 Text = app_commands.Range[str, 1, 200]
@@ -50,9 +50,9 @@ class AdminCog(commands.GroupCog, group_name="admin"):
     credits_group = app_commands.Group(name="credits", description="Change members' credits")
     roles_group = app_commands.Group(name="roles", description="Roles whose members are admins")
 
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        self.tasks = member_tasks_from(services)
+        self.tasks = services.member_tasks
 
     @app_commands.command(name="tasks", description="Every task in this server")
     @app_commands.describe(status="Which tasks (default: pending)", member="Only this member's")
@@ -79,7 +79,8 @@ class AdminCog(commands.GroupCog, group_name="admin"):
     async def cancel(self, interaction: discord.Interaction, task: str) -> None:
         cancelled = await self.tasks.cancel(actor_of(interaction), task_id_of(task), as_admin=True)
         await interaction.response.send_message(
-            f"✅ Cancelled task #{cancelled.id} **{safe(cancelled.name)}**.", ephemeral=True
+            f"✅ Cancelled task #{cancelled.id} **{safe(cancelled.name, TASK_NAME_LIMIT)}**.",
+            ephemeral=True,
         )
 
     @app_commands.command(name="recharge", description="Schedule a credit recharge")

@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CarillonBot
-from bot.container import Services
 from bot.errors import InvalidInput
+from bot.services.bundle import Services
 from bot.ui import credits as ui
 from bot.ui.checks import is_admin
 

@@ -8,9 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.container import Services
 from bot.errors import CarillonError, InvalidInput
 from bot.models.sound import Playlist
+from bot.services.bundle import Services
 from bot.services.playlists import MAX_PLAYLIST_ITEMS, PlaylistView
 from bot.ui import deletion as deletion_ui
 from bot.ui import playlists as ui

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from discord.ext import commands
-
+from bot.app import CarillonBot
 from bot.ui.buttons import DYNAMIC_ITEMS
 from cogs.schedule._cog import ScheduleCog
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: CarillonBot) -> None:
     bot.add_dynamic_items(*DYNAMIC_ITEMS)
-    await bot.add_cog(ScheduleCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(ScheduleCog(bot.services))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services.member_tasks import WhenInput, member_tasks_from
+from bot.services.bundle import Services
+from bot.services.member_tasks import WhenInput
 from bot.ui.buttons import ListScope, cancel_view, task_list
+from bot.ui.formatting import safe
 from bot.ui.task_input import (
     REPEAT_OPTIONS,
     STATUS_OPTIONS,
@@ -20,7 +20,7 @@ from bot.ui.task_input import (
     task_id_of,
     when_choices,
 )
-from bot.ui.tasks import details_embed, safe, task_embed
+from bot.ui.tasks import TASK_NAME_LIMIT, details_embed, task_embed
 from bot.voice.play import PlaylistMode
 
 Choice = app_commands.Choice
@@ -50,9 +50,9 @@ def _repeat(choice: Choice[str] | None) -> str | None:
 class ScheduleCog(commands.GroupCog, group_name="schedule"):
     """Schedule sounds and playlists, and manage your tasks."""
 
-    def __init__(self, services: Any) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        self.tasks = member_tasks_from(services)
+        self.tasks = services.member_tasks
 
     @app_commands.command(name="sound", description="Play a sound in a voice channel later")
     @app_commands.describe(sound="The sound to play", **_OPTION_HELP)
@@ -168,8 +168,9 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     @app_commands.describe(task="One of your active tasks")
     async def cancel(self, interaction: discord.Interaction, task: str) -> None:
         cancelled = await self.tasks.cancel(member_actor(interaction), task_id_of(task))
+        name = safe(cancelled.name, TASK_NAME_LIMIT)
         await interaction.response.send_message(
-            f"✅ Cancelled task #{cancelled.id} **{safe(cancelled.name)}**: it will not run again.",
+            f"✅ Cancelled task #{cancelled.id} **{name}**: it will not run again.",
             ephemeral=True,
         )
 

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CarillonBot
-from bot.container import Services
+from bot.services.bundle import Services
 from bot.timezones import choice_label, resolve_zone, search_zones
 from bot.ui import timezones as ui
 

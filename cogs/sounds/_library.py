@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.container import Services
 from bot.errors import InvalidInput, LimitReached, NotPermitted
+from bot.services.bundle import Services
 from bot.ui import deletion as deletion_ui
 from bot.ui import sounds as ui
 from bot.ui.checks import is_admin

@@ -11,8 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.container import Services
 from bot.errors import InvalidInput, NotPermitted, TaskFailure
+from bot.services.bundle import Services
 from bot.ui.checks import is_admin
 from bot.ui.errors import reply_error
 from bot.ui.formatting import safe

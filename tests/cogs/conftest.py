@@ -17,8 +17,9 @@ import pytest
 from bot.app import CarillonBot
 from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig, SoundsConfig, VoiceConfig
-from bot.container import DEFAULT_EXTENSIONS, Services, build_bot
+from bot.container import DEFAULT_EXTENSIONS, build_bot
 from bot.emulator import Emulator
+from bot.services.bundle import Services
 from tests.support.e2e import GUILD_READY_TIMEOUT, World, bot_config, emulator, world
 
 __all__ = ["emulator", "world"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import CarillonBot
+from bot.app import DiscordBot
 from tests.support.e2e import BotRunner, World, bots, emulator, world
 
 __all__ = ["bots", "emulator", "world"]
@@ -13,5 +13,5 @@ PROBE = "tests.e2e.probe_cog"
 
 
 @pytest.fixture
-async def bot(bots: BotRunner, world: World) -> CarillonBot:
+async def bot(bots: BotRunner, world: World) -> DiscordBot:
     return await bots.start([PROBE])

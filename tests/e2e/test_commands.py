@@ -6,14 +6,14 @@ import hashlib
 
 import pytest
 
-from bot.app import CarillonBot
+from bot.app import DiscordBot
 from bot.emulator import Emulator, NoResponseError
 from tests.e2e.conftest import PROBE
 from tests.support.e2e import BotRunner, World
 
 
 async def test_slash_command_gets_an_ephemeral_reply(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     reply = await world.alice.slash("probe ping")
 
@@ -23,13 +23,13 @@ async def test_slash_command_gets_an_ephemeral_reply(
     assert emulator.messages_in(world.general) == []
 
 
-async def test_autocomplete_returns_choices(bot: CarillonBot, world: World) -> None:
+async def test_autocomplete_returns_choices(bot: DiscordBot, world: World) -> None:
     choices = await world.alice.autocomplete("probe pick", focused="fruit", fruit="an")
 
     assert [c.name for c in choices] == ["banana", "mango", "orange"]
 
 
-async def test_deferred_reply_is_edited(bot: CarillonBot, world: World) -> None:
+async def test_deferred_reply_is_edited(bot: DiscordBot, world: World) -> None:
     reply = await world.alice.slash("probe slow")
     assert reply.deferred
 
@@ -40,7 +40,7 @@ async def test_deferred_reply_is_edited(bot: CarillonBot, world: World) -> None:
 
 
 async def test_channel_messages_are_visible(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     reply = await world.alice.slash("probe announce", text="hello")
     await reply.wait_until_ready()
@@ -51,7 +51,7 @@ async def test_channel_messages_are_visible(
     assert message.version == 1
 
 
-async def test_attachment_is_downloaded(bot: CarillonBot, world: World, emulator: Emulator) -> None:
+async def test_attachment_is_downloaded(bot: DiscordBot, world: World, emulator: Emulator) -> None:
     data = bytes(range(256)) * 40
     file = emulator.attachment("bell.ogg", data, "audio/ogg")
 
@@ -61,7 +61,7 @@ async def test_attachment_is_downloaded(bot: CarillonBot, world: World, emulator
 
 
 async def test_dynamic_button_works_after_a_restart(
-    bots: BotRunner, bot: CarillonBot, world: World, emulator: Emulator
+    bots: BotRunner, bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     reply = await world.alice.slash("probe task", task_id=42)
     assert not reply.ephemeral
@@ -76,7 +76,7 @@ async def test_dynamic_button_works_after_a_restart(
 
 
 async def test_every_route_the_bot_used_is_emulated(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     await world.alice.slash("probe ping")
     await world.alice.autocomplete("probe pick", focused="fruit")
@@ -86,7 +86,7 @@ async def test_every_route_the_bot_used_is_emulated(
 
 
 async def test_a_button_can_update_its_message(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     panel = await world.alice.slash("probe panel")
 
@@ -98,7 +98,7 @@ async def test_a_button_can_update_its_message(
     assert emulator.messages_in(world.general)[0].content == "Stopped"
 
 
-async def test_a_deferred_button_edits_its_message_later(bot: CarillonBot, world: World) -> None:
+async def test_a_deferred_button_edits_its_message_later(bot: DiscordBot, world: World) -> None:
     panel = await world.alice.slash("probe panel")
 
     answer = await world.alice.click(panel, "carillon:count:0")
@@ -110,7 +110,7 @@ async def test_a_deferred_button_edits_its_message_later(bot: CarillonBot, world
 
 
 async def test_an_answer_after_three_seconds_is_refused(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     emulator.answer_window = 0.2
 
@@ -122,7 +122,7 @@ async def test_an_answer_after_three_seconds_is_refused(
 
 
 async def test_commands_are_hidden_without_their_default_permissions(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     emulator.command_permissions = True
 
@@ -134,7 +134,7 @@ async def test_commands_are_hidden_without_their_default_permissions(
 
 
 async def test_private_messages_reach_the_member(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     reply = await world.alice.slash("probe dm")
 
@@ -142,7 +142,7 @@ async def test_private_messages_reach_the_member(
     assert [m.content for m in emulator.dms_to(world.alice.member)] == ["a private hello"]
 
 
-async def test_files_the_bot_sends_are_kept(bot: CarillonBot, world: World) -> None:
+async def test_files_the_bot_sends_are_kept(bot: DiscordBot, world: World) -> None:
     reply = await world.alice.slash("probe export")
 
     assert reply.content == "your tasks"
@@ -151,7 +151,7 @@ async def test_files_the_bot_sends_are_kept(bot: CarillonBot, world: World) -> N
 
 
 async def test_an_ordinary_view_on_an_ephemeral_reply_answers_clicks(
-    bot: CarillonBot, world: World
+    bot: DiscordBot, world: World
 ) -> None:
     pages = await world.alice.slash("probe pages")
 
@@ -162,7 +162,7 @@ async def test_an_ordinary_view_on_an_ephemeral_reply_answers_clicks(
     assert pages.content == "page 3"
 
 
-async def test_typed_options_resolve_from_objects_or_ids(bot: CarillonBot, world: World) -> None:
+async def test_typed_options_resolve_from_objects_or_ids(bot: DiscordBot, world: World) -> None:
     by_object = await world.alice.slash(
         "probe options",
         options={"channel": world.lounge},
@@ -186,7 +186,7 @@ async def test_typed_options_resolve_from_objects_or_ids(bot: CarillonBot, world
 
 
 async def test_missing_and_unknown_options_are_caught_before_sending(
-    bot: CarillonBot, world: World
+    bot: DiscordBot, world: World
 ) -> None:
     with pytest.raises(AssertionError, match="required options missing"):
         await world.alice.slash("probe pick")
@@ -196,7 +196,7 @@ async def test_missing_and_unknown_options_are_caught_before_sending(
         await world.alice.slash("probe pong")
 
 
-async def test_a_modal_is_filled_in_and_submitted(bot: CarillonBot, world: World) -> None:
+async def test_a_modal_is_filled_in_and_submitted(bot: DiscordBot, world: World) -> None:
     opened = await world.alice.slash("probe rename")
     assert opened.modal is not None
     assert opened.modal["title"] == "Rename"

@@ -6,13 +6,13 @@ import time
 
 import pytest
 
-from bot.app import CarillonBot
+from bot.app import DiscordBot
 from bot.emulator import Emulator
 from tests.support.e2e import World
 
 
 async def test_bot_resumes_after_the_gateway_drops(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     await emulator.drop_gateway()
     await world.alice.join_voice(world.lounge)  # dispatched while the bot is away
@@ -29,7 +29,7 @@ async def test_bot_resumes_after_the_gateway_drops(
 
 
 async def test_bot_resumes_after_a_close_frame(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     await emulator.drop_gateway(abort=False, code=4000)
 
@@ -40,7 +40,7 @@ async def test_bot_resumes_after_a_close_frame(
 
 
 async def test_playback_survives_a_dropped_voice_socket(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     await world.alice.join_voice(world.lounge)
     reply = await world.alice.slash("probe play", seconds=2)
@@ -57,7 +57,7 @@ async def test_playback_survives_a_dropped_voice_socket(
 
 
 async def test_rate_limited_callback_is_retried(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     emulator.fail("POST /interactions/*/callback", 429, retry_after=0.3)
 
@@ -68,7 +68,7 @@ async def test_rate_limited_callback_is_retried(
     assert statuses == [429, 200]
 
 
-async def test_server_error_is_retried(bot: CarillonBot, world: World, emulator: Emulator) -> None:
+async def test_server_error_is_retried(bot: DiscordBot, world: World, emulator: Emulator) -> None:
     emulator.fail("POST /channels/*/messages", 502)
 
     reply = await world.alice.slash("probe announce", text="after a 502")
@@ -81,7 +81,7 @@ async def test_server_error_is_retried(bot: CarillonBot, world: World, emulator:
 
 
 async def test_delayed_response_still_arrives(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     emulator.fail("POST /interactions/*/callback", delay=0.5)
     started = time.monotonic()
@@ -93,7 +93,7 @@ async def test_delayed_response_still_arrives(
 
 
 async def test_bot_resumes_when_asked_to_reconnect(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     await emulator.gateway.ask_to_reconnect()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import CarillonBot
+from bot.app import DiscordBot
 from bot.emulator import Emulator
 from tests.support.e2e import World
 
@@ -13,7 +13,7 @@ EXPECTED_FRAMES = SECONDS / 0.02
 
 
 async def test_a_440_hz_tone_arrives_in_the_voice_channel(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     await world.alice.join_voice(world.lounge)
 
@@ -33,7 +33,7 @@ async def test_a_440_hz_tone_arrives_in_the_voice_channel(
 
 
 async def test_voice_uses_the_negotiated_session(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     await world.alice.join_voice(world.lounge)
     reply = await world.alice.slash("probe play", seconds=0.5)
@@ -48,7 +48,7 @@ async def test_voice_uses_the_negotiated_session(
 
 
 async def test_deleting_the_voice_channel_disconnects_the_bot(
-    bot: CarillonBot, world: World, emulator: Emulator
+    bot: DiscordBot, world: World, emulator: Emulator
 ) -> None:
     await world.alice.join_voice(world.lounge)
     reply = await world.alice.slash("probe play", seconds=2)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import CarillonBot
+from bot.app import DiscordBot
 from bot.config import Config, DiscordConfig
 from bot.emulator import Actor, Channel, Emulator, Guild, Overwrite, Permission, Role
 
@@ -81,24 +81,22 @@ def bot_config(emulator: Emulator, **sections: Any) -> Config:
 
 
 class BotRunner:
-    """Starts real ``CarillonBot`` instances against an emulator and stops them all at the end."""
+    """Starts real ``DiscordBot``s (no services) against an emulator; stops them at the end."""
 
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
-        self._running: list[tuple[CarillonBot, asyncio.Task[None]]] = []
+        self._running: list[tuple[DiscordBot, asyncio.Task[None]]] = []
 
     async def start(
         self,
         extensions: Sequence[str],
         *,
-        services: Any = None,
         config: Config | None = None,
         **options: Any,
-    ) -> CarillonBot:
+    ) -> DiscordBot:
         """Start a bot and return it once it is ready (READY, guilds, commands synced)."""
-        bot = CarillonBot(
+        bot = DiscordBot(
             config or bot_config(self.emulator),
-            services,
             extensions,
             connector=self.emulator.connector(),
             guild_ready_timeout=GUILD_READY_TIMEOUT,
@@ -117,7 +115,7 @@ class BotRunner:
             raise TimeoutError(f"the bot was not ready after {READY_TIMEOUT}s")
         return bot
 
-    async def stop(self, bot: CarillonBot) -> None:
+    async def stop(self, bot: DiscordBot) -> None:
         """Close ``bot`` as a shutdown would."""
         for entry in list(self._running):
             if entry[0] is bot:
@@ -125,8 +123,8 @@ class BotRunner:
                 await self._close(*entry)
 
     async def restart(
-        self, bot: CarillonBot, extensions: Sequence[str], **kwargs: Any
-    ) -> CarillonBot:
+        self, bot: DiscordBot, extensions: Sequence[str], **kwargs: Any
+    ) -> DiscordBot:
         await self.stop(bot)
         return await self.start(extensions, **kwargs)
 
@@ -135,7 +133,7 @@ class BotRunner:
             await self._close(*self._running.pop())
 
     @staticmethod
-    async def _close(bot: CarillonBot, task: asyncio.Task[None]) -> None:
+    async def _close(bot: DiscordBot, task: asyncio.Task[None]) -> None:
         await bot.close()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(task, timeout=5)
@@ -164,7 +162,7 @@ async def bots(emulator: Emulator) -> AsyncIterator[BotRunner]:
     await runner.stop_all()
 
 
-StartBot = Callable[..., Awaitable[CarillonBot]]
+StartBot = Callable[..., Awaitable[DiscordBot]]
 
 __all__ = [
     "GUILD_READY_TIMEOUT",

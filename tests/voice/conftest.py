@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import CarillonBot
+from bot.app import CarillonBot, DiscordBot
 from bot.clock import SystemClock
 from bot.config import Config, DatabaseConfig, SoundsConfig, VoiceConfig
 from bot.container import build_bot
@@ -81,7 +81,7 @@ class Voice:
 
     emulator: Emulator
     world: World
-    bot: CarillonBot
+    bot: DiscordBot
     sounds: SoundService
     playlists: PlaylistService
     ledger: Ledger
