@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import discord
+from discord import app_commands
 
 from bot.models.sound import Playlist, Sound
-from bot.services.playlists import PlaylistView
+from bot.services.playlists import PlaylistService, PlaylistView
 from bot.ui.formatting import MAX_LINES_SHOWN, safe, seconds
 
 COLOUR = discord.Colour.purple()
@@ -15,6 +16,16 @@ COLOUR = discord.Colour.purple()
 
 def choice_label(playlist: Playlist) -> str:
     return playlist.name[:100]
+
+
+async def playlist_choices(
+    playlists: PlaylistService, guild_id: int | None, text: str
+) -> list[app_commands.Choice[str]]:
+    """Every ``playlist`` option's autocomplete: the server's playlists matching ``text``."""
+    if guild_id is None:
+        return []
+    found = await playlists.autocomplete(guild_id, text)
+    return [app_commands.Choice(name=choice_label(p), value=p.name) for p in found]
 
 
 def item_choice_label(position: int, sound: Sound) -> str:

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.models.sound import Sound
+from bot.services.sounds import SoundService
 from bot.ui import timestamps
 from bot.ui.formatting import MAX_LINES_SHOWN, credits, kib, safe, seconds
 
@@ -31,6 +32,15 @@ def choice_label(sound: Sound) -> str:
 def choices(sounds: Sequence[Sound]) -> list[app_commands.Choice[str]]:
     """Autocomplete choices; the value is the name, which ``SoundService.find`` reads back."""
     return [app_commands.Choice(name=choice_label(s), value=s.name) for s in sounds]
+
+
+async def sound_choices(
+    library: SoundService, guild_id: int | None, text: str
+) -> list[app_commands.Choice[str]]:
+    """Every ``sound`` option's autocomplete: the server's sounds matching ``text``."""
+    if guild_id is None:
+        return []
+    return choices(await library.autocomplete(guild_id, text))
 
 
 def sound_embed(sound: Sound, default_cost: int, *, title: str | None = None) -> discord.Embed:

@@ -180,19 +180,13 @@ class Playlists(commands.GroupCog, group_name="playlist", group_description="Pla
     async def _playlist_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        found = await self.services.playlists.autocomplete(interaction.guild_id, current)
-        return [app_commands.Choice(name=ui.choice_label(p), value=p.name) for p in found]
+        return await ui.playlist_choices(self.services.playlists, interaction.guild_id, current)
 
     @add.autocomplete("sound")
     async def _library_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        found = await self.services.sounds.autocomplete(interaction.guild_id, current)
-        return sounds_ui.choices(found)
+        return await sounds_ui.sound_choices(self.services.sounds, interaction.guild_id, current)
 
     @remove.autocomplete("sound")
     @move.autocomplete("sound")

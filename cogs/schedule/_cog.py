@@ -10,6 +10,8 @@ from bot.services.bundle import Services
 from bot.services.member_tasks import WhenInput
 from bot.ui.buttons import ListScope, cancel_view, task_list
 from bot.ui.formatting import safe
+from bot.ui.playlists import playlist_choices
+from bot.ui.sounds import sound_choices
 from bot.ui.task_input import (
     REPEAT_OPTIONS,
     STATUS_OPTIONS,
@@ -176,15 +178,11 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
 
     @sound.autocomplete("sound")
     async def _sounds(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
-        assert interaction.guild_id is not None
-        found = await self.services.sounds.autocomplete(interaction.guild_id, current)
-        return [Choice(name=s.name[:100], value=s.name[:100]) for s in found]
+        return await sound_choices(self.services.sounds, interaction.guild_id, current)
 
     @playlist.autocomplete("playlist")
     async def _playlists(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
-        assert interaction.guild_id is not None
-        found = await self.services.playlists.autocomplete(interaction.guild_id, current)
-        return [Choice(name=p.name[:100], value=p.name[:100]) for p in found]
+        return await playlist_choices(self.services.playlists, interaction.guild_id, current)
 
     @sound.autocomplete("when")
     @playlist.autocomplete("when")

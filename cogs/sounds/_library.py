@@ -185,10 +185,7 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
     async def _sound_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        found = await self.services.sounds.autocomplete(interaction.guild_id, current)
-        return ui.choices(found)
+        return await ui.sound_choices(self.services.sounds, interaction.guild_id, current)
 
 
 def _current_voice_channel(
