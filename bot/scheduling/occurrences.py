@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from bot.models.scheduled_task import RecurrenceType, ScheduledTask
 from bot.scheduling.recurrence import Recurrence, next_after
@@ -23,6 +24,38 @@ def recurrence_of(task: ScheduledTask) -> Recurrence | None:
         count=task.recurrence_count,
         until=task.until,
         wall_anchor=task.wall_anchor,
+    )
+
+
+class RecurrenceColumns(TypedDict):
+    """A recurrence as the task's six columns (and the scheduler's keyword arguments)."""
+
+    recurrence_type: RecurrenceType
+    recurrence_interval: int
+    cron_expression: str | None
+    recurrence_count: int | None
+    until: datetime | None
+    wall_anchor: datetime | None
+
+
+def recurrence_columns(recurrence: Recurrence | None) -> RecurrenceColumns:
+    """The inverse of ``recurrence_of``; None is a one-shot task."""
+    if recurrence is None:
+        return RecurrenceColumns(
+            recurrence_type=RecurrenceType.NONE,
+            recurrence_interval=1,
+            cron_expression=None,
+            recurrence_count=None,
+            until=None,
+            wall_anchor=None,
+        )
+    return RecurrenceColumns(
+        recurrence_type=recurrence.type,
+        recurrence_interval=recurrence.interval,
+        cron_expression=recurrence.cron,
+        recurrence_count=recurrence.count,
+        until=recurrence.until,
+        wall_anchor=recurrence.wall_anchor,
     )
 
 

@@ -1,10 +1,11 @@
-"""Validation of sound and playlist names."""
+"""Validation of the names members give: sounds, playlists and tasks."""
 
 from __future__ import annotations
 
 from bot.errors import InvalidInput
 
 MAX_NAME_LENGTH = 64
+MAX_TASK_NAME_LENGTH = 100
 
 
 def clean_name(name: str, what: str) -> str:
@@ -18,4 +19,17 @@ def clean_name(name: str, what: str) -> str:
         )
     if not cleaned.isprintable():
         raise InvalidInput(f"A {what} name can only hold printable characters.")
+    return cleaned
+
+
+def clean_task_name(name: str) -> str:
+    """Collapse whitespace and check the length; raises ``InvalidInput``."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise InvalidInput("A task needs a name: give a few words in `name`.")
+    if len(cleaned) > MAX_TASK_NAME_LENGTH:
+        raise InvalidInput(
+            f"A task name can be at most {MAX_TASK_NAME_LENGTH} characters; "
+            f"that one has {len(cleaned)}."
+        )
     return cleaned

@@ -26,8 +26,9 @@ from bot.repositories.playlists import PlaylistRepository
 from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.repositories.settings import SettingsRepository
 from bot.repositories.sounds import SoundRepository
-from bot.scheduling.occurrences import recurrence_of
+from bot.scheduling.occurrences import recurrence_columns, recurrence_of
 from bot.scheduling.recurrence import Recurrence
+from bot.services.actor import Actor
 from bot.services.ids import parse_id
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import UNCHANGED, SchedulerService
@@ -38,21 +39,6 @@ from bot.voice.play import PlaylistMode
 
 MIN_MEMBER_INTERVAL = timedelta(minutes=15)
 MAX_PAGE_SIZE = 10
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who asks: a member of a server, with what decides whether they are a Carillon admin.
-
-    ``is_admin`` when already known; otherwise the service asks the settings, and only when a
-    rule needs the answer (most commands never do).
-    """
-
-    user_id: int
-    guild_id: int
-    is_admin: bool | None = None
-    role_ids: tuple[int, ...] = ()
-    is_owner: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,34 +263,21 @@ class MemberTaskService:
         *,
         user_id: int | None,
     ) -> ScheduledTask:
-        recurrence = schedule.recurrence
         return await self.scheduler.create_task(
-            name=_name(name),
+            name=name,
             task_type=task_type,
             scheduled_at=schedule.first_run,
             timezone=schedule.timezone,
             parameters=parameters,
             user_id=user_id,
             guild_id=actor.guild_id,
-            recurrence_type=recurrence.type if recurrence else RecurrenceType.NONE,
-            cron_expression=recurrence.cron if recurrence else None,
-            recurrence_count=recurrence.count if recurrence else None,
-            recurrence_interval=recurrence.interval if recurrence else 1,
-            until=recurrence.until if recurrence else None,
-            wall_anchor=recurrence.wall_anchor if recurrence else None,
-        )
-
-    async def is_admin(self, actor: Actor) -> bool:
-        if actor.is_admin is not None:
-            return actor.is_admin
-        return await self.settings.is_admin(
-            actor.guild_id, actor.user_id, actor.role_ids, is_owner=actor.is_owner
+            **recurrence_columns(schedule.recurrence),
         )
 
     async def _check_interval(self, actor: Actor, schedule: Schedule) -> None:
         if schedule.recurrence is None or shortest_gap(schedule.recurrence) >= MIN_MEMBER_INTERVAL:
             return
-        if not await self.is_admin(actor):
+        if not await self.settings.is_admin(actor):
             minutes = int(MIN_MEMBER_INTERVAL.total_seconds() // 60)
             raise InvalidInput(
                 f"A repeating task may run at most every {minutes} minutes. "
@@ -338,7 +311,7 @@ class MemberTaskService:
         task = await self.scheduler.get_task(task_id)
         if task is None or task.guild_id != actor.guild_id:
             return None
-        if task.user_id == actor.user_id or await self.is_admin(actor):
+        if task.user_id == actor.user_id or await self.settings.is_admin(actor):
             return task
         return None
 
@@ -433,7 +406,7 @@ class MemberTaskService:
             )
         changes: dict[str, Any] = {}
         if name is not None:
-            changes["name"] = _name(name)
+            changes["name"] = name
         if when.changes_schedule:
             changes |= await self._new_schedule(actor, task, await self.timezone(actor), when)
         elif when.count is not None or when.until:
@@ -448,16 +421,10 @@ class MemberTaskService:
             timezone, WhenInput(text, when.repeat, when.cron, when.count, when.until)
         )
         await self._check_interval(actor, schedule)
-        recurrence = schedule.recurrence
         return {
             "scheduled_at": schedule.first_run,
             "timezone": schedule.timezone,
-            "recurrence_type": recurrence.type if recurrence else RecurrenceType.NONE,
-            "recurrence_interval": recurrence.interval if recurrence else 1,
-            "cron_expression": recurrence.cron if recurrence else None,
-            "recurrence_count": recurrence.count if recurrence else None,
-            "until": recurrence.until if recurrence else None,
-            "wall_anchor": recurrence.wall_anchor if recurrence else None,
+            **recurrence_columns(schedule.recurrence),
         }
 
     def _new_limits(self, task: ScheduledTask, when: WhenInput) -> dict[str, Any]:
@@ -508,10 +475,3 @@ def _anchor(task: ScheduledTask) -> str:
     """The task's pending occurrence as a ``when`` text, for edits that keep the time."""
     at = task.occurrence_at or task.next_run_at or task.scheduled_at
     return f"<t:{int(at.timestamp())}>"
-
-
-def _name(name: str) -> str:
-    cleaned = " ".join(name.split())[:100]
-    if not cleaned:
-        raise InvalidInput("A task needs a name: give a few words in `name`.")
-    return cleaned

@@ -31,7 +31,7 @@ from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
 from bot.scheduling.handlers import HandlerRegistry
 from bot.scheduling.maintenance import Maintenance
 from bot.scheduling.notifier import LogNotifier, TaskNotifier
-from bot.scheduling.occurrences import recurrence_of
+from bot.scheduling.occurrences import recurrence_columns, recurrence_of
 from bot.scheduling.recurrence import (
     WALL_CLOCK_TYPES,
     Recurrence,
@@ -43,12 +43,12 @@ from bot.scheduling.recurrence import (
     next_after,
     zone,
 )
+from bot.services._names import clean_task_name
 from bot.services.credits import CreditService
 from bot.services.settings import SettingsService, validate_timezone
 from bot.services.task_handlers import TaskHandlerRegistry
 from bot.voice.play import PlayerService
 
-MAX_NAME_LENGTH = 100
 log = logging.getLogger(__name__)
 
 
@@ -145,7 +145,7 @@ class SchedulerService:
         ``wall_anchor``: the wall time a daily-or-longer recurrence keeps when an aware
         ``scheduled_at`` was shifted out of a DST gap (the parser knows what was asked).
         """
-        name = _clean_name(name)
+        name = clean_task_name(name)
         validate_timezone(timezone)
         recurrence = _recurrence(
             recurrence_type,
@@ -168,12 +168,7 @@ class SchedulerService:
             status=TaskStatus.PENDING,
             scheduled_at=first,
             timezone=timezone,
-            recurrence_type=recurrence.type if recurrence else RecurrenceType.NONE,
-            recurrence_interval=recurrence.interval if recurrence else 1,
-            cron_expression=recurrence.cron if recurrence else None,
-            recurrence_count=recurrence.count if recurrence else None,
-            until=recurrence.until if recurrence else None,
-            wall_anchor=recurrence.wall_anchor if recurrence else None,
+            **recurrence_columns(recurrence),
             executions_count=0,
             next_run_at=first,
             occurrence_at=first,
@@ -322,7 +317,7 @@ class SchedulerService:
             if task.status is not TaskStatus.PENDING:
                 raise InvalidInput(f"task #{task_id} is {task.status}: schedule a new task instead")
             if name is not None:
-                task.name = _clean_name(name)
+                task.name = clean_task_name(name)
             if parameters is not None:
                 task.parameters = {**task.parameters, **parameters}
             schedule_changed = (
@@ -398,12 +393,8 @@ class SchedulerService:
             )
         task.timezone = tz
         task.scheduled_at = first
-        task.recurrence_type = recurrence.type if recurrence else RecurrenceType.NONE
-        task.recurrence_interval = recurrence.interval if recurrence else 1
-        task.cron_expression = recurrence.cron if recurrence else None
-        task.recurrence_count = recurrence.count if recurrence else None
-        task.until = recurrence.until if recurrence else None
-        task.wall_anchor = recurrence.wall_anchor if recurrence else None
+        for column, value in recurrence_columns(recurrence).items():
+            setattr(task, column, value)
         task.next_run_at = first
         task.occurrence_at = first
         task.retry_count = 0
@@ -436,15 +427,6 @@ def _own_dispatcher(
         shards=shards,
         owner=owner,
     )
-
-
-def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise InvalidInput("a task needs a name")
-    if len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"a task name can be at most {MAX_NAME_LENGTH} characters")
-    return cleaned
 
 
 def _statuses(status: TaskStatus | Sequence[TaskStatus] | None) -> list[TaskStatus] | None:

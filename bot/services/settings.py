@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -12,6 +11,7 @@ from bot.db import Database
 from bot.errors import InvalidInput
 from bot.models.settings import GuildSettings, MemberSettings
 from bot.repositories.settings import SettingsRepository
+from bot.services.actor import Actor
 from bot.tzdb import is_zone
 
 DEFAULT_MAX_ACTIVE_TASKS = 25
@@ -134,13 +134,13 @@ class SettingsService:
         async with self.db() as session, session.begin():
             return await SettingsRepository(session).remove_admin_role(guild_id, role_id)
 
-    async def is_admin(
-        self, guild_id: int, user_id: int, role_ids: Iterable[int], *, is_owner: bool = False
-    ) -> bool:
+    async def is_admin(self, actor: Actor) -> bool:
         """Server owner, a configured owner, or holder of a config or server admin role."""
-        if is_owner or user_id in self.config.discord.owner_ids:
+        if actor.is_admin is not None:
+            return actor.is_admin
+        if actor.is_owner or actor.user_id in self.config.discord.owner_ids:
             return True
-        roles = set(role_ids)
+        roles = set(actor.role_ids)
         if roles & set(self.config.discord.admin_role_ids):
             return True
-        return bool(roles & set(await self.admin_role_ids(guild_id)))
+        return bool(roles & set(await self.admin_role_ids(actor.guild_id)))

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.services.bundle import services_of
+from bot.ui.task_input import actor_of
 
 T = TypeVar("T")
 
@@ -24,18 +25,9 @@ class NotAdmin(app_commands.CheckFailure):
 
 async def is_admin(interaction: discord.Interaction) -> bool:
     """Server owner, configured owners, and holders of a config or server admin role."""
-    guild = interaction.guild
-    member = interaction.user
-    if guild is None or not isinstance(member, discord.Member):
+    if interaction.guild is None:
         return False
-    return bool(
-        await services_of(interaction.client).settings.is_admin(
-            guild.id,
-            member.id,
-            [role.id for role in member.roles],
-            is_owner=guild.owner_id == member.id,
-        )
-    )
+    return await services_of(interaction.client).settings.is_admin(actor_of(interaction))
 
 
 def admin_only() -> Callable[[T], T]:

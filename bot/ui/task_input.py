@@ -9,9 +9,11 @@ import discord
 from discord import app_commands
 
 from bot.errors import CarillonError, InvalidInput
+from bot.services.actor import Actor
 from bot.services.ids import parse_id
-from bot.services.member_tasks import Actor, MemberTaskService, PlayTarget, WhenInput
+from bot.services.member_tasks import MemberTaskService, PlayTarget, WhenInput
 from bot.ui.tasks import preview, task_choice_name
+from bot.voice.channel import missing_permission
 
 REPEAT_OPTIONS = [
     app_commands.Choice(name=name, value=name)
@@ -65,19 +67,12 @@ def play_target(
         voice = interaction.user.voice
         chosen = voice.channel if voice is not None else None
     is_voice = isinstance(chosen, discord.VoiceChannel | discord.StageChannel)
-    guild = interaction.guild
-    if is_voice and guild is not None:
-        permissions = chosen.permissions_for(guild.me)
-        for label, granted in (
-            ("View Channel", permissions.view_channel),
-            ("Connect", permissions.connect),
-            ("Speak", permissions.speak),
-        ):
-            if not granted:
-                raise InvalidInput(
-                    f"I lack the {label} permission in {chosen.mention}. "
-                    "Pick another channel, or ask an admin to grant it."
-                )
+    missing = missing_permission(chosen) if is_voice and interaction.guild is not None else None
+    if missing is not None:
+        raise InvalidInput(
+            f"I lack the {missing} permission in {chosen.mention}. "
+            "Pick another channel, or ask an admin to grant it."
+        )
     return PlayTarget(
         voice_channel_id=chosen.id if chosen is not None else None,
         text_channel_id=interaction.channel_id,

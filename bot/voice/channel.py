@@ -9,6 +9,19 @@ from bot.errors import PermanentTaskFailure
 VoiceChannel = discord.VoiceChannel | discord.StageChannel
 
 
+def missing_permission(channel: VoiceChannel) -> str | None:
+    """The first of View Channel, Connect and Speak the bot lacks in ``channel``, if any."""
+    permissions = channel.permissions_for(channel.guild.me)
+    for label, granted in (
+        ("View Channel", permissions.view_channel),
+        ("Connect", permissions.connect),
+        ("Speak", permissions.speak),
+    ):
+        if not granted:
+            return label
+    return None
+
+
 def voice_channel_for(client: discord.Client, guild_id: int, channel_id: int) -> VoiceChannel:
     """The channel to join; ``PermanentTaskFailure`` saying why the bot cannot play there.
 
@@ -23,18 +36,14 @@ def voice_channel_for(client: discord.Client, guild_id: int, channel_id: int) ->
         raise PermanentTaskFailure(
             "The voice channel no longer exists. Pick another voice channel."
         )
+    missing = missing_permission(channel)
+    if missing is not None:
+        raise PermanentTaskFailure(
+            f"The bot lacks the {missing} permission in #{channel.name}. "
+            "Ask an admin to grant it, or pick another channel.",
+            ends_task=False,
+        )
     permissions = channel.permissions_for(guild.me)
-    for label, granted in (
-        ("View Channel", permissions.view_channel),
-        ("Connect", permissions.connect),
-        ("Speak", permissions.speak),
-    ):
-        if not granted:
-            raise PermanentTaskFailure(
-                f"The bot lacks the {label} permission in #{channel.name}. "
-                "Ask an admin to grant it, or pick another channel.",
-                ends_task=False,
-            )
     already_there = any(member.id == guild.me.id for member in channel.members)
     full = channel.user_limit and len(channel.members) >= channel.user_limit
     if full and not already_there and not permissions.move_members:

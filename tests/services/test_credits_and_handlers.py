@@ -126,16 +126,18 @@ async def test_server_settings_override_recharge_defaults(scheduler, credits, se
 async def test_a_recharge_is_applied_exactly_once_with_two_dispatchers(database_url, clock):
     databases = [Database(database_url), Database(database_url)]
     services = []
+    credits = []
     for db in databases:
         settings = SettingsService(db, CONFIG, clock)
         credit_service = CreditService(db, CONFIG, settings, clock)
+        credits.append(credit_service)
         services.append(
             SchedulerService(
                 db, RecordingPlayer(), config=CONFIG, clock=clock, credits=credit_service
             )
         )
     try:
-        await services[0].credits.set(GUILD, 1, 0, actor_id=None)
+        await credits[0].set(GUILD, 1, 0, actor_id=None)
         task = await services[0].create_task(
             "recharge",
             TaskType.CREDIT_RECHARGE,
@@ -147,7 +149,7 @@ async def test_a_recharge_is_applied_exactly_once_with_two_dispatchers(database_
         for _ in range(5):
             await asyncio.gather(*(s.dispatcher.run_due() for s in services))
             clock.advance(hours=1)
-        assert await services[1].credits.balance(GUILD, 1) == 5
+        assert await credits[1].balance(GUILD, 1) == 5
         runs = await services[0].get_task_runs(task.id, limit=50)
         assert len(runs) == 5
         assert len(await ledger(databases[0], GUILD, 1)) == 1 + 1 + 5
