@@ -14,11 +14,10 @@ from typing import Any
 
 import discord
 
-from bot.errors import CarillonError
 from bot.models.scheduled_task import ACTIVE_STATUSES, TaskStatus
 from bot.services.bundle import services_of
 from bot.ui.checks import is_admin
-from bot.ui.errors import UNEXPECTED, reply_error
+from bot.ui.errors import Answering
 from bot.ui.formatting import safe
 from bot.ui.task_input import actor_of
 from bot.ui.tasks import TASK_NAME_LIMIT, list_embed
@@ -34,24 +33,8 @@ async def _refuse(interaction: discord.Interaction, text: str) -> None:
     await interaction.response.send_message(f"❌ {text}", ephemeral=True)
 
 
-class _Answering:
-    """Every press gets an answer: the core's errors as ephemeral replies, like commands."""
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await self.pressed(interaction)
-        except CarillonError as error:
-            await reply_error(interaction, str(error))
-        except Exception:
-            log.exception("button %s by user %s failed", type(self).__name__, interaction.user.id)
-            await reply_error(interaction, UNEXPECTED)
-
-    async def pressed(self, interaction: discord.Interaction) -> None:
-        raise NotImplementedError
-
-
 class CancelButton(
-    _Answering,
+    Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"carillon:cancel:(?P<id>\d+)",
 ):
@@ -90,7 +73,7 @@ class CancelButton(
 
 
 class StopButton(
-    _Answering,
+    Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"carillon:stop:(?P<guild>\d+)",
 ):
@@ -150,7 +133,7 @@ class ListScope:
 
 
 class PageButton(
-    _Answering,
+    Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=(
         r"carillon:page:(?P<dir>prev|next):(?P<scope>mine|admin):(?P<viewer>\d+):"

@@ -11,11 +11,11 @@ from typing import Any
 
 import discord
 
-from bot.errors import CarillonError, NotFound
+from bot.errors import NotFound
 from bot.services.bundle import services_of
 from bot.services.sounds import Deletion, TaskUse
 from bot.ui.checks import is_admin
-from bot.ui.errors import reply_error
+from bot.ui.errors import Answering
 from bot.ui.followups import edit_original
 from bot.ui.formatting import safe
 
@@ -133,7 +133,7 @@ async def _tell(
         return False
 
 
-class _ConfirmDelete(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"^$"):
+class _ConfirmDelete(Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"^$"):
     """Shared behaviour of the "Delete anyway" buttons; subclasses name the kind."""
 
     kind = ""
@@ -158,16 +158,13 @@ class _ConfirmDelete(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
     async def delete(self, interaction: discord.Interaction, admin: bool) -> Deletion:
         raise NotImplementedError
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         try:
             deletion = await self.delete(interaction, await is_admin(interaction))
         except NotFound:
             await interaction.response.edit_message(
                 content=f"That {self.kind} was already deleted.", embed=None, view=None
             )
-            return
-        except CarillonError as exc:
-            await reply_error(interaction, str(exc))
             return
         await interaction.response.edit_message(
             content=deleted_text(self.kind, deletion), embed=None, view=None
@@ -208,6 +205,7 @@ class ConfirmDeletePlaylist(_ConfirmDelete, template=r"carillon:delplaylist:(?P<
 
 
 class KeepButton(
+    Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"carillon:keep(?P<kind>sound|playlist):(?P<id>\d+)",
 ):
@@ -229,7 +227,7 @@ class KeepButton(
     ) -> KeepButton:
         return cls(match["kind"], int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         await interaction.response.edit_message(
             content=f"Nothing was deleted: the {self.kind} stays.", embed=None, view=None
         )

@@ -63,6 +63,25 @@ async def reply_error(interaction: discord.Interaction, text: str) -> None:
         log.warning("could not send an error reply for interaction %s", interaction.id)
 
 
+class Answering:
+    """A component mixin: every press gets an answer, the core's errors as ephemeral replies
+    and anything else logged with a generic one, as for commands. Subclasses write ``pressed``."""
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.pressed(interaction)
+        except CarillonError as error:
+            await reply_error(interaction, str(error))
+        except Exception:
+            log.exception(
+                "component %s by user %s failed", type(self).__name__, interaction.user.id
+            )
+            await reply_error(interaction, UNEXPECTED)
+
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
+
+
 async def on_app_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:

@@ -397,3 +397,20 @@ async def test_an_over_long_name_is_refused(app: App) -> None:
 
     assert reply.ephemeral
     assert reply.content == "❌ That sound name is 70 characters long; use at most 64."
+
+
+async def test_delete_anyway_answers_even_when_something_unexpected_breaks(app: App) -> None:
+    world = app.world
+    await upload(app, world.alice, "bell")
+    sound = await stored(app, "bell")
+    await _task_using(app, "bell", world.alice.id, "mine")
+    asked = await world.alice.slash("sound delete", sound="bell")
+    path = app.services.sounds.store.path(sound.file_name)
+    path.unlink()
+    path.mkdir()
+    (path / "in the way").write_bytes(b"")
+
+    failed = await world.alice.click(asked, f"carillon:delsound:{sound.id}")
+
+    assert failed.ephemeral
+    assert failed.content.startswith("❌ Something went wrong on our side")
