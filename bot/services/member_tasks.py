@@ -34,6 +34,12 @@ from bot.services.playlists import PlaylistService
 from bot.services.scheduler import UNCHANGED, SchedulerService
 from bot.services.settings import SettingsService, zone_for
 from bot.services.sounds import SoundService
+from bot.services.task_parameters import (
+    PlaylistParameters,
+    RechargeParameters,
+    SoundParameters,
+    TaskParameters,
+)
 from bot.timeparse import Schedule, parse_when
 from bot.voice.play import PlaylistMode
 
@@ -160,18 +166,12 @@ class MemberTaskService:
     async def schedule_sound(
         self, actor: Actor, sound: str, when: WhenInput, target: PlayTarget, name: str | None
     ) -> ScheduledTask:
-        _check_target(target)
+        channel_id = _voice_channel(target)
         context = await self._member_context(actor, count_active=True, sound=sound)
         found = context.named or await self.sounds.find(actor.guild_id, sound)
+        parameters = SoundParameters(found.id, channel_id, target.text_channel_id)
         return await self._schedule_play(
-            actor,
-            context,
-            TaskType.PLAY_SOUND,
-            found.name,
-            {"sound_id": found.id},
-            when,
-            target,
-            name,
+            actor, context, TaskType.PLAY_SOUND, found.name, parameters, when, name
         )
 
     async def schedule_playlist(
@@ -185,16 +185,14 @@ class MemberTaskService:
         mode: PlaylistMode = PlaylistMode.CONTINUOUS,
         shuffle: bool = False,
     ) -> ScheduledTask:
-        _check_target(target)
+        channel_id = _voice_channel(target)
         context = await self._member_context(actor, count_active=True, playlist=playlist)
         found = context.named or await self.playlists.find(actor.guild_id, playlist)
-        parameters: dict[str, Any] = {
-            "playlist_id": found.id,
-            "mode": PlaylistMode(mode).value,
-            "shuffle": shuffle,
-        }
+        parameters = PlaylistParameters(
+            found.id, channel_id, PlaylistMode(mode), shuffle, target.text_channel_id
+        )
         return await self._schedule_play(
-            actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, when, target, name
+            actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, when, name
         )
 
     async def _schedule_play(
@@ -203,25 +201,15 @@ class MemberTaskService:
         context: _MemberContext,
         task_type: TaskType,
         default_name: str,
-        parameters: dict[str, Any],
+        parameters: TaskParameters,
         when: WhenInput,
-        target: PlayTarget,
         name: str | None,
     ) -> ScheduledTask:
         schedule = self.parse_in(context.timezone, when)
         await self._check_interval(actor, schedule)
         self._check_cap(context)
         return await self._create(
-            actor,
-            name or default_name,
-            task_type,
-            schedule,
-            {
-                **parameters,
-                "channel_id": target.voice_channel_id,
-                "text_channel_id": target.text_channel_id,
-            },
-            user_id=actor.user_id,
+            actor, name or default_name, task_type, schedule, parameters, user_id=actor.user_id
         )
 
     async def schedule_recharge(
@@ -234,16 +222,9 @@ class MemberTaskService:
         text_channel_id: int | None = None,
     ) -> ScheduledTask:
         """An admin's system credit-recharge task, for one member or everyone in the server."""
-        if amount < 1:
-            raise InvalidInput("The amount must be at least 1 credit.")
+        parameters = RechargeParameters(amount, member_id, actor.user_id, text_channel_id)
         schedule = await self.parse(actor, when)
         who = member_name or "everyone"
-        parameters = {
-            "amount": amount,
-            "member_id": member_id,
-            "created_by": actor.user_id,
-            "text_channel_id": text_channel_id,
-        }
         return await self._create(
             actor,
             f"Recharge {amount} credits for {who}",
@@ -259,7 +240,7 @@ class MemberTaskService:
         name: str,
         task_type: TaskType,
         schedule: Schedule,
-        parameters: dict[str, Any],
+        parameters: TaskParameters,
         *,
         user_id: int | None,
     ) -> ScheduledTask:
@@ -445,11 +426,12 @@ class MemberTaskService:
         return changes
 
 
-def _check_target(target: PlayTarget) -> None:
+def _voice_channel(target: PlayTarget) -> int:
     if target.voice_channel_id is None:
         raise InvalidInput("Join a voice channel first, or pick one with the `channel` option.")
     if not target.is_voice:
         raise InvalidInput("That is not a voice channel: pick a voice channel to play in.")
+    return target.voice_channel_id
 
 
 def shortest_gap(recurrence: Recurrence) -> timedelta:

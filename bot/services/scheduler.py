@@ -47,6 +47,7 @@ from bot.services._names import clean_task_name
 from bot.services.credits import CreditService
 from bot.services.settings import SettingsService, validate_timezone
 from bot.services.task_handlers import TaskHandlerRegistry
+from bot.services.task_parameters import TaskParameters, parameters_for
 from bot.voice.play import PlayerService
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ class SchedulerService:
         task_type: TaskType,
         scheduled_at: datetime,
         timezone: str = "UTC",
-        parameters: dict[str, Any] | None = None,
+        parameters: TaskParameters | dict[str, Any] | None = None,
         user_id: int | None = None,
         guild_id: int | None = None,
         recurrence_type: RecurrenceType = RecurrenceType.NONE,
@@ -144,8 +145,10 @@ class SchedulerService:
 
         ``wall_anchor``: the wall time a daily-or-longer recurrence keeps when an aware
         ``scheduled_at`` was shifted out of a DST gap (the parser knows what was asked).
+        Typed ``parameters`` must be the task type's; a plain dict is checked when it runs.
         """
         name = clean_task_name(name)
+        stored = _stored_parameters(TaskType(task_type), parameters)
         validate_timezone(timezone)
         recurrence = _recurrence(
             recurrence_type,
@@ -172,7 +175,7 @@ class SchedulerService:
             executions_count=0,
             next_run_at=first,
             occurrence_at=first,
-            parameters=dict(parameters or {}),
+            parameters=stored,
             user_id=user_id,
             guild_id=guild_id,
             system_key=system_key,
@@ -297,7 +300,7 @@ class SchedulerService:
         cron_expression: str | _Unchanged | None = UNCHANGED,
         recurrence_count: int | _Unchanged | None = UNCHANGED,
         until: datetime | _Unchanged | None = UNCHANGED,
-        parameters: dict[str, Any] | None = None,
+        parameters: TaskParameters | dict[str, Any] | None = None,
         wall_anchor: datetime | None = None,
     ) -> ScheduledTask:
         """Change a pending task's name, schedule or parameters; its run history stays.
@@ -318,8 +321,10 @@ class SchedulerService:
                 raise InvalidInput(f"task #{task_id} is {task.status}: schedule a new task instead")
             if name is not None:
                 task.name = clean_task_name(name)
-            if parameters is not None:
+            if isinstance(parameters, dict):
                 task.parameters = {**task.parameters, **parameters}
+            elif parameters is not None:
+                task.parameters = _stored_parameters(task.task_type, parameters)
             schedule_changed = (
                 any(value is not None for value in (scheduled_at, timezone, recurrence_type))
                 or recurrence_interval is not None
@@ -427,6 +432,16 @@ def _own_dispatcher(
         shards=shards,
         owner=owner,
     )
+
+
+def _stored_parameters(
+    task_type: TaskType, parameters: TaskParameters | dict[str, Any] | None
+) -> dict[str, Any]:
+    if parameters is None or isinstance(parameters, dict):
+        return dict(parameters or {})
+    if not isinstance(parameters, parameters_for(task_type)):
+        raise InvalidInput(f"a {task_type} task takes {parameters_for(task_type).__name__}")
+    return parameters.to_json()
 
 
 def _statuses(status: TaskStatus | Sequence[TaskStatus] | None) -> list[TaskStatus] | None:

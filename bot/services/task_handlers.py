@@ -1,35 +1,32 @@
-"""What each task type does when it runs.
-
-``parameters`` keys by type: play_sound ``sound_id``, ``channel_id`` (voice),
-``text_channel_id``; play_playlist ``playlist_id``, ``mode``, ``shuffle``, ``channel_id``,
-``text_channel_id``; credit_recharge ``amount``, ``cap``, ``member_id`` (absent: everyone),
-``created_by``.
-"""
+"""What each task type does when it runs (its parameters: ``bot.services.task_parameters``)."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.errors import PermanentTaskFailure
 from bot.models.scheduled_task import ScheduledTask, TaskType
 from bot.scheduling.handlers import HandlerRegistry, RunContext
 from bot.services.credits import CreditService
-from bot.voice.play import PlayerService, PlaylistMode, PlayRequest
+from bot.services.task_parameters import (
+    PlaylistParameters,
+    RechargeParameters,
+    SoundParameters,
+    parameters_of,
+)
+from bot.voice.play import PlayerService, PlayRequest
+
+P = TypeVar("P", SoundParameters, PlaylistParameters, RechargeParameters)
 
 
-def _param_int(task: ScheduledTask, key: str, *, required: bool = True) -> int | None:
-    value = task.parameters.get(key)
-    if value is None:
-        if required:
-            raise PermanentTaskFailure(f"the task has no {key.replace('_', ' ')}")
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise PermanentTaskFailure(f"the task's {key.replace('_', ' ')} is not valid") from None
+def _typed(task: ScheduledTask, kind: type[P]) -> P:
+    parameters = parameters_of(task)
+    if not isinstance(parameters, kind):
+        raise PermanentTaskFailure(f"a {task.task_type} task cannot run as {kind.__name__}")
+    return parameters
 
 
 def _guild_id(task: ScheduledTask) -> int:
@@ -50,12 +47,13 @@ class CreditRechargeHandler:
     async def run(self, context: RunContext) -> dict[str, Any]:
         assert context.session is not None
         task = context.task
+        parameters = _typed(task, RechargeParameters)
         summary = await self.credits.recharge(
             context.session,
             guild_id=task.guild_id,
-            user_id=_param_int(task, "member_id", required=False),
-            amount=_param_int(task, "amount", required=False),
-            cap=_param_int(task, "cap", required=False),
+            user_id=parameters.member_id,
+            amount=parameters.amount,
+            cap=parameters.cap,
             task_id=task.id,
             run_id=context.run_id,
         )
@@ -95,13 +93,15 @@ def occurrence_key(task: ScheduledTask, occurrence: datetime) -> str:
 
 class PlaySoundHandler(_PlayHandler):
     def request(self, task: ScheduledTask) -> PlayRequest:
+        guild_id = _guild_id(task)
+        parameters = _typed(task, SoundParameters)
         return PlayRequest(
-            guild_id=_guild_id(task),
-            voice_channel_id=_param_int(task, "channel_id") or 0,
+            guild_id=guild_id,
+            voice_channel_id=parameters.channel_id,
             payer_id=task.user_id,
-            sound_id=_param_int(task, "sound_id"),
+            sound_id=parameters.sound_id,
             task_id=task.id,
-            text_channel_id=_param_int(task, "text_channel_id", required=False),
+            text_channel_id=parameters.text_channel_id,
             task_name=task.name,
             cancellable=task.has_later_runs,
         )
@@ -109,19 +109,17 @@ class PlaySoundHandler(_PlayHandler):
 
 class PlayPlaylistHandler(_PlayHandler):
     def request(self, task: ScheduledTask) -> PlayRequest:
-        try:
-            mode = PlaylistMode(task.parameters.get("mode", PlaylistMode.CONTINUOUS))
-        except ValueError:
-            raise PermanentTaskFailure("the task's playlist mode is not valid") from None
+        guild_id = _guild_id(task)
+        parameters = _typed(task, PlaylistParameters)
         return PlayRequest(
-            guild_id=_guild_id(task),
-            voice_channel_id=_param_int(task, "channel_id") or 0,
+            guild_id=guild_id,
+            voice_channel_id=parameters.channel_id,
             payer_id=task.user_id,
-            playlist_id=_param_int(task, "playlist_id"),
-            mode=mode,
-            shuffle=bool(task.parameters.get("shuffle", False)),
+            playlist_id=parameters.playlist_id,
+            mode=parameters.mode,
+            shuffle=parameters.shuffle,
             task_id=task.id,
-            text_channel_id=_param_int(task, "text_channel_id", required=False),
+            text_channel_id=parameters.text_channel_id,
             task_name=task.name,
             cancellable=task.has_later_runs,
         )

@@ -6,7 +6,9 @@ import logging
 
 import discord
 
+from bot.errors import PermanentTaskFailure
 from bot.models.scheduled_task import ScheduledTask
+from bot.services.task_parameters import RechargeParameters, TaskParameters, parameters_of
 from bot.ui.formatting import safe
 from bot.ui.tasks import TASK_NAME_LIMIT
 
@@ -21,15 +23,18 @@ class DiscordNotifier:
 
     async def task_failed(self, task: ScheduledTask, reason: str) -> None:
         """The owner, or for a system task the admin who scheduled it (if any), is told."""
-        owner = task.user_id if task.user_id is not None else task.parameters.get("created_by")
+        parameters = _readable_parameters(task)
+        owner = task.user_id
+        if owner is None and isinstance(parameters, RechargeParameters):
+            owner = parameters.created_by
         if owner is None:
             log.warning("system task %s (%s) failed: %s", task.id, task.name, reason)
             return
-        owner = int(owner)
         name = safe(task.name, TASK_NAME_LIMIT)
         text = f"⚠️ <@{owner}> your task #{task.id} **{name}** failed: {safe(reason, 1500)}"
         mentions = discord.AllowedMentions(users=[discord.Object(owner)])
-        if await self._in_channel(task, text, mentions):
+        channel_id = parameters.text_channel_id if parameters is not None else None
+        if await self._in_channel(channel_id, text, mentions):
             return
         try:
             user = self.client.get_user(owner) or await self.client.fetch_user(owner)
@@ -38,12 +43,11 @@ class DiscordNotifier:
             log.warning("could not tell user %s that task %s failed", owner, task.id)
 
     async def _in_channel(
-        self, task: ScheduledTask, text: str, mentions: discord.AllowedMentions
+        self, channel_id: int | None, text: str, mentions: discord.AllowedMentions
     ) -> bool:
-        channel_id = task.parameters.get("text_channel_id")
         if not channel_id:
             return False
-        channel = self.client.get_channel(int(channel_id))
+        channel = self.client.get_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             return False
         try:
@@ -51,3 +55,11 @@ class DiscordNotifier:
         except discord.HTTPException:
             return False
         return True
+
+
+def _readable_parameters(task: ScheduledTask) -> TaskParameters | None:
+    """The task's parameters, or None when they are what made it fail."""
+    try:
+        return parameters_of(task)
+    except PermanentTaskFailure:
+        return None
