@@ -25,6 +25,7 @@ from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
 from bot.services.sounds import SoundService
 from bot.services.task_handlers import TaskHandlerRegistry
+from bot.services.task_queries import TaskQueries
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.now_playing import NowPlayingPoster
 from bot.voice.ports import OnPlayStart
@@ -91,6 +92,7 @@ def build_services(
         dispatcher=dispatcher,
         maintenance=Maintenance(db, clock, config, dispatcher),
     )
+    queries = TaskQueries(scheduler, settings)
     return Services(
         config=config,
         clock=clock,
@@ -102,7 +104,10 @@ def build_services(
         playlists=playlists,
         player=player,
         scheduler=scheduler,
-        member_tasks=MemberTaskService(scheduler, settings, sounds, playlists, clock, config),
+        member_tasks=MemberTaskService(
+            scheduler, settings, sounds, playlists, clock, config, queries
+        ),
+        task_queries=queries,
     )
 
 

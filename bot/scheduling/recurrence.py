@@ -9,6 +9,7 @@ Monthly and yearly steps are anchored to the first run and clamped to the month'
 from __future__ import annotations
 
 import calendar
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -190,3 +191,22 @@ def first_run_for(start: datetime, recurrence: Recurrence | None, timezone: str)
     if first is None:
         raise ValueError(f"the cron expression {recurrence.cron!r} never matches")
     return first
+
+
+def shortest_gap(recurrence: Recurrence) -> timedelta:
+    """The shortest time between two runs of ``recurrence`` (exact for cron, ignoring DST)."""
+    if recurrence.type is RecurrenceType.MINUTELY:
+        return timedelta(minutes=recurrence.interval)
+    if recurrence.type is RecurrenceType.HOURLY:
+        return timedelta(hours=recurrence.interval)
+    if recurrence.type is not RecurrenceType.CRON or recurrence.cron is None:
+        return timedelta(days=1)
+    minutes, hours = croniter.expand(recurrence.cron)[0][:2]
+    if minutes == ["*"]:
+        return timedelta(minutes=1)
+    ordered = sorted(int(m) for m in minutes)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(ordered)]
+    every_hour = hours == ["*"] or any((int(h) + 1) % 24 in hours for h in hours)
+    if every_hour or len(ordered) == 1:
+        gaps.append(60 - ordered[-1] + ordered[0])
+    return timedelta(minutes=min(gaps))

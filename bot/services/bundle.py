@@ -17,6 +17,7 @@ from bot.services.playlists import PlaylistService
 from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
 from bot.services.sounds import SoundService
+from bot.services.task_queries import TaskQueries
 from bot.voice.service import VoicePlayerService
 
 
@@ -35,6 +36,7 @@ class Services:
     player: VoicePlayerService
     scheduler: SchedulerService
     member_tasks: MemberTaskService
+    task_queries: TaskQueries
 
 
 @runtime_checkable

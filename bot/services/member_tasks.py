@@ -1,35 +1,32 @@
-"""The rules members and admins meet when they schedule: zones, caps, intervals, ownership."""
+"""The rules members and admins meet when they schedule: zones, caps, intervals, ownership.
+
+Reading tasks (pages, details, autocomplete) is ``bot.services.task_queries``; the request
+types are ``bot.services.task_requests``.
+"""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-
-from croniter import croniter
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.errors import InvalidInput, LimitReached, NotFound
+from bot.errors import InvalidInput, LimitReached
 from bot.models.scheduled_task import (
     ACTIVE_STATUSES,
-    RecurrenceType,
     ScheduledTask,
     TaskStatus,
     TaskType,
 )
 from bot.models.sound import Playlist, Sound
-from bot.models.task_run import TaskRun
 from bot.repositories.playlists import PlaylistRepository
 from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.repositories.settings import SettingsRepository
 from bot.repositories.sounds import SoundRepository
 from bot.scheduling.occurrences import recurrence_columns, recurrence_of
-from bot.scheduling.recurrence import Recurrence
+from bot.scheduling.recurrence import shortest_gap
 from bot.services.actor import Actor
-from bot.services.ids import parse_id
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import UNCHANGED, SchedulerService
 from bot.services.settings import SettingsService, zone_for
@@ -40,50 +37,12 @@ from bot.services.task_parameters import (
     SoundParameters,
     TaskParameters,
 )
+from bot.services.task_queries import TaskQueries
+from bot.services.task_requests import PlayTarget, WhenInput
 from bot.timeparse import Schedule, parse_when
 from bot.voice.play import PlaylistMode
 
 MIN_MEMBER_INTERVAL = timedelta(minutes=15)
-MAX_PAGE_SIZE = 10
-
-
-@dataclass(frozen=True, slots=True)
-class WhenInput:
-    """The ``when`` text and the options that refine it."""
-
-    when: str | None = None
-    repeat: str | None = None
-    cron: str | None = None
-    count: int | None = None
-    until: str | None = None
-
-    @property
-    def changes_schedule(self) -> bool:
-        return any(v not in (None, "") for v in (self.when, self.repeat, self.cron))
-
-
-@dataclass(frozen=True, slots=True)
-class PlayTarget:
-    """Where a play goes: the voice channel, and the text channel for messages about it."""
-
-    voice_channel_id: int | None
-    text_channel_id: int | None
-    is_voice: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class TaskPage:
-    tasks: Sequence[ScheduledTask]
-    page: int
-    pages: int
-    total: int
-
-
-@dataclass(frozen=True, slots=True)
-class TaskDetails:
-    task: ScheduledTask
-    upcoming: Sequence[datetime]
-    runs: Sequence[TaskRun]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +54,8 @@ class _MemberContext:
     named: Sound | Playlist | None = None
 
 
-NO_SUCH_TASK = "You have no task #{id}. See your tasks with `/schedule list`."
-NO_SUCH_SERVER_TASK = "This server has no task #{id}. See every task with `/admin tasks`."
-
-
 class MemberTaskService:
-    """What ``/schedule`` and ``/admin`` do, on top of the scheduler and the settings."""
+    """What ``/schedule`` and ``/admin`` change: schedule, edit and cancel, under the rules."""
 
     def __init__(
         self,
@@ -110,7 +65,9 @@ class MemberTaskService:
         playlists: PlaylistService,
         clock: Clock,
         config: Config,
+        queries: TaskQueries,
     ) -> None:
+        self.queries = queries
         self.scheduler = scheduler
         self.settings = settings
         self.sounds = sounds
@@ -273,31 +230,8 @@ class MemberTaskService:
                 f"({context.cap}). Cancel one with `/schedule cancel` first."
             )
 
-    async def owned(self, actor: Actor, task_id: int) -> ScheduledTask:
-        """The member's own task in this server; NotFound otherwise, whoever else owns it."""
-        task = await self.scheduler.get_task(task_id)
-        if task is None or task.user_id != actor.user_id or task.guild_id != actor.guild_id:
-            raise NotFound(NO_SUCH_TASK.format(id=task_id))
-        return task
-
-    async def in_server(self, actor: Actor, task_id: int) -> ScheduledTask:
-        """Any task of this server (admins)."""
-        task = await self.scheduler.get_task(task_id)
-        if task is None or task.guild_id != actor.guild_id:
-            raise NotFound(NO_SUCH_SERVER_TASK.format(id=task_id))
-        return task
-
-    async def may_manage(self, actor: Actor, task_id: int) -> ScheduledTask | None:
-        """The task if ``actor`` owns it or is an admin of its server, else None."""
-        task = await self.scheduler.get_task(task_id)
-        if task is None or task.guild_id != actor.guild_id:
-            return None
-        if task.user_id == actor.user_id or await self.settings.is_admin(actor):
-            return task
-        return None
-
     async def cancel(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> ScheduledTask:
-        task = await (self.in_server if as_admin else self.owned)(actor, task_id)
+        task = await (self.queries.in_server if as_admin else self.queries.owned)(actor, task_id)
         return await self._cancel(task)
 
     async def _cancel(self, task: ScheduledTask) -> ScheduledTask:
@@ -311,75 +245,15 @@ class MemberTaskService:
 
     async def cancel_by_button(self, actor: Actor, task_id: int) -> ScheduledTask | None:
         """None when ``actor`` may not cancel it (the button then refuses without details)."""
-        task = await self.may_manage(actor, task_id)
+        task = await self.queries.may_manage(actor, task_id)
         if task is None:
             return None
         return await self._cancel(task)
 
-    async def details(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> TaskDetails:
-        task = await (self.in_server if as_admin else self.owned)(actor, task_id)
-        return TaskDetails(
-            task,
-            self.scheduler.upcoming_runs(task, 5),
-            await self.scheduler.get_task_runs(task.id, 5),
-        )
-
-    async def page(
-        self,
-        guild_id: int,
-        *,
-        user_id: int | None,
-        status: TaskStatus | None,
-        page: int,
-        per_page: int = MAX_PAGE_SIZE,
-    ) -> TaskPage:
-        """One page of tasks; ``user_id`` None means every task of the server (admins)."""
-        statuses = [status] if status is not None else None
-        async with self.scheduler.db() as session:
-            repository = ScheduledTaskRepository(session)
-            total = await repository.count(guild_id=guild_id, user_id=user_id, statuses=statuses)
-            pages = max(1, -(-total // per_page))
-            page = min(max(page, 0), pages - 1)
-            tasks = await repository.filter(
-                guild_id=guild_id,
-                user_id=user_id,
-                statuses=statuses,
-                limit=per_page,
-                offset=page * per_page,
-            )
-        return TaskPage(tasks, page, pages, total)
-
-    async def for_autocomplete(
-        self, actor: Actor, text: str, *, everyone: bool = False, active_only: bool = True
-    ) -> list[ScheduledTask]:
-        """Up to 25 tasks matching ``text`` by id or name: the member's, or (``everyone``) all."""
-        tasks = await self.scheduler.list_guild_tasks(
-            actor.guild_id,
-            ACTIVE_STATUSES if active_only else None,
-            user_id=None if everyone else actor.user_id,
-            limit=100,
-        )
-        needle = text.strip().lstrip("#").casefold()
-        if not needle:
-            return tasks[:25]
-        found = [t for t in tasks if needle in f"{t.id} {t.name}".casefold()]
-        task_id = parse_id(needle)
-        if task_id is not None and all(t.id != task_id for t in found):
-            exact = await self.scheduler.get_task(task_id)
-            if exact is not None and self._offered(exact, actor, everyone, active_only):
-                found.insert(0, exact)
-        return found[:25]
-
-    @staticmethod
-    def _offered(task: ScheduledTask, actor: Actor, everyone: bool, active_only: bool) -> bool:
-        mine = everyone or task.user_id == actor.user_id
-        live = not active_only or task.status in ACTIVE_STATUSES
-        return task.guild_id == actor.guild_id and mine and live
-
     async def edit(
         self, actor: Actor, task_id: int, when: WhenInput, name: str | None
     ) -> ScheduledTask:
-        task = await self.owned(actor, task_id)
+        task = await self.queries.owned(actor, task_id)
         if not when.changes_schedule and when.count is None and not when.until and name is None:
             raise InvalidInput(
                 "Say what to change: give a new `when`, `repeat`, `cron`, `count`, `until` "
@@ -432,25 +306,6 @@ def _voice_channel(target: PlayTarget) -> int:
     if not target.is_voice:
         raise InvalidInput("That is not a voice channel: pick a voice channel to play in.")
     return target.voice_channel_id
-
-
-def shortest_gap(recurrence: Recurrence) -> timedelta:
-    """The shortest time between two runs of ``recurrence`` (exact for cron, ignoring DST)."""
-    if recurrence.type is RecurrenceType.MINUTELY:
-        return timedelta(minutes=recurrence.interval)
-    if recurrence.type is RecurrenceType.HOURLY:
-        return timedelta(hours=recurrence.interval)
-    if recurrence.type is not RecurrenceType.CRON or recurrence.cron is None:
-        return timedelta(days=1)
-    minutes, hours = croniter.expand(recurrence.cron)[0][:2]
-    if minutes == ["*"]:
-        return timedelta(minutes=1)
-    ordered = sorted(int(m) for m in minutes)
-    gaps = [later - earlier for earlier, later in itertools.pairwise(ordered)]
-    every_hour = hours == ["*"] or any((int(h) + 1) % 24 in hours for h in hours)
-    if every_hour or len(ordered) == 1:
-        gaps.append(60 - ordered[-1] + ordered[0])
-    return timedelta(minutes=min(gaps))
 
 
 def _anchor(task: ScheduledTask) -> str:

@@ -187,7 +187,7 @@ async def task_list(
 ) -> tuple[discord.Embed, discord.ui.View]:
     """One page of a task list with a Cancel button per active task and Previous/Next."""
     assert interaction.guild_id is not None
-    tasks = services_of(interaction.client).member_tasks
+    tasks = services_of(interaction.client).task_queries
     user_id = scope.member_id or None if scope.admin else scope.viewer_id
     result = await tasks.page(
         interaction.guild_id, user_id=user_id, status=scope.task_status(), page=page

@@ -11,7 +11,9 @@ from discord import app_commands
 from bot.errors import CarillonError, InvalidInput
 from bot.services.actor import Actor
 from bot.services.ids import parse_id
-from bot.services.member_tasks import MemberTaskService, PlayTarget, WhenInput
+from bot.services.member_tasks import MemberTaskService
+from bot.services.task_queries import TaskQueries
+from bot.services.task_requests import PlayTarget, WhenInput
 from bot.ui.tasks import preview, task_choice_name
 from bot.voice.channel import missing_permission
 
@@ -126,7 +128,7 @@ def _problem(error: CarillonError) -> str:
 
 
 async def task_choices(
-    tasks: MemberTaskService,
+    tasks: TaskQueries,
     interaction: discord.Interaction,
     current: str,
     *,

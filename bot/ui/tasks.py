@@ -11,7 +11,7 @@ from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus
 from bot.models.task_run import TaskRun
 from bot.scheduling.occurrences import recurrence_of
 from bot.scheduling.recurrence import zone
-from bot.services.member_tasks import TaskDetails, TaskPage
+from bot.services.task_queries import TaskDetails, TaskPage
 from bot.timeparse import Schedule, describe_schedule
 from bot.timeparse.describe import format_clock
 from bot.ui.formatting import safe

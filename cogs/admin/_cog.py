@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services.bundle import Services
-from bot.services.member_tasks import WhenInput
 from bot.services.settings import EffectiveGuildSettings
+from bot.services.task_requests import WhenInput
 from bot.timezones import resolve_zone, search_zones
 from bot.ui.buttons import ListScope, cancel_view, task_list
 from bot.ui.checks import admin_only, is_admin
@@ -53,6 +53,7 @@ class AdminCog(commands.GroupCog, group_name="admin"):
     def __init__(self, services: Services) -> None:
         self.services = services
         self.tasks = services.member_tasks
+        self.queries = services.task_queries
 
     @app_commands.command(name="tasks", description="Every task in this server")
     @app_commands.describe(status="Which tasks (default: pending)", member="Only this member's")
@@ -226,7 +227,7 @@ class AdminCog(commands.GroupCog, group_name="admin"):
     ) -> list[Choice[str]]:
         if not await is_admin(interaction):
             return []
-        return await task_choices(self.tasks, interaction, current, everyone=True)
+        return await task_choices(self.queries, interaction, current, everyone=True)
 
     @settings.autocomplete("timezone")
     async def _zones(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services.bundle import Services
-from bot.services.member_tasks import WhenInput
+from bot.services.task_requests import WhenInput
 from bot.ui.buttons import ListScope, cancel_view, task_list
 from bot.ui.formatting import safe
 from bot.ui.playlists import playlist_choices
@@ -55,6 +55,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     def __init__(self, services: Services) -> None:
         self.services = services
         self.tasks = services.member_tasks
+        self.queries = services.task_queries
 
     @app_commands.command(name="sound", description="Play a sound in a voice channel later")
     @app_commands.describe(sound="The sound to play", **_OPTION_HELP)
@@ -134,7 +135,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     @app_commands.command(name="info", description="A task's details, next runs and last runs")
     @app_commands.describe(task="One of your tasks")
     async def info(self, interaction: discord.Interaction, task: str) -> None:
-        details = await self.tasks.details(member_actor(interaction), task_id_of(task))
+        details = await self.queries.details(member_actor(interaction), task_id_of(task))
         await interaction.response.send_message(embed=details_embed(details), ephemeral=True)
 
     @app_commands.command(name="edit", description="Change a task's time, repetition or name")
@@ -195,8 +196,8 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     async def _active_tasks(
         self, interaction: discord.Interaction, current: str
     ) -> list[Choice[str]]:
-        return await task_choices(self.tasks, interaction, current)
+        return await task_choices(self.queries, interaction, current)
 
     @info.autocomplete("task")
     async def _any_task(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
-        return await task_choices(self.tasks, interaction, current, active_only=False)
+        return await task_choices(self.queries, interaction, current, active_only=False)

@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.models.scheduled_task import RecurrenceType
-from bot.scheduling.recurrence import Recurrence
-from bot.services.member_tasks import shortest_gap
+from bot.scheduling.recurrence import Recurrence, shortest_gap
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,128 @@
+"""Reading a server's tasks as members and admins see them: pages, details, pickers, access."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.errors import NotFound
+from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus
+from bot.models.task_run import TaskRun
+from bot.repositories.scheduled_task import ScheduledTaskRepository
+from bot.services.actor import Actor
+from bot.services.ids import parse_id
+from bot.services.scheduler import SchedulerService
+from bot.services.settings import SettingsService
+
+MAX_PAGE_SIZE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPage:
+    tasks: Sequence[ScheduledTask]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDetails:
+    task: ScheduledTask
+    upcoming: Sequence[datetime]
+    runs: Sequence[TaskRun]
+
+
+NO_SUCH_TASK = "You have no task #{id}. See your tasks with `/schedule list`."
+NO_SUCH_SERVER_TASK = "This server has no task #{id}. See every task with `/admin tasks`."
+
+
+class TaskQueries:
+    """Read-only: which tasks a member may see or manage, and how they are listed."""
+
+    def __init__(self, scheduler: SchedulerService, settings: SettingsService) -> None:
+        self.scheduler = scheduler
+        self.settings = settings
+
+    async def owned(self, actor: Actor, task_id: int) -> ScheduledTask:
+        """The member's own task in this server; NotFound otherwise, whoever else owns it."""
+        task = await self.scheduler.get_task(task_id)
+        if task is None or task.user_id != actor.user_id or task.guild_id != actor.guild_id:
+            raise NotFound(NO_SUCH_TASK.format(id=task_id))
+        return task
+
+    async def in_server(self, actor: Actor, task_id: int) -> ScheduledTask:
+        """Any task of this server (admins)."""
+        task = await self.scheduler.get_task(task_id)
+        if task is None or task.guild_id != actor.guild_id:
+            raise NotFound(NO_SUCH_SERVER_TASK.format(id=task_id))
+        return task
+
+    async def may_manage(self, actor: Actor, task_id: int) -> ScheduledTask | None:
+        """The task if ``actor`` owns it or is an admin of its server, else None."""
+        task = await self.scheduler.get_task(task_id)
+        if task is None or task.guild_id != actor.guild_id:
+            return None
+        if task.user_id == actor.user_id or await self.settings.is_admin(actor):
+            return task
+        return None
+
+    async def details(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> TaskDetails:
+        task = await (self.in_server if as_admin else self.owned)(actor, task_id)
+        return TaskDetails(
+            task,
+            self.scheduler.upcoming_runs(task, 5),
+            await self.scheduler.get_task_runs(task.id, 5),
+        )
+
+    async def page(
+        self,
+        guild_id: int,
+        *,
+        user_id: int | None,
+        status: TaskStatus | None,
+        page: int,
+        per_page: int = MAX_PAGE_SIZE,
+    ) -> TaskPage:
+        """One page of tasks; ``user_id`` None means every task of the server (admins)."""
+        statuses = [status] if status is not None else None
+        async with self.scheduler.db() as session:
+            repository = ScheduledTaskRepository(session)
+            total = await repository.count(guild_id=guild_id, user_id=user_id, statuses=statuses)
+            pages = max(1, -(-total // per_page))
+            page = min(max(page, 0), pages - 1)
+            tasks = await repository.filter(
+                guild_id=guild_id,
+                user_id=user_id,
+                statuses=statuses,
+                limit=per_page,
+                offset=page * per_page,
+            )
+        return TaskPage(tasks, page, pages, total)
+
+    async def for_autocomplete(
+        self, actor: Actor, text: str, *, everyone: bool = False, active_only: bool = True
+    ) -> list[ScheduledTask]:
+        """Up to 25 tasks matching ``text`` by id or name: the member's, or (``everyone``) all."""
+        tasks = await self.scheduler.list_guild_tasks(
+            actor.guild_id,
+            ACTIVE_STATUSES if active_only else None,
+            user_id=None if everyone else actor.user_id,
+            limit=100,
+        )
+        needle = text.strip().lstrip("#").casefold()
+        if not needle:
+            return tasks[:25]
+        found = [t for t in tasks if needle in f"{t.id} {t.name}".casefold()]
+        task_id = parse_id(needle)
+        if task_id is not None and all(t.id != task_id for t in found):
+            exact = await self.scheduler.get_task(task_id)
+            if exact is not None and self._offered(exact, actor, everyone, active_only):
+                found.insert(0, exact)
+        return found[:25]
+
+    @staticmethod
+    def _offered(task: ScheduledTask, actor: Actor, everyone: bool, active_only: bool) -> bool:
+        mine = everyone or task.user_id == actor.user_id
+        live = not active_only or task.status in ACTIVE_STATUSES
+        return task.guild_id == actor.guild_id and mine and live
