@@ -74,6 +74,7 @@ def build_services(
         charge=credits.charge_once,
         playback_limit=playback_limit,
         on_start=on_start,
+        balance=credits.balance,
     )
     dispatcher = Dispatcher(
         db,

@@ -39,11 +39,7 @@ class ConfigError(CarillonError):
 
 
 class TaskFailure(CarillonError):
-    """A task run failed; ``transient`` failures are retried with backoff."""
-
-    def __init__(self, message: str, *, transient: bool = False) -> None:
-        super().__init__(message)
-        self.transient = transient
+    """A task run failed: ``PermanentTaskFailure`` or ``TransientTaskFailure`` (retried)."""
 
 
 class PermanentTaskFailure(TaskFailure):
@@ -53,7 +49,7 @@ class PermanentTaskFailure(TaskFailure):
     """
 
     def __init__(self, message: str, *, ends_task: bool = True) -> None:
-        super().__init__(message, transient=False)
+        super().__init__(message)
         self.ends_task = ends_task
 
 
@@ -68,6 +64,3 @@ class InsufficientCredits(PermanentTaskFailure, LimitReached):
 
 class TransientTaskFailure(TaskFailure):
     """A failure worth retrying (voice connect timeout, Discord 5xx...)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, transient=True)

@@ -52,6 +52,12 @@ class LoadPlaylist(Protocol):
     async def __call__(self, guild_id: int, playlist_id: int) -> Sequence[PlayableSound]: ...
 
 
+class Balance(Protocol):
+    """``CreditService.balance``: what a member has, before a play from a command."""
+
+    async def __call__(self, guild_id: int, user_id: int) -> int: ...
+
+
 class PlaybackLimit(Protocol):
     """The server's ``max_playback_seconds`` (a server setting over the config's default)."""
 

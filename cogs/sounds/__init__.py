@@ -9,8 +9,6 @@ from cogs.sounds._playback import Playback
 
 
 async def setup(bot: CarillonBot) -> None:
-    services = bot.services
-    playback = Playback(services)
     bot.add_dynamic_items(*DYNAMIC_ITEMS)
-    await bot.add_cog(playback)
-    await bot.add_cog(SoundLibrary(services, playback))
+    await bot.add_cog(Playback(bot.services))
+    await bot.add_cog(SoundLibrary(bot.services))

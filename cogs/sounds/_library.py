@@ -8,16 +8,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import InvalidInput, LimitReached, NotPermitted
+from bot.errors import InsufficientCredits, InvalidInput, LimitReached
 from bot.services.bundle import Services
 from bot.ui import deletion as deletion_ui
 from bot.ui import sounds as ui
 from bot.ui.checks import is_admin
+from bot.ui.errors import reply_error
 from bot.ui.followups import send_followup
 from bot.ui.formatting import credits, safe
-from bot.voice.channel import voice_channel_for
 from bot.voice.play import PlayRequest
-from cogs.sounds._playback import Playback
 
 MAX_COST = 1_000_000
 MAX_NAME_LENGTH = 64
@@ -31,9 +30,8 @@ def _guild_id(interaction: discord.Interaction) -> int:
 
 @app_commands.guild_only()
 class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The server's sounds"):
-    def __init__(self, services: Services, playback: Playback) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        self.playback = playback
 
     async def _default_cost(self, guild_id: int) -> int:
         return int((await self.services.settings.guild(guild_id)).default_sound_cost)
@@ -111,17 +109,6 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
         target = channel or _current_voice_channel(interaction.user)
         if target is None:
             raise InvalidInput("Join a voice channel first, or pick one with the `channel` option.")
-        _check_member_may_join(interaction.user, target)
-        voice_channel_for(interaction.client, guild_id, target.id)
-        playable = await self.services.sounds.playable(guild_id, found.id)
-        balance = await self.services.credits.balance(guild_id, interaction.user.id)
-        if balance < playable.cost:
-            raise LimitReached(
-                f"Playing **{safe(found.name)}** costs {credits(playable.cost)} and you have "
-                f"{credits(balance)}. Credits come back with the next recharge, or an admin "
-                "can grant some."
-            )
-        await interaction.response.defer(ephemeral=True, thinking=True)
         request = PlayRequest(
             guild_id,
             target.id,
@@ -129,17 +116,30 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
             sound_id=found.id,
             text_channel_id=interaction.channel_id,
         )
-        state = await self.playback.play_now(interaction, request)
+        player = self.services.player
+        try:
+            playable = await player.check_play_now(request, interaction.user)
+        except InsufficientCredits as short:
+            raise LimitReached(
+                f"Playing **{safe(found.name)}** costs {credits(short.cost)} and you have "
+                f"{credits(short.balance)}. Credits come back with the next recharge, or an "
+                "admin can grant some."
+            ) from None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+        async def tell(text: str) -> None:
+            await reply_error(interaction, text)
+
+        started = await player.play_now(request, tell)
         name = safe(found.name)
         cost = f" ({credits(playable.cost)})" if playable.cost else ""
-        if state == "queued":
-            waiting = self.services.player.queued(guild_id)
+        if started.state == "queued":
             text = (
                 f"⏳ **{name}** will play in {target.mention} after what plays now"
-                f" ({waiting} waiting){cost}."
+                f" ({started.waiting} waiting){cost}."
             )
         else:
-            text = f"▶️ {'Played' if state == 'played' else 'Playing'} **{name}** in "
+            text = f"▶️ {'Played' if started.state == 'played' else 'Playing'} **{name}** in "
             text += f"{target.mention}{cost}."
         await send_followup(interaction, text)
 
@@ -194,17 +194,3 @@ def _current_voice_channel(
     voice = user.voice if isinstance(user, discord.Member) else None
     channel = voice.channel if voice is not None else None
     return channel if isinstance(channel, discord.VoiceChannel | discord.StageChannel) else None
-
-
-def _check_member_may_join(
-    user: discord.Member | discord.User, channel: discord.VoiceChannel | discord.StageChannel
-) -> None:
-    """Members play only where they could be heard themselves."""
-    if not isinstance(user, discord.Member):
-        return
-    permissions = channel.permissions_for(user)
-    if not (permissions.view_channel and permissions.connect):
-        raise NotPermitted(
-            f"You cannot join {channel.mention}, so you cannot play sounds there. "
-            "Pick a voice channel you can join."
-        )
