@@ -8,8 +8,8 @@ from typing import Any
 from bot.emulator import Reply
 from bot.models.scheduled_task import RecurrenceType, TaskStatus, TaskType
 from bot.ui.checks import NOT_ADMIN
-from tests.cogs._support import add_sound, move_clock, schedule, wait_for_runs
 from tests.cogs.conftest import App
+from tests.support.app import add_sound, move_clock, schedule, wait_for_runs
 
 ADMIN_COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("admin tasks", {}),

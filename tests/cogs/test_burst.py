@@ -13,8 +13,8 @@ from bot.audio.tones import tone
 from bot.emulator import Actor, Channel, Message
 from bot.emulator.ratelimits import Limit, RateLimitPolicy
 from bot.models.scheduled_task import TaskType
-from tests.cogs._support import move_clock
 from tests.cogs.conftest import App
+from tests.support.app import move_clock
 
 SERVERS = 50
 

@@ -10,8 +10,8 @@ import pytest
 
 from bot.emulator import Actor
 from bot.models.scheduled_task import TaskStatus
-from tests.cogs._support import add_sound, running_bot, schedule
 from tests.cogs.conftest import App
+from tests.support.app import add_sound, running_bot, schedule
 
 
 async def _status(app: App, task_id: int) -> TaskStatus:

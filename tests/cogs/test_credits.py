@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.cogs.conftest import App
-from tests.cogs.library import extensions as extensions
-from tests.cogs.library import upload
+from tests.support.library import extensions as extensions
+from tests.support.library import upload
 
 
 async def test_a_new_member_sees_the_starting_balance(app: App) -> None:

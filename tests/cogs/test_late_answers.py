@@ -10,8 +10,8 @@ import pytest
 from bot.emulator import Message
 from bot.models.scheduled_task import TaskType
 from tests.cogs.conftest import App
-from tests.cogs.library import CONTENT_TYPES, stored, tone_file, upload
-from tests.cogs.library import extensions as extensions
+from tests.support.library import CONTENT_TYPES, stored, tone_file, upload
+from tests.support.library import extensions as extensions
 
 LIFETIME = 2.0
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.models.scheduled_task import TaskType
-from tests.cogs._support import add_sound, move_clock, wait_for_runs
 from tests.cogs.conftest import App
+from tests.support.app import add_sound, move_clock, wait_for_runs
 
 
 async def test_a_refused_post_is_a_warning_and_the_sound_still_plays(

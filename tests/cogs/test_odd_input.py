@@ -10,8 +10,8 @@ import pytest
 
 from bot.emulator import Reply
 from bot.models.scheduled_task import TaskStatus
-from tests.cogs._support import add_playlist, add_sound, schedule
 from tests.cogs.conftest import App
+from tests.support.app import add_playlist, add_sound, schedule
 
 HUGE = "99999999999999999999999"
 NOT_ASCII_DIGITS = ["²", "³", "٣", "١٢"]

@@ -9,8 +9,8 @@ import pytest
 from bot.emulator import Reply
 from bot.models.scheduled_task import TaskType
 from tests.cogs.conftest import App
-from tests.cogs.library import extensions as extensions
-from tests.cogs.library import upload
+from tests.support.library import extensions as extensions
+from tests.support.library import upload
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import pytest
 
 from bot.emulator import Reply
 from bot.models.scheduled_task import RecurrenceType, TaskStatus, TaskType
-from tests.cogs._support import (
+from tests.cogs.conftest import App
+from tests.support.app import (
     add_playlist,
     add_sound,
     move_clock,
@@ -16,7 +17,6 @@ from tests.cogs._support import (
     task_id_from,
     wait_for_runs,
 )
-from tests.cogs.conftest import App
 
 
 def _error(reply: Reply) -> str:

@@ -8,11 +8,11 @@ import pytest
 
 from bot.emulator import Overwrite, Permission
 from bot.models.scheduled_task import TaskType
-from tests.cogs._support import running_bot
 from tests.cogs.conftest import App
-from tests.cogs.library import MY_COGS, stored, tone_file, upload
-from tests.cogs.library import extensions as extensions
-from tests.voice.capture import tones
+from tests.support.app import running_bot
+from tests.support.capture import tones
+from tests.support.library import MY_COGS, stored, tone_file, upload
+from tests.support.library import extensions as extensions
 
 FRAME = 0.02
 

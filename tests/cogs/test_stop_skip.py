@@ -6,9 +6,9 @@ import asyncio
 
 from bot.voice.play import PlaylistMode, PlayRequest
 from tests.cogs.conftest import App
-from tests.cogs.library import extensions as extensions
-from tests.cogs.library import stored, upload
-from tests.voice.capture import tones
+from tests.support.capture import tones
+from tests.support.library import extensions as extensions
+from tests.support.library import stored, upload
 
 FRAME = 0.02
 

@@ -9,8 +9,8 @@ import pytest
 
 from bot.emulator import Message
 from bot.models.scheduled_task import TaskStatus
-from tests.cogs._support import add_sound, move_clock, wait_for_runs
 from tests.cogs.conftest import App
+from tests.support.app import add_sound, move_clock, wait_for_runs
 
 FRAME = 0.02
 SATURDAY_NOON = datetime(2026, 11, 28, 12, tzinfo=UTC)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.cogs.conftest import App
-from tests.cogs.library import extensions as extensions
+from tests.support.library import extensions as extensions
 
 
 async def test_show_before_setting_names_the_server_default(app: App) -> None:

@@ -29,8 +29,8 @@ from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus,
 from bot.models.task_run import RunOutcome, TaskRun
 from bot.services.scheduler import SchedulerService
 from bot.services.sounds import SoundService
-from tests.core_helpers import RecordingPlayer
 from tests.support.bot_process import BotProcess
+from tests.support.core import RecordingPlayer
 from tests.support.e2e import World, build_world
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,7 @@ from bot.models.task_run import RunOutcome
 from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.scheduling.notifier import LogNotifier
 from bot.services.scheduler import SchedulerService
-from tests.core_helpers import RecordingPlayer, eventually
+from tests.support.core import RecordingPlayer, eventually
 
 GUILD = 1 << 22
 PLAY = {"sound_id": 1, "channel_id": 10, "text_channel_id": 11}

@@ -12,7 +12,7 @@ from bot.models.task_run import RunOutcome, TaskRun
 from bot.scheduling.handlers import RunContext
 from bot.services.scheduler import SchedulerService
 from bot.services.task_handlers import TaskHandlerRegistry
-from tests.core_helpers import RecordingPlayer
+from tests.support.core import RecordingPlayer
 
 BURST = 1000
 GUILD = 1 << 22

@@ -12,7 +12,7 @@ from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus,
 from bot.models.task_run import RunOutcome
 from bot.scheduling.dispatcher import DispatcherSettings
 from bot.services.scheduler import SchedulerService
-from tests.core_helpers import RecordingPlayer, eventually
+from tests.support.core import RecordingPlayer, eventually
 
 GUILD = 1 << 22
 PLAY = {"sound_id": 1, "channel_id": 10}

@@ -18,7 +18,7 @@ from bot.services.credits import CreditService
 from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
 from bot.voice.play import PlaylistMode
-from tests.core_helpers import RecordingPlayer
+from tests.support.core import RecordingPlayer
 
 GUILD, OTHER_GUILD = 100, 200
 CONFIG = parse_config(

@@ -22,7 +22,7 @@ from bot.services.sounds import SoundService
 from bot.services.task_queries import NO_SUCH_TASK, TaskQueries
 from bot.services.task_requests import PlayTarget, WhenInput
 from bot.voice.play import PlaylistMode
-from tests.core_helpers import RecordingPlayer
+from tests.support.core import RecordingPlayer
 
 GUILD = 1001
 ALICE, BOB, OWNER = 11, 22, 99

@@ -10,7 +10,7 @@ from bot.config import Config
 from bot.errors import InvalidInput, NotFound
 from bot.models.scheduled_task import RecurrenceType, TaskStatus, TaskType
 from bot.services.scheduler import SchedulerService
-from tests.core_helpers import RecordingPlayer
+from tests.support.core import RecordingPlayer
 
 PLAY = {"sound_id": 1, "channel_id": 10}
 GUILD = {"guild_id": 5, "user_id": 1}

@@ -15,7 +15,7 @@ from bot.services.task_parameters import (
     parse_parameters,
 )
 from bot.voice.play import PlaylistMode
-from tests.core_helpers import RecordingPlayer
+from tests.support.core import RecordingPlayer
 
 
 @pytest.mark.parametrize(

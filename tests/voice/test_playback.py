@@ -12,7 +12,7 @@ from bot.audio.tones import tone
 from bot.emulator import Overwrite, Permission
 from bot.errors import PermanentTaskFailure
 from bot.voice.play import PlayRequest
-from tests.voice.capture import segments
+from tests.support.capture import segments
 from tests.voice.conftest import Voice
 
 FRAME = 0.02

@@ -12,7 +12,7 @@ from bot.audio.order import play_order
 from bot.audio.tones import tone
 from bot.errors import PermanentTaskFailure
 from bot.voice.play import PlaylistMode, PlayRequest
-from tests.voice.capture import segments, tones
+from tests.support.capture import segments, tones
 from tests.voice.conftest import Voice
 
 FREQUENCIES = [330, 440, 550, 660]

@@ -13,8 +13,8 @@ from bot.audio.tones import tone
 from bot.emulator import Emulator
 from bot.models import RunOutcome, TaskType
 from bot.repositories.task_run import TaskRunRepository
+from tests.support.capture import segments
 from tests.support.e2e import World, emulator, world
-from tests.voice.capture import segments
 
 __all__ = ["emulator", "world"]
 
