@@ -1,4 +1,5 @@
-"""No part of ``bot/`` imports a part that imports it back, however late the import."""
+"""No part of ``bot/`` imports a part that imports it back, or one above it, however late
+the import (the layers of ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
@@ -91,6 +92,28 @@ def test_no_part_of_bot_imports_a_part_that_imports_it_back() -> None:
         for group in found
     ]
     assert not found, "\n".join(details)
+
+
+# What each part may not import (ARCHITECTURE.md, "Who may import whom").
+FORBIDDEN = {
+    "models": {"repositories", "services", "scheduling", "voice", "ui", "app", "container"},
+    "repositories": {"services", "scheduling", "voice", "ui", "app", "container"},
+    "audio": {"services", "scheduling", "voice", "ui", "app", "container"},
+    "scheduling": {"services", "voice", "ui", "app", "container", "emulator"},
+    "voice": {"services", "scheduling", "ui", "app", "container", "emulator"},
+    "services": {"ui", "app", "container", "cli", "emulator"},
+    "ui": {"app", "container", "cli", "emulator"},
+}
+
+
+def test_each_layer_imports_only_what_is_below_it() -> None:
+    graph = import_graph()
+    broken = [
+        f"{part} -> {target} in {sorted(graph[part][target])}"
+        for part, forbidden in FORBIDDEN.items()
+        for target in sorted(forbidden & set(graph.get(part, {})))
+    ]
+    assert not broken, "\n".join(broken)
 
 
 @pytest.mark.parametrize(
