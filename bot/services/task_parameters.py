@@ -91,6 +91,14 @@ def parameters_of(task: ScheduledTask) -> TaskParameters:
     return parse_parameters(task.task_type, task.parameters or {})
 
 
+def readable_parameters(task: ScheduledTask) -> TaskParameters | None:
+    """The task's parameters for showing or telling about it; None when they are what is wrong."""
+    try:
+        return parameters_of(task)
+    except PermanentTaskFailure:
+        return None
+
+
 def parse_parameters(task_type: TaskType, raw: Mapping[str, Any]) -> TaskParameters:
     kind = parameters_for(task_type)
     values: dict[str, Any] = {}

@@ -6,9 +6,8 @@ import logging
 
 import discord
 
-from bot.errors import PermanentTaskFailure
 from bot.models.scheduled_task import ScheduledTask
-from bot.services.task_parameters import RechargeParameters, TaskParameters, parameters_of
+from bot.services.task_parameters import RechargeParameters, readable_parameters
 from bot.ui.formatting import safe
 from bot.ui.tasks import TASK_NAME_LIMIT
 
@@ -23,7 +22,7 @@ class DiscordNotifier:
 
     async def task_failed(self, task: ScheduledTask, reason: str) -> None:
         """The owner, or for a system task the admin who scheduled it (if any), is told."""
-        parameters = _readable_parameters(task)
+        parameters = readable_parameters(task)
         owner = task.user_id
         if owner is None and isinstance(parameters, RechargeParameters):
             owner = parameters.created_by
@@ -55,11 +54,3 @@ class DiscordNotifier:
         except discord.HTTPException:
             return False
         return True
-
-
-def _readable_parameters(task: ScheduledTask) -> TaskParameters | None:
-    """The task's parameters, or None when they are what made it fail."""
-    try:
-        return parameters_of(task)
-    except PermanentTaskFailure:
-        return None

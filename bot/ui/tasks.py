@@ -11,11 +11,18 @@ from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus
 from bot.models.task_run import TaskRun
 from bot.scheduling.occurrences import recurrence_of
 from bot.scheduling.recurrence import zone
+from bot.services.task_parameters import (
+    PlaylistParameters,
+    RechargeParameters,
+    SoundParameters,
+    readable_parameters,
+)
 from bot.services.task_queries import TaskDetails, TaskPage
 from bot.timeparse import Schedule, describe_schedule
 from bot.timeparse.describe import format_clock
 from bot.ui.formatting import safe
 from bot.ui.timestamps import full, full_and_relative
+from bot.voice.play import PlaylistMode
 
 COLOUR = discord.Colour.blurple()
 CANCELLED_COLOUR = discord.Colour.dark_grey()
@@ -97,22 +104,24 @@ def runs_left(task: ScheduledTask) -> str:
 
 
 def what(task: ScheduledTask, label: str | None = None) -> str:
-    parameters = task.parameters
+    parameters = readable_parameters(task)
     if task.task_type is TaskType.PLAY_SOUND:
         return f"🔔 sound **{safe(label or task.name, TASK_NAME_LIMIT)}**"
     if task.task_type is TaskType.PLAY_PLAYLIST:
-        shuffle = ", shuffled" if parameters.get("shuffle") else ""
-        mode = parameters.get("mode", "continuous")
+        playlist = parameters if isinstance(parameters, PlaylistParameters) else None
+        shuffle = ", shuffled" if playlist is not None and playlist.shuffle else ""
+        mode = playlist.mode.value if playlist is not None else PlaylistMode.CONTINUOUS.value
         return f"🎶 playlist **{safe(label or task.name, TASK_NAME_LIMIT)}** ({mode}{shuffle})"
-    amount = parameters.get("amount")
-    member = parameters.get("member_id")
-    who = f"<@{member}>" if member else "everyone"
-    return f"💳 recharge of {amount} credits for {who}"
+    recharge = parameters if isinstance(parameters, RechargeParameters) else RechargeParameters()
+    who = f"<@{recharge.member_id}>" if recharge.member_id else "everyone"
+    return f"💳 recharge of {recharge.amount} credits for {who}"
 
 
 def where(task: ScheduledTask) -> str:
-    channel_id = task.parameters.get("channel_id")
-    return f"<#{channel_id}>" if channel_id else "this server"
+    parameters = readable_parameters(task)
+    if isinstance(parameters, SoundParameters | PlaylistParameters) and parameters.channel_id:
+        return f"<#{parameters.channel_id}>"
+    return "this server"
 
 
 def _next_run(task: ScheduledTask) -> str:
