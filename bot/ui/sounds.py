@@ -8,10 +8,13 @@ from collections.abc import Sequence
 import discord
 from discord import app_commands
 
+from bot.audio.store import PlayableSound
+from bot.errors import InsufficientCredits
 from bot.models.sound import Sound
 from bot.services.sounds import SoundService
 from bot.ui import timestamps
 from bot.ui.formatting import MAX_LINES_SHOWN, credits, kib, safe, seconds
+from bot.voice.service import Started
 
 log = logging.getLogger(__name__)
 
@@ -89,3 +92,24 @@ def list_embed(
         footer = f"Showing {shown} of {total} sounds · narrow the list with its sound option"
     embed.set_footer(text=footer)
     return embed
+
+
+def short_of_credits(name: str, short: InsufficientCredits) -> str:
+    return (
+        f"Playing **{safe(name)}** costs {credits(short.cost)} and you have "
+        f"{credits(short.balance)}. Credits come back with the next recharge, or an admin "
+        "can grant some."
+    )
+
+
+def play_answer(sound: PlayableSound, where: str, started: Started) -> str:
+    """The answer to ``/sound play``: playing, played, or waiting its turn."""
+    name = safe(sound.name)
+    cost = f" ({credits(sound.cost)})" if sound.cost else ""
+    if started.state == "queued":
+        return (
+            f"⏳ **{name}** will play in {where} after what plays now"
+            f" ({started.waiting} waiting){cost}."
+        )
+    verb = "Played" if started.state == "played" else "Playing"
+    return f"▶️ {verb} **{name}** in {where}{cost}."

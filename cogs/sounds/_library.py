@@ -15,7 +15,7 @@ from bot.ui import sounds as ui
 from bot.ui.checks import is_admin
 from bot.ui.errors import reply_error
 from bot.ui.followups import send_followup
-from bot.ui.formatting import credits, safe
+from bot.ui.formatting import safe
 from bot.voice.play import PlayRequest
 
 MAX_COST = 1_000_000
@@ -120,28 +120,14 @@ class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The
         try:
             playable = await player.check_play_now(request, interaction.user)
         except InsufficientCredits as short:
-            raise LimitReached(
-                f"Playing **{safe(found.name)}** costs {credits(short.cost)} and you have "
-                f"{credits(short.balance)}. Credits come back with the next recharge, or an "
-                "admin can grant some."
-            ) from None
+            raise LimitReached(ui.short_of_credits(found.name, short)) from None
         await interaction.response.defer(ephemeral=True, thinking=True)
 
         async def tell(text: str) -> None:
             await reply_error(interaction, text)
 
         started = await player.play_now(request, tell)
-        name = safe(found.name)
-        cost = f" ({credits(playable.cost)})" if playable.cost else ""
-        if started.state == "queued":
-            text = (
-                f"⏳ **{name}** will play in {target.mention} after what plays now"
-                f" ({started.waiting} waiting){cost}."
-            )
-        else:
-            text = f"▶️ {'Played' if started.state == 'played' else 'Playing'} **{name}** in "
-            text += f"{target.mention}{cost}."
-        await send_followup(interaction, text)
+        await send_followup(interaction, ui.play_answer(playable, target.mention, started))
 
     @app_commands.command(description="Rename a sound (its uploader or an admin)")
     @app_commands.describe(sound="The sound", name="Its new name")
