@@ -43,7 +43,7 @@ DEFAULT_EXTENSIONS = (
 
 def build_services(
     config: Config,
-    client: discord.Client,
+    client: discord.Client | None = None,
     *,
     clock: Clock | None = None,
     notifier: TaskNotifier | None = None,
@@ -52,9 +52,11 @@ def build_services(
     dispatcher_settings: DispatcherSettings | None = None,
 ) -> Services:
     """Every service once. ``client`` is only for voice: nothing here talks to Discord until
-    something plays, so the services work without a connected client (an HTTP front end).
-    ``notifier`` defaults to the log."""
+    something plays. Without one (an HTTP front end, which leaves playing to the bot and does
+    not start the scheduler) the player's client never connects, so it finds no server to
+    play in. ``notifier`` defaults to the log."""
     clock = clock or SystemClock()
+    client = client or discord.Client(intents=discord.Intents.none())
     db = Database(config.database.url)
     store = db.sqlite_path.resolve() if db.sqlite_path is not None else db.url
     identity = claim_identity(f"{store}|{shards}")

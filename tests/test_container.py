@@ -5,34 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 
 import discord
+import pytest
 
 from bot.audio.tones import tone
 from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig, SoundsConfig
 from bot.container import build_services
 from bot.db import Database
+from bot.errors import PermanentTaskFailure
 from bot.models.scheduled_task import TaskStatus, TaskType
 from bot.scheduling.dispatcher import DispatcherSettings
 from bot.scheduling.notifier import LogNotifier
 from bot.services.actor import Actor
 from bot.services.scheduler import SchedulerService
 from bot.services.task_requests import PlayTarget, WhenInput
+from bot.voice.play import PlayRequest
 from tests.support.core import RecordingPlayer
 
 GUILD, ALICE = 1001, 11
 
 
-async def test_services_schedule_list_and_cancel_without_a_connected_client(
+async def test_services_schedule_list_and_cancel_without_a_discord_client(
     sqlite_url: str, tmp_path: Path, clock: FakeClock
 ) -> None:
     config = Config(
         database=DatabaseConfig(url=sqlite_url),
         sounds=SoundsConfig(directory=str(tmp_path / "sounds")),
     )
-    never_connected = discord.Client(intents=discord.Intents.none())
-    services = build_services(config, never_connected, clock=clock)
+    services = build_services(config, clock=clock)
     try:
-        await services.sounds.upload(GUILD, ALICE, "bell", tone(440, 0.2))
+        bell = await services.sounds.upload(GUILD, ALICE, "bell", tone(440, 0.2))
         alice = Actor(ALICE, GUILD)
         task = await services.member_tasks.schedule_sound(
             alice, "bell", WhenInput("in 2 hours"), PlayTarget(5, 6), None
@@ -42,7 +44,9 @@ async def test_services_schedule_list_and_cancel_without_a_connected_client(
 
         assert [t.id for t in page.tasks] == [task.id]
         assert cancelled.status is TaskStatus.CANCELLED
-        assert not never_connected.is_ready()
+        with pytest.raises(PermanentTaskFailure, match="no longer in that server"):
+            await services.player.play(PlayRequest(GUILD, 5, ALICE, sound_id=bell.id))
+        assert await services.credits.balance(GUILD, ALICE) == config.credits.starting_balance
     finally:
         await services.db.dispose()
         services.identity.close()
