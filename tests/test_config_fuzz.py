@@ -97,7 +97,9 @@ def _keys(kinds: tuple[type, ...]) -> list[tuple[str, str]]:
 
 
 NUMBER_KEYS = _keys((int, float))
-EVERY_KEY = _keys((int, float, str, bool, str | None))
+EVERY_KEY = _keys(
+    (int, float, str, bool, str | None, int | str, tuple[int, ...] | str, dict[str, str])
+)
 
 
 def _load(section: str, key: str, value: Any) -> Config | None:
