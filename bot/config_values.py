@@ -341,9 +341,9 @@ class SyncTarget:
         if value in SYNC_CHOICES:
             return value
         prefix, _, guild = value.partition(":")
-        if prefix == "guild" and guild.isascii() and guild.isdigit():
-            if 1 <= int(guild) <= INT64_MAX:
-                return value
+        is_id = guild.isascii() and guild.isdigit() and 1 <= int(guild) <= INT64_MAX
+        if prefix == "guild" and is_id:
+            return value
         raise ConfigError(
             key,
             "must be 'auto' (sync when the commands changed), 'global', 'off' or "

@@ -71,3 +71,7 @@ class TransientTaskFailure(TaskFailure):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, transient=True)
+
+
+class StartupFailure(CarillonError):
+    """The bot cannot start; the message is one paragraph telling the operator what to fix."""
