@@ -83,6 +83,7 @@ class CarillonBot(commands.Bot):
         self.extension_names = tuple(extensions)
         self.tree.on_error = on_app_command_error
         self._scheduler_started = False
+        self._closing_started = False
 
     async def login(self, token: str) -> None:
         use_discord_endpoints(self.config.discord)
@@ -117,6 +118,11 @@ class CarillonBot(commands.Bot):
             freeze_startup_objects()
 
     async def close(self) -> None:
+        """Stop the scheduler, leave voice, disconnect, release the database; once."""
+        if self._closing_started:
+            await super().close()
+            return
+        self._closing_started = True
         scheduler = getattr(self.services, "scheduler", None)
         if scheduler is not None and self._scheduler_started:
             await scheduler.stop()

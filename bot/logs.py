@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 from bot.config import LoggingConfig
 
-# A routine line per job run otherwise (~17,000 a day); its warnings still show.
-DEFAULT_LEVELS = {"apscheduler": "WARNING"}
+# APScheduler writes a routine line per job run (~17,000 a day) and Alembic one per plugin
+# at every start; their warnings still show.
+DEFAULT_LEVELS = {"apscheduler": "WARNING", "alembic": "WARNING"}
 
 
 class JsonLines(logging.Formatter):

@@ -53,6 +53,11 @@ class GracefulStop:
         for number in STOP_SIGNALS:
             loop.remove_signal_handler(number)
 
+    async def finished(self) -> None:
+        """Wait for the close the signal started (it may outlast ``bot.start``)."""
+        if self._closing is not None:
+            await self._closing
+
     def _on_signal(self, number: int) -> None:
         name = signal.Signals(number).name
         if self.received is not None:
@@ -75,6 +80,7 @@ async def serve(config: Config) -> None:
     try:
         async with bot:
             await bot.start(token)
+        await stop.finished()
     except StartupFailure:
         raise
     except Exception as exc:
