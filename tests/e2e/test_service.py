@@ -156,3 +156,95 @@ async def test_a_second_signal_exits_at_once(service: Service, emulator):
     assert await service.process.exit_code(within=5) == 128 + signal.SIGINT
     assert asyncio.get_running_loop().time() - started < 3
     assert "SIGINT again: exiting at once" in service.process.log()
+
+
+def grant_the_bot_only(emulator: Emulator, world_guild, permissions: int) -> None:
+    """The server as the invite link sets it up: the bot's own role, nothing from @everyone."""
+    world_guild.everyone.permissions = 0
+    role = emulator.add_role(world_guild, "Carillon", permissions=permissions)
+    emulator.bot_member(world_guild).role_ids = [role.id]
+
+
+async def test_the_invite_links_permissions_are_enough_for_the_whole_job(
+    service: Service, emulator
+):
+    from bot.cli.invite import invite_url
+    from bot.permissions import invite_permissions
+
+    asked = int(invite_url(1).rpartition("permissions=")[2])
+    assert asked == invite_permissions().value
+    guild = service.world.guild
+    grant_the_bot_only(emulator, guild, asked)
+    task = await schedule_chime(service, due_in=4, seconds=1)
+    await service.process.start()
+
+    audio = await emulator.wait_for_audio(guild, frames=45, idle=0.5, timeout=30)
+    assert audio.frames >= 45
+    post = await emulator.wait_for_message(service.world.general)
+    assert post.embeds[0]["title"] == "🔔 Now playing"
+    [run] = await service.runs(task.id)
+    assert run.outcome is RunOutcome.SUCCEEDED
+
+
+async def test_without_one_of_the_invites_permissions_the_bot_says_which(
+    service: Service, emulator
+):
+    from bot.permissions import invite_permissions
+
+    guild = service.world.guild
+    lacking_speak = invite_permissions()
+    lacking_speak.speak = False
+    grant_the_bot_only(emulator, guild, lacking_speak.value)
+    task = await schedule_chime(service, due_in=4, seconds=1)
+    await service.process.start()
+
+    async def failed() -> bool:
+        return bool(await service.runs(task.id))
+
+    await service.wait_for(failed, 30, "the failed run")
+    [run] = await service.runs(task.id)
+    assert run.outcome is RunOutcome.FAILED
+    assert "lacks the Speak permission" in (run.error or "")
+    assert emulator.voice_audio(guild).frames == 0
+    notice = await emulator.wait_for_message(service.world.general)
+    assert "lacks the Speak permission" in notice.content
+
+
+def command_puts(emulator: Emulator) -> list[str]:
+    return [r.path for r in emulator.requests if r.method == "PUT" and r.path.endswith("/commands")]
+
+
+async def test_a_restart_with_the_same_commands_does_not_sync_them_again(
+    service: Service, emulator
+):
+    await service.process.start()
+    assert len(command_puts(emulator)) == 1
+    await service.process.stop()
+    await service.process.start()
+    assert len(command_puts(emulator)) == 1
+    assert "commands unchanged since the last sync; not synced" in service.process.log()
+    assert len(emulator.commands[None]) == 8
+
+
+async def test_sync_sends_the_commands_to_one_server_and_clear_removes_them(
+    service: Service, emulator
+):
+    guild_id = service.world.guild.id
+    process = service.process
+    env = {**os.environ, "CARILLON_TOKEN": emulator.token, "SSL_CERT_FILE": str(process.ca_path)}
+    config = ["--config", str(process.config_path)]
+
+    async def bot_sync(*args: str) -> str:
+        done = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "sync", *args, *config,
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        out, _ = await done.communicate()
+        assert done.returncode == 0, out.decode()
+        return out.decode()
+
+    assert f"synced 8 commands to server {guild_id}" in await bot_sync("--guild", str(guild_id))
+    assert len(emulator.commands[guild_id]) == 8
+    assert None not in emulator.commands or not emulator.commands[None]
+    assert "0 left there" in await bot_sync("--guild", str(guild_id), "--clear")
+    assert not emulator.commands[guild_id]
