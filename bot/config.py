@@ -174,7 +174,7 @@ def load_config(path: Path | str | None = None, *, required: bool = False) -> Co
     """
     config_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
     where = str(config_path)
-    folder = config_path.absolute().parent
+    folder = config_path.resolve().parent
     if not config_path.exists():
         if required or path is not None:
             raise ConfigError(where, "file not found", where=where)
