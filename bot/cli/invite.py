@@ -83,8 +83,8 @@ def _application_id(config_path: str | None) -> int | None:
     try:
         return asyncio.run(ask())
     except Exception as exc:
-        message = explain(exc, config, default_intents())
-        if message is None:
+        failure = explain(exc, config, default_intents())
+        if failure is None:
             raise
-        print(message, file=sys.stderr)
+        print(str(failure), file=sys.stderr)
         return None

@@ -9,7 +9,6 @@ import sys
 from bot.config_values import LOG_LEVELS
 
 EXIT_BAD_CONFIG = 2
-EXIT_FAILED = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,5 +44,5 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(serve(config))
     except StartupFailure as exc:
         print(str(exc), file=sys.stderr)
-        return EXIT_FAILED
+        return exc.exit_status
     return 0

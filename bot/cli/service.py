@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import signal
 import sys
@@ -16,6 +17,7 @@ from bot.config import Config
 from bot.container import build_bot
 from bot.db.preflight import prepare_database
 from bot.errors import StartupFailure
+from bot.heartbeat import beat, heartbeat_path
 
 log = logging.getLogger("bot")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -32,7 +34,8 @@ def check_sounds_folder(directory: Path) -> None:
             f"The sounds folder {directory} is not writable ({exc.strerror or exc}): uploads "
             "could not be stored. Give the user the bot runs as write access to it (for "
             "example chown it to that user), or point [sounds] directory at a folder it can "
-            "write."
+            "write.",
+            lasting=True,
         ) from None
 
 
@@ -68,6 +71,10 @@ class GracefulStop:
         self._closing = asyncio.get_running_loop().create_task(self.bot.close())
 
 
+def _connected(bot: CarillonBot) -> bool:
+    return bot.is_ready() and not bot.is_closed() and math.isfinite(bot.latency)
+
+
 async def serve(config: Config) -> None:
     check_sounds_folder(Path(config.sounds.directory))
     await prepare_database(config.database.url)
@@ -77,6 +84,12 @@ async def serve(config: Config) -> None:
     stop.install(loop)
     token = config.discord.token
     assert token is not None
+    pulse = heartbeat_path()
+    beating = (
+        loop.create_task(beat(pulse, lambda: _connected(bot)), name="carillon-heartbeat")
+        if pulse is not None
+        else None
+    )
     try:
         async with bot:
             await bot.start(token)
@@ -84,11 +97,13 @@ async def serve(config: Config) -> None:
     except StartupFailure:
         raise
     except Exception as exc:
-        message = explain(exc, config, bot.intents)
-        if message is None:
+        failure = explain(exc, config, bot.intents)
+        if failure is None:
             raise
-        raise StartupFailure(message) from None
+        raise failure from None
     finally:
         stop.uninstall(loop)
+        if beating is not None:
+            beating.cancel()
     if stop.received is not None:
         log.info("stopped cleanly")

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         count = asyncio.run(_sync(config, args.guild, args.clear))
     except StartupFailure as exc:
         print(str(exc), file=sys.stderr)
-        return 1
+        return exc.exit_status
     where = f"server {args.guild}" if args.guild else "every server (global)"
     if args.clear:
         print(f"removed the commands from {where}; {count} left there")
@@ -74,7 +74,7 @@ async def _sync(config: object, guild_id: int | None, clear: bool) -> int:
     except StartupFailure:
         raise
     except Exception as exc:
-        message = explain(exc, config, bot.intents)
-        if message is None:
+        failure = explain(exc, config, bot.intents)
+        if failure is None:
             raise
-        raise StartupFailure(message) from None
+        raise failure from None

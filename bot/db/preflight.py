@@ -52,7 +52,8 @@ async def schema_state(url: str) -> SchemaState:
             f"The database at {shown_url(url)} is at schema revision {current!r}, which this "
             f"version of Carillon does not know (its newest is {head!r}): a newer Carillon "
             "has upgraded it. Run that newer version, or restore the backup taken before the "
-            "upgrade; this version will not touch a schema it does not understand."
+            "upgrade; this version will not touch a schema it does not understand.",
+            lasting=True,
         )
     return SchemaState(current, head)
 

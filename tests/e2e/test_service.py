@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.emulator import Emulator
+from bot.errors import EXIT_NEEDS_OPERATOR, EXIT_TRANSIENT
+from bot.heartbeat import HEARTBEAT_ENV
 from bot.models.scheduled_task import TaskStatus
 from bot.models.task_run import RunOutcome
 from tests.e2e.test_crashes import Service, make_service, schedule_chime
@@ -40,10 +42,14 @@ async def service(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Service]:
         await made.db.dispose()
 
 
-async def refused(process: BotProcess) -> str:
-    """Run the process to its end; what it printed, after checking it failed cleanly."""
+async def refused(process: BotProcess, status: int = EXIT_NEEDS_OPERATOR) -> str:
+    """Run the process to its end; what it printed, after checking it failed cleanly.
+
+    ``status``: 78 (EX_CONFIG) where a restart cannot help, so service managers stop
+    retrying; 1 where it may (a database that is down).
+    """
     process.launch()
-    assert await process.exit_code() == 1, process.log()
+    assert await process.exit_code() == status, process.log()
     log = process.log()
     assert "Traceback" not in log, log
     return log
@@ -68,7 +74,7 @@ async def test_a_wrong_token_says_to_reset_it(emulator: Emulator, tmp_path: Path
 async def test_a_token_reset_while_running_ends_the_run_with_4004(service: Service, emulator):
     await service.process.start()
     await emulator.reset_token()
-    assert await service.process.exit_code() == 1
+    assert await service.process.exit_code() == EXIT_NEEDS_OPERATOR
     log = service.process.log()
     assert "Discord refused the bot token (close code 4004, authentication failed)" in log
     assert "Traceback" not in log
@@ -84,7 +90,7 @@ async def test_an_unreachable_database_is_named_without_its_password(
     emulator: Emulator, tmp_path: Path
 ):
     url = f"postgresql+asyncpg://carillon:s3cret@127.0.0.1:{closed_port()}/carillon"
-    log = await refused(BotProcess(emulator, tmp_path, database={"url": url}))
+    log = await refused(BotProcess(emulator, tmp_path, database={"url": url}), EXIT_TRANSIENT)
     assert "Cannot reach the database at postgresql+asyncpg://carillon:***@127.0.0.1:" in log
     assert "s3cret" not in log
     assert "Discord" not in log
@@ -127,7 +133,10 @@ async def test_a_read_only_sounds_folder_is_named(emulator: Emulator, tmp_path: 
 async def test_sigterm_lets_the_run_in_flight_finish_then_exits_0(service: Service, emulator):
     guild = service.world.guild
     task = await schedule_chime(service, due_in=5, seconds=3)
+    pulse = service.process.folder / "heartbeat"
+    service.process.extra_env[HEARTBEAT_ENV] = str(pulse)
     await service.process.start()
+    await service.wait_for(lambda: asyncio.sleep(0, pulse.exists()), 10, "the heartbeat")
     await emulator.wait_for(lambda: emulator.voice_audio(guild).frames >= 20, timeout=30)
     service.process.signal(signal.SIGTERM)
 

@@ -26,11 +26,14 @@ class BotProcess:
         folder: Path,
         *,
         token: str | None = None,
+        env: dict[str, str] | None = None,
         **sections: dict[str, Any],
     ) -> None:
-        """``token``: the one the process is given (default: the emulator's)."""
+        """``token``: the one the process is given (default: the emulator's); ``env``: more
+        environment variables."""
         self.emulator = emulator
         self.token = token
+        self.extra_env = env or {}
         self.folder = folder
         self.database_url = f"sqlite+aiosqlite:///{folder / 'carillon.db'}"
         self.config_path = folder / "config.toml"
@@ -65,6 +68,7 @@ class BotProcess:
             # The voice gateway's certificate comes from the emulator's throwaway CA.
             "SSL_CERT_FILE": str(self.ca_path),
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
         with self.log_path.open("ab") as log:
             log.write(f"\n===== start {self.starts} =====\n".encode())
