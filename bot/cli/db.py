@@ -55,10 +55,16 @@ def _upgrade(args: argparse.Namespace, config: Config) -> int:
 def _current(args: argparse.Namespace, config: Config) -> int:
     import asyncio
 
+    from sqlalchemy.engine import make_url
+
     from bot.db.preflight import schema_state, shown_url
     from bot.errors import StartupFailure
 
     url = config.database.url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists():
+        print(f"{shown_url(url)}: no database there yet (the first start creates it)")
+        return 0
     try:
         state = asyncio.run(schema_state(url))
     except StartupFailure as exc:

@@ -161,6 +161,9 @@ def revision(database: Path) -> str:
 
 def test_db_current_and_backup(tmp_path):
     write_sqlite_config(tmp_path)
+    result = bot("db", "current", cwd=tmp_path)
+    assert "no database there yet" in result.stdout
+    assert not (tmp_path / "data").exists()
     assert bot("db", "upgrade", cwd=tmp_path).returncode == 0
     result = bot("db", "current", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
