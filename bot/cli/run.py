@@ -45,4 +45,7 @@ def run(args: argparse.Namespace) -> int:
     except StartupFailure as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_status
+    except KeyboardInterrupt:  # Ctrl-C before the bot was built (checks, migrations)
+        print("interrupted before the bot started", file=sys.stderr)
+        return 130
     return 0

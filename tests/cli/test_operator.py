@@ -229,3 +229,21 @@ def test_run_refuses_an_unknown_log_level(tmp_path):
     assert result.returncode == 2
     assert "--log-level" in result.stderr
     assert isinstance(result, subprocess.CompletedProcess)
+
+
+def test_when_loads_neither_discord_nor_the_database_code(tmp_path):
+    """What keeps ``when`` fast (benchmarks/cli.py measures it): only the time parser loads."""
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "main(['when', 'every weekday at 9am', '--config', sys.argv[1]])\n"
+        "heavy = {'discord', 'sqlalchemy', 'alembic', 'aiohttp', 'aiosqlite', 'asyncpg', 'av'}\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & heavy))\n"
+    )
+    example = str(Path(__file__).resolve().parents[2] / "config.example.toml")
+    done = subprocess.run(
+        [sys.executable, "-c", probe, example], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
