@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,15 +52,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _sync(config: object, guild_id: int | None, clear: bool) -> int:
+async def _sync(config: Config, guild_id: int | None, clear: bool) -> int:
     from bot.cli.failures import explain
     from bot.command_sync import sync
-    from bot.config import Config
     from bot.container import build_bot
     from bot.db.preflight import prepare_database
     from bot.errors import StartupFailure
 
-    assert isinstance(config, Config)
     await prepare_database(config.database.url)
     bot = build_bot(config)
     try:

@@ -4,6 +4,8 @@ the config file, the invite link, backups, the log's level and format."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -247,3 +249,23 @@ def test_when_loads_neither_discord_nor_the_database_code(tmp_path):
         [sys.executable, "-c", probe, example], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not os.environ.get("CARILLON_TEST_DATABASE_URL") or not shutil.which("pg_dump"),
+    reason="needs CARILLON_TEST_DATABASE_URL and pg_dump",
+)
+def test_db_backup_on_postgresql_runs_pg_dump(tmp_path):
+    url = os.environ["CARILLON_TEST_DATABASE_URL"]
+    (tmp_path / "config.toml").write_text(f"[database]\nurl = '{url}'\n", encoding="utf-8")
+    assert bot("db", "upgrade", cwd=tmp_path).returncode == 0
+    result = bot("db", "backup", "backup", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    dump = tmp_path / "backup" / "carillon.dump"
+    assert "database (pg_dump)" in result.stdout
+    if shutil.which("pg_restore"):
+        listing = subprocess.run(
+            ["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=True
+        )
+        assert "command_syncs" in listing.stdout
