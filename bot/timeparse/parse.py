@@ -26,6 +26,7 @@ from bot.timeparse.lexicon import normalize
 from bot.timeparse.limits import Limits, strip_limits
 from bot.timeparse.recurrences import looks_recurring, parse_recurrence
 from bot.timeparse.schedule import Schedule
+from bot.timeparse.spoken import rewrite
 from bot.timeparse.validate import check_schedule
 
 MAX_TEXT = 200
@@ -76,6 +77,7 @@ def _parse_when(
     phrase = normalize(text or "")
     if len(phrase) > MAX_TEXT:
         raise TimeParseError(f"That is too long: keep it under {MAX_TEXT} characters.")
+    phrase = rewrite(phrase)
     body, limits = strip_limits(phrase) if phrase else ("", Limits())
     cron_option = parse_cron(cron) if cron and cron.strip() else None
     if body:
@@ -198,7 +200,7 @@ def _until(value: str | datetime, ctx: ParseContext) -> datetime:
         if value.tzinfo is None:
             return ctx.to_utc(value)
         return value.astimezone(UTC)
-    text = normalize(value)
+    text = rewrite(normalize(value))
     if day := parse_day(text, ctx.date_order):
         for candidate in day.candidates(ctx.today):
             end = ctx.at(candidate, _END_OF_DAY)
