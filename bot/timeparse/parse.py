@@ -10,7 +10,7 @@ from bot.config import TimeConfig
 from bot.models.scheduled_task import RecurrenceType
 from bot.scheduling.recurrence import Recurrence
 from bot.timeparse.content import refuse_foreign_digits
-from bot.timeparse.context import ParseContext, make_context, out_of_range
+from bot.timeparse.context import ParseContext, load_zone, make_context, out_of_range
 from bot.timeparse.cron import first_cron_run, looks_like_cron, parse_cron
 from bot.timeparse.dates import parse_day
 from bot.timeparse.describe import describe_schedule
@@ -28,6 +28,7 @@ from bot.timeparse.recurrences import looks_recurring, parse_recurrence
 from bot.timeparse.schedule import Schedule
 from bot.timeparse.spoken import rewrite
 from bot.timeparse.validate import check_schedule
+from bot.timeparse.zones import split_zone
 
 MAX_TEXT = 200
 REPEAT_CHOICES = ("none", "minutely", "hourly", "daily", "weekly", "monthly", "yearly")
@@ -78,6 +79,9 @@ def _parse_when(
     if len(phrase) > MAX_TEXT:
         raise TimeParseError(f"That is too long: keep it under {MAX_TEXT} characters.")
     phrase = rewrite(phrase)
+    phrase, named_zone = split_zone(phrase)
+    if named_zone is not None:
+        ctx = dataclasses.replace(ctx, zone=load_zone(named_zone))
     body, limits = strip_limits(phrase) if phrase else ("", Limits())
     cron_option = parse_cron(cron) if cron and cron.strip() else None
     if body:
