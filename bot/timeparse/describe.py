@@ -113,6 +113,8 @@ def _known_cron(rest: str) -> str | None:
         return "every month on the last day"
     if match := re.fullmatch(r"(\d{1,2}) \* \*", rest):
         return f"every month on the {ordinal(int(match[1]))}"
+    if match := re.fullmatch(r"(\d{1,2}(?:,\d{1,2})+) \* \*", rest):
+        return f"every month on the {_listed([ordinal(int(day)) for day in match[1].split(',')])}"
     if (match := re.fullmatch(r"(\d{1,2}) (\d{1,2}) \*", rest)) and 1 <= int(match[2]) <= 12:
         return f"every year on {MONTH_NAMES[int(match[2]) - 1]} {int(match[1])}"
     if not rest.startswith("* * "):

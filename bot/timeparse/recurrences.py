@@ -58,7 +58,7 @@ _ELAPSED = re.compile(
     r"|(?P<word>hourly|minutely)"
     rf"|{_EVERY}\shalf\s(?:an\s)?(?P<half>hour))$"
 )
-_SECONDS = re.compile(rf"^{_EVERY}\s(?:(?:{NUMBER_RE})\s?)?(?:seconds?|secs?|s)$")
+_SECONDS = re.compile(rf"^{_EVERY}\s(?:(?P<n>{NUMBER_RE})\s?)?(?:seconds?|secs?|s)$")
 _DAILY = re.compile(
     rf"^(?:daily|nightly|everyday|{_EVERY}\s(?:{_N}\s)?days?"
     rf"|{_EVERY}\s(?P<nth>second|third|\d+{ORDINAL_SUFFIX_RE})\sday)$"
@@ -100,6 +100,66 @@ _YEARLY = _patterns(
 )
 
 
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_EXCEPT = re.compile(
+    r"^(?P<base>(?:every|each)\sday|daily|everyday|(?:every\s)?weekdays?|(?:every\s)?work\s?days?)"
+    r"\s(?:except|but\snot|excluding|apart\sfrom|other\sthan)(?:\son)?\s"
+    rf"(?P<except>weekends?|{_DAY_LIST})(?P<rest>,?\s.+)?$"
+)
+_TIMES_A_DAY = re.compile(
+    r"^(?P<n>once|twice|thrice|\d+\stimes)\s(?:a|per|each|every)\sday(?P<rest>,?\s.+)?$"
+)
+_ORDINAL_DAY_WORDS = {
+    word: n
+    for n, word in enumerate(
+        (
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+            "sixteenth",
+            "seventeenth",
+            "eighteenth",
+            "nineteenth",
+            "twentieth",
+            "twenty-first",
+            "twenty-second",
+            "twenty-third",
+            "twenty-fourth",
+            "twenty-fifth",
+            "twenty-sixth",
+            "twenty-seventh",
+            "twenty-eighth",
+            "twenty-ninth",
+            "thirtieth",
+            "thirty-first",
+        ),
+        start=1,
+    )
+}
+_ORDINAL_DAY = (
+    rf"(?:\d{{1,2}}{ORDINAL_SUFFIX_RE}|"
+    + "|".join(sorted(_ORDINAL_DAY_WORDS, key=len, reverse=True)).replace("-", "[\\s-]")
+    + ")"
+)
+_DAY_LIST_OF_MONTH = re.compile(
+    rf"^(?:(?:{_EVERY}|a)\smonth,?\s|monthly,?\s)?(?:on\s)?(?:the\s)?"
+    rf"(?P<list>{_ORDINAL_DAY}(?:(?:\s?,\s?(?:and\s)?|\s(?:and|&)\s)(?:the\s)?{_ORDINAL_DAY})+)"
+    rf"(?:(?:\sday)?\s(?:of\s)?(?:{_EVERY}|the|a)\smonth|\s(?:{_EVERY}\smonth|monthly))?$"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RecurrenceMatch:
     """The first run and the rule (without count or until) a recurrence phrase names."""
@@ -110,13 +170,55 @@ class RecurrenceMatch:
 
 
 def looks_recurring(text: str) -> bool:
-    return bool(_KEYWORDS.search(text))
+    return bool(_KEYWORDS.search(text) or _TIMES_A_DAY.match(text) or _day_list_of_month(text))
+
+
+def _day_list_of_month(text: str) -> bool:
+    body = _BODY_THEN_TIME.match(text)
+    several = _several_times(text)
+    core = several[0] if several else (body["body"] if body else text)
+    return bool(_DAY_LIST_OF_MONTH.match(core))
+
+
+def _except(text: str) -> str:
+    """ "every weekday except friday" as the days that are left: "every mon tue wed thu"."""
+    match = _EXCEPT.match(text)
+    if not match:
+        return text
+    base = (
+        set(range(7)) if "day" in match["base"] and "week" not in match["base"] else set(range(5))
+    )
+    if "work" in match["base"]:
+        base = set(range(5))
+    if match["except"].startswith("weekend"):
+        dropped = {5, 6}
+    else:
+        dropped = {weekday_number(word) for word in re.findall(WEEKDAY_RE + "s?", match["except"])}
+    left = sorted(base - dropped)
+    if not left or not dropped <= base:
+        raise TimeParseError(
+            f'"{text}" leaves no day, or drops a day that was not in it.',
+            ("every weekday except friday at 9am", "every day except sunday at 8pm"),
+        )
+    return "every " + " ".join(_DAY_NAMES[day] for day in left) + (match["rest"] or "")
+
+
+def _times_a_day(text: str) -> tuple[str, int | None]:
+    """ "twice a day at 9 and 17" as "every day at 9 and 17", and the number of times said."""
+    match = _TIMES_A_DAY.match(text)
+    if not match:
+        return text, None
+    word = match["n"]
+    times = {"once": 1, "twice": 2, "thrice": 3}.get(word) or int(word.split()[0])
+    return "every day" + (match["rest"] or ""), times
 
 
 def parse_recurrence(text: str, ctx: ParseContext) -> RecurrenceMatch | None:
     """The recurrence a normalized phrase (limits already stripped) names, or None."""
     if not looks_recurring(text):
         return None
+    text, times_a_day = _times_a_day(text)
+    text = _except(text)
     origin = ctx.now
     start_given = False
     if (match := _START.match(text)) and (start := parse_instant(match["start"], ctx)):
@@ -128,8 +230,22 @@ def parse_recurrence(text: str, ctx: ParseContext) -> RecurrenceMatch | None:
             if match := pattern.match(text):
                 text, tod = match["body"], time_from_match(match)
                 break
-    if _SECONDS.match(text):
-        raise TimeParseError("The shortest interval is one minute.", ("every minute",))
+    if match := _SECONDS.match(text):
+        seconds = number_value(match["n"]) if match["n"] else 1
+        if seconds % 60 or not seconds:
+            shorter, longer = max(1, seconds // 60), seconds // 60 + 1
+            raise TimeParseError(
+                f"Repeats go in whole minutes, one minute the shortest: for every {seconds} "
+                f'seconds, type "every {longer} minutes" or "{_every_minutes(shorter)}".',
+                (f"every {longer} minutes", _every_minutes(shorter)),
+            )
+        text = f"every {seconds // 60} minutes"
+    said = len(several[1]) if several is not None else (1 if tod is not None else 0)
+    if times_a_day is not None and times_a_day != said:
+        raise TimeParseError(
+            f"That says {times_a_day} times a day but gives {said} time(s): list each one.",
+            ("twice a day at 9 and 17", "three times a day at 8, 12 and 18"),
+        )
     if several is not None:
         result = _at_several_times(several[0], several[1], ctx, origin)
     elif match := _ELAPSED.match(text):
@@ -174,6 +290,8 @@ def _at_several_times(
         return _cron(ctx, origin, f"{clock} * * 0,6")
     if (match := _match(_WEEKLY, text)) and match["days"] and _n(match) == 1:
         return _cron(ctx, origin, f"{clock} * * {_weekday_field(match['days'])}")
+    if match := _DAY_LIST_OF_MONTH.match(text):
+        return _cron(ctx, origin, f"{clock} {_month_days(match['list'])} * *")
     if _KEYWORDS.search(text):
         raise TimeParseError(
             "Several times a day work with every day, weekdays, weekends or named days.",
@@ -199,6 +317,8 @@ def _calendar(
         return _cron(ctx, origin, f"{clock.minute} {clock.hour} * * {field}")
     if match := _match(_WEEKLY, text):
         return _weekly(match, text, ctx, origin, tod)
+    if match := _DAY_LIST_OF_MONTH.match(text):
+        return _cron(ctx, origin, f"{clock.minute} {clock.hour} {_month_days(match['list'])} * *")
     if match := _match(_MONTHLY, text):
         return _monthly(match, ctx, origin, tod)
     if match := _match(_YEARLY, text):
@@ -346,3 +466,17 @@ def _n(match: re.Match[str]) -> int:
 
 def _ordinal(word: str) -> int:
     return ORDINAL_WORDS.get(word) or int(word[0])
+
+
+def _month_days(listed: str) -> str:
+    days = set()
+    for word in re.findall(_ORDINAL_DAY, listed):
+        key = re.sub(r"\s", "-", word)
+        day = _ORDINAL_DAY_WORDS.get(key) or int(re.sub(r"\D", "", word))
+        check_day(day)
+        days.add(day)
+    return ",".join(str(day) for day in sorted(days))
+
+
+def _every_minutes(n: int) -> str:
+    return "every minute" if n == 1 else f"every {n} minutes"
