@@ -21,6 +21,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from bot.timeparse.clock import STRICT_TIME, time_from_match
 from bot.timeparse.content import (
     NUMBER,
     has_letters,
@@ -29,8 +30,9 @@ from bot.timeparse.content import (
     tokens,
 )
 from bot.timeparse.context import ParseContext
+from bot.timeparse.describe import format_clock, format_day
 from bot.timeparse.errors import ALL_EXAMPLES, TimeParseError
-from bot.timeparse.lexicon import ordinal
+from bot.timeparse.lexicon import WEEKDAY_NAMES, WEEKDAYS, ordinal
 
 _MAX_LENGTH = 120
 _PROBE_SHIFT = timedelta(days=1, hours=1, minutes=7)
@@ -39,6 +41,8 @@ _MARKER_MICROSECOND = 123_457
 _WORD = re.compile(r"[^\W\d_]+")
 # A number with at most one word either side ("8", "at 8", "um 8 uhr"), symbols aside.
 _LONE_NUMBER_SHAPES = frozenset({"N", "WN", "NW", "WNW"})
+_CLOCK = re.compile(rf"(?<![\w:.]){STRICT_TIME}(?![\w:])")
+_PART_OF_DAY = re.compile(r"\b(?:morning|afternoon|evening|night|tonight)\b")
 
 
 class Fallback:
@@ -58,7 +62,18 @@ class Fallback:
         )
 
     def parse(self, text: str, ctx: ParseContext) -> datetime | None:
-        """An aware UTC instant, None when dateparser finds nothing, or a ``TimeParseError``."""
+        """An aware UTC instant, None when dateparser finds nothing, or a ``TimeParseError``.
+
+        Never a guess: a result that leaves a word or a number of the text unread, or that
+        disagrees with a time or weekday the grammar sees in the text, is refused with the
+        reading dateparser gave.
+        """
+        result = self._parse(text, ctx)
+        if result is not None:
+            check_agreement(text, result, ctx, self.vocabulary)
+        return result
+
+    def _parse(self, text: str, ctx: ParseContext) -> datetime | None:
         if len(text) > _MAX_LENGTH or not self._carries_time(text):
             return None
         base = ctx.local_now
@@ -127,6 +142,49 @@ class Fallback:
         except Exception:  # dateparser raises assorted errors on odd input: treat as no date
             return None
         return result
+
+
+def check_agreement(
+    text: str, result: datetime, ctx: ParseContext, vocabulary: frozenset[str]
+) -> None:
+    """Refuse a fallback reading that used only part of ``text`` or contradicts the grammar."""
+    text = text.lower()
+    local = ctx.local(result)
+    reading = f"{format_day(local)} {format_clock(local)}"
+    unread = [word for word in _WORD.findall(text) if len(word) > 1 and word not in vocabulary]
+    if unread:
+        raise TimeParseError(
+            f'I could only read part of "{text}" (as {reading}): "{unread[0]}" means nothing '
+            "to me. Say it without the extra words.",
+            ("tuesday at 3pm", "tomorrow at 9am", "in 2 hours"),
+        )
+    if abs(result - ctx.now) < timedelta(minutes=1) and "now" not in text:
+        raise TimeParseError(f'I could not read a time in "{text}".', ("tonight at 8", "in 1 hour"))
+    for match in _CLOCK.finditer(text):
+        try:
+            clock = time_from_match(match).clock
+        except TimeParseError:
+            continue
+        if (local.hour, local.minute) != (clock.hour, clock.minute) and not (
+            match.groupdict().get("hoc") and local.hour % 12 == clock.hour % 12
+        ):
+            raise _disagree(text, reading, f"{clock:%H:%M}")
+    for word in _WORD.findall(text):
+        if word in WEEKDAYS and WEEKDAYS[word] != local.weekday():
+            raise _disagree(text, reading, WEEKDAY_NAMES[WEEKDAYS[word]])
+    if _PART_OF_DAY.search(text) and not NUMBER.search(text):
+        raise TimeParseError(
+            f'"{text}" needs a time of day (I would have guessed {reading}).',
+            ("tomorrow afternoon at 3", "next tuesday at 3pm"),
+        )
+
+
+def _disagree(text: str, reading: str, seen: str) -> TimeParseError:
+    return TimeParseError(
+        f'"{text}" reads two ways: as {reading}, yet it says {seen}. '
+        "Say the day and the time plainly.",
+        ("next tuesday at 3pm", "dec 24 at 8pm", "tomorrow at 09:00"),
+    )
 
 
 @lru_cache(maxsize=8)
