@@ -22,6 +22,7 @@ from bot.timeparse.errors import (
 )
 from bot.timeparse.fallback import get_fallback
 from bot.timeparse.instants import parse_instant
+from bot.timeparse.languages import translate
 from bot.timeparse.lexicon import normalize
 from bot.timeparse.limits import Limits, strip_limits
 from bot.timeparse.recurrences import looks_recurring, parse_recurrence
@@ -78,7 +79,7 @@ def _parse_when(
     phrase = normalize(text or "")
     if len(phrase) > MAX_TEXT:
         raise TimeParseError(f"That is too long: keep it under {MAX_TEXT} characters.")
-    phrase = rewrite(phrase)
+    phrase = rewrite(translate(phrase, ctx.languages))
     phrase, named_zone = split_zone(phrase)
     if named_zone is not None:
         ctx = dataclasses.replace(ctx, zone=load_zone(named_zone))
@@ -127,9 +128,14 @@ def _parse_body(body: str, ctx: ParseContext) -> _Parsed:
     if looks_recurring(body):
         # A repeat the grammar does not know must not turn into a one-off through dateparser.
         raise TimeParseError(f'I could not read "{body}" as a repeat.', RECURRENCE_EXAMPLES)
-    if at := get_fallback(ctx.languages, ctx.date_order).parse(body, ctx):
+    if at := get_fallback(_fallback_languages(ctx), ctx.date_order).parse(body, ctx):
         return _Parsed(at, None)
     raise TimeParseError(f'I could not read "{body}" as a time.', ALL_EXAMPLES)
+
+
+def _fallback_languages(ctx: ParseContext) -> tuple[str, ...]:
+    """The configured languages, and English: the tables turn the others' words into it."""
+    return ctx.languages if "en" in ctx.languages else ("en", *ctx.languages)
 
 
 def _repeat_type(repeat: RecurrenceType | str | None) -> RecurrenceType | None:
@@ -204,7 +210,7 @@ def _until(value: str | datetime, ctx: ParseContext) -> datetime:
         if value.tzinfo is None:
             return ctx.to_utc(value)
         return value.astimezone(UTC)
-    text = rewrite(normalize(value))
+    text = rewrite(translate(normalize(value), ctx.languages))
     if day := parse_day(text, ctx.date_order):
         for candidate in day.candidates(ctx.today):
             end = ctx.at(candidate, _END_OF_DAY)
@@ -213,6 +219,6 @@ def _until(value: str | datetime, ctx: ParseContext) -> datetime:
     instant = parse_instant(text, ctx) if text else None
     if instant is not None:
         return instant.at
-    if text and (at := get_fallback(ctx.languages, ctx.date_order).parse(text, ctx)):
+    if text and (at := get_fallback(_fallback_languages(ctx), ctx.date_order).parse(text, ctx)):
         return at
     raise TimeParseError(f'I could not read "{value}" as an end time.', ("dec 31", "in 2 weeks"))
