@@ -13,7 +13,7 @@ from bot.timeparse.content import refuse_foreign_digits
 from bot.timeparse.context import ParseContext, load_zone, make_context, out_of_range
 from bot.timeparse.cron import first_cron_run, looks_like_cron, parse_cron
 from bot.timeparse.dates import parse_day
-from bot.timeparse.describe import describe_schedule
+from bot.timeparse.describe import describe_schedule, read_as
 from bot.timeparse.errors import (
     ALL_EXAMPLES,
     INSTANT_EXAMPLES,
@@ -103,6 +103,7 @@ def _parse_when(
         describe_schedule(
             parsed.first_run, recurrence, ctx.zone_name, show_start=parsed.explicit_start
         ),
+        "" if recurrence is not None else read_as(ctx.local(parsed.first_run), ctx.today),
     )
 
 

@@ -87,7 +87,7 @@ _PARTS: dict[str, tuple[range, frozenset[int]]] = {
 _DAY_BEFORE_PART = rf"(?P<dayw>this|tomorrow|today|(?:(?:next|this|on)\s)?(?:{WEEKDAY_RE}))"
 _PART = rf"(?:(?:in\sthe|at|{_DAY_BEFORE_PART})\s)?(?P<part>{_PART_WORDS})|(?P<tonight>tonight)"
 _TIME_THEN_PART = re.compile(
-    rf"(?<![\w:]){_TIME_TOKEN}(?:\s(?:on\s)?(?P<pre>tomorrow|today|(?:next\s)?(?:{WEEKDAY_RE})))?"
+    rf"(?:\bat\s|(?<![\w:])){_TIME_TOKEN}(?:\s(?:on\s)?(?P<pre>tomorrow|today|(?:next\s)?(?:{WEEKDAY_RE})))?"
     rf",?\s(?:{_PART})\b"
 )
 _PART_THEN_TIME = re.compile(rf"\b(?:{_PART}),?\s(?:at\s|around\s)?{_TIME_TOKEN}(?![\w:])")
