@@ -31,6 +31,7 @@ from bot.timeparse.content import (
 )
 from bot.timeparse.context import ParseContext
 from bot.timeparse.describe import format_clock, format_day
+from bot.timeparse.durations import Duration, parse_duration
 from bot.timeparse.errors import ALL_EXAMPLES, TimeParseError
 from bot.timeparse.lexicon import WEEKDAY_NAMES, WEEKDAYS, ordinal
 
@@ -169,6 +170,14 @@ def check_agreement(
             match.groupdict().get("hoc") and local.hour % 12 == clock.hour % 12
         ):
             raise _disagree(text, reading, f"{clock:%H:%M}")
+    offset = _stated_offset(text)
+    if offset is not None:
+        expected = offset.after(ctx, ctx.now)
+        if abs(result - expected) > timedelta(seconds=1):
+            local_expected = ctx.local(expected)
+            raise _disagree(
+                text, reading, f"{format_day(local_expected)} {format_clock(local_expected)}"
+            )
     for word in _WORD.findall(text):
         if word in WEEKDAYS and WEEKDAYS[word] != local.weekday():
             raise _disagree(text, reading, WEEKDAY_NAMES[WEEKDAYS[word]])
@@ -177,6 +186,22 @@ def check_agreement(
             f'"{text}" needs a time of day (I would have guessed {reading}).',
             ("tomorrow afternoon at 3", "next tuesday at 3pm"),
         )
+
+
+def _stated_offset(text: str) -> Duration | None:
+    """The longest duration right after an "in" ("in 2 hours et" states 2 hours)."""
+    words = text.split()
+    for start, word in enumerate(words):
+        if word not in ("in", "dans"):
+            continue
+        for end in range(min(len(words), start + 7), start + 1, -1):
+            try:
+                duration = parse_duration(" ".join(words[start + 1 : end]))
+            except TimeParseError:
+                duration = None
+            if duration is not None and not duration.is_zero:
+                return duration
+    return None
 
 
 def _disagree(text: str, reading: str, seen: str) -> TimeParseError:

@@ -28,7 +28,9 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     "fr": [
         ("aujourd'hui", "today"), ("après-demain", "day after tomorrow"),
         ("apres-demain", "day after tomorrow"), ("demain", "tomorrow"),
-        ("ce soir", "tonight"), ("cette nuit", "tonight"), ("ce matin", "this morning"),
+        ("ce soir", "tonight"), ("matin", "morning"), ("après-midi", "afternoon"),
+        ("apres-midi", "afternoon"), ("soir", "evening"), ("nuit", "night"),
+        ("cette nuit", "tonight"), ("ce matin", "this morning"),
         ("cet après-midi", "this afternoon"), ("du matin", "in the morning"),
         ("de l'après-midi", "in the afternoon"), ("du soir", "in the evening"),
         ("midi", "noon"), ("minuit", "midnight"), ("tous les jours", "every day"),
@@ -80,6 +82,9 @@ _DE_DAY_MORNING = re.compile(
 _DE_ON = re.compile(
     r"(?:^|(?<=\s))(?<!\d\s)am\s(?=montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|\d)"
 )
+_FR_NEXT = re.compile(
+    r"\b(?P<day>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\sprochaine?\b"
+)
 _DE_DAY_DOT = re.compile(r"\b(?P<d>\d{1,2})\.\s(?=[a-zä]{3})")
 
 
@@ -107,6 +112,8 @@ def translate(text: str, languages: tuple[str, ...]) -> str:
             text = _DE_DAY_DOT.sub(lambda m: f"{m['d']} ", text)
             text = text.replace(" früh", " morning")
             text = _DE_ON.sub("on ", text)
+        if language == "fr":
+            text = _FR_NEXT.sub(lambda m: f"prochain {m['day']}", text)
         pattern, _ = _CLOCKS[language]
         text = re.sub(pattern, _clock, text)
         for word, english in _compiled(language):

@@ -79,10 +79,10 @@ def _parse_when(
     phrase = normalize(text or "")
     if len(phrase) > MAX_TEXT:
         raise TimeParseError(f"That is too long: keep it under {MAX_TEXT} characters.")
-    phrase = rewrite(translate(phrase, ctx.languages))
     phrase, named_zone = split_zone(phrase)
     if named_zone is not None:
         ctx = dataclasses.replace(ctx, zone=load_zone(named_zone))
+    phrase = rewrite(translate(phrase, ctx.languages))
     body, limits = strip_limits(phrase) if phrase else ("", Limits())
     cron_option = parse_cron(cron) if cron and cron.strip() else None
     if body:

@@ -233,11 +233,13 @@ def parse_recurrence(text: str, ctx: ParseContext) -> RecurrenceMatch | None:
     if match := _SECONDS.match(text):
         seconds = number_value(match["n"]) if match["n"] else 1
         if seconds % 60 or not seconds:
-            shorter, longer = max(1, seconds // 60), seconds // 60 + 1
+            offers = sorted({max(1, seconds // 60), seconds // 60 + 1}, reverse=True)
+            phrases = [_every_minutes(n) for n in offers]
+            typed = " or ".join(f'"{phrase}"' for phrase in phrases)
             raise TimeParseError(
                 f"Repeats go in whole minutes, one minute the shortest: for every {seconds} "
-                f'seconds, type "every {longer} minutes" or "{_every_minutes(shorter)}".',
-                (f"every {longer} minutes", _every_minutes(shorter)),
+                f"seconds, type {typed}.",
+                phrases,
             )
         text = f"every {seconds // 60} minutes"
     said = len(several[1]) if several is not None else (1 if tod is not None else 0)

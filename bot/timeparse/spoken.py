@@ -58,8 +58,9 @@ _AT_SPACED = re.compile(
 )
 
 _FRACTIONS = (
-    (re.compile(r"\b(?:an?\s)?1/2\s(?:an?\s)?(?=hour|day|minute)"), "half an "),
     (re.compile(r"\b(\d+)\s1/2\s"), r"\1.5 "),
+    (re.compile(r"\b(\d+)\sand\sa\shalf\s(?=[a-z])"), r"\1.5 "),
+    (re.compile(r"\b(?:an?\s)?1/2\s(?:an?\s)?(?=hour|day|minute)"), "half an "),
     (re.compile(r"\b(?:3|three)\squarters?\sof\san\shour\b"), "45 minutes"),
     (re.compile(r"\b(?:a\s)?quarter\s(?:of\san\s)?hour\b"), "15 minutes"),
     (re.compile(r"\ban\shour\sand\sa\squarter\b"), "75 minutes"),

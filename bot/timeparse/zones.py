@@ -43,7 +43,7 @@ _AFTER_TIME = re.compile(
 )
 _AT_END = re.compile(
     rf"\s(?:in\s)?(?:(?P<abbr>{_ABBREVIATION_RE})(?:\stime)?"
-    r"|(?P<name>[a-z_]+(?:/[a-z_+-]+)+|[a-z_]+(?:\s[a-z_]+)?\stime))$"
+    r"|(?P<name>[a-z_]+(?:/[a-z_+-]+)+)|(?P<city>(?:[a-z_]+\s)?[a-z_]+)\stime)$"
 )
 
 
@@ -67,10 +67,18 @@ def split_zone(text: str) -> tuple[str, str | None]:
     match = _AT_END.search(text) or _AFTER_TIME.search(text)
     if not match:
         return text, None
-    found = _zone_of(match)
+    start = match.start()
+    if match.groupdict().get("city"):
+        words = match["city"].split()
+        found = _cities().get(" ".join(words))
+        if found is None and len(words) == 2:
+            found = _cities().get(words[1])
+            start = match.start("city") + len(words[0])
+    else:
+        found = _zone_of(match)
     if found is None:
         return text, None
-    rest = (text[: match.start()] + text[match.end() :]).strip(" ,")
+    rest = (text[:start] + text[match.end() :]).strip(" ,")
     return re.sub(r"\s+", " ", rest), found
 
 
@@ -85,7 +93,4 @@ def _zone_of(match: re.Match[str]) -> str | None:
                 tuple(f"9am {choice}" for choice in choices[:2]),
             )
         return ABBREVIATIONS[abbreviation]
-    name = match.group("name")
-    if name.endswith(" time"):
-        return _cities().get(name.removesuffix(" time"))
-    return _lower_names().get(name)
+    return _lower_names().get(match["name"])
