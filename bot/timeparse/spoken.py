@@ -250,12 +250,11 @@ def _has_time(text: str) -> bool:
 
 
 def apply_parts(text: str) -> str:
-    """Read a part of day into the hour next to it: "8 tonight" as "tonight at 20:00"."""
-    for _ in range(2):
-        changed = _TIME_THEN_PART.sub(lambda m: _replace_part(m, m["pre"]), text, count=1)
-        if changed == text:
-            changed = _PART_THEN_TIME.sub(lambda m: _replace_part(m, None), text, count=1)
-        if changed == text:
-            break
-        text = changed
-    return re.sub(r"\s+", " ", text).strip(" ,")
+    """Read a part of day into the hour next to it: "8 tonight" as "tonight at 20:00".
+
+    One pass: the day words it leaves ("tonight", "tomorrow night") are not read again.
+    """
+    changed = _TIME_THEN_PART.sub(lambda m: _replace_part(m, m["pre"]), text, count=1)
+    if changed == text:
+        changed = _PART_THEN_TIME.sub(lambda m: _replace_part(m, None), text, count=1)
+    return re.sub(r"\s+", " ", changed).strip(" ,")
