@@ -18,6 +18,7 @@ from bot.timeparse.dates import (
     check_day,
     check_month_day,
     monthly_dates,
+    named_day,
     weekday_dates,
     yearly_dates,
 )
@@ -109,6 +110,10 @@ _EXCEPT = re.compile(
 _TIMES_A_DAY = re.compile(
     r"^(?P<n>once|twice|thrice|\d+\stimes)\s(?:a|per|each|every)\sday(?P<rest>,?\s.+)?$"
 )
+_TIMES_A_WEEK = re.compile(
+    r"^(?:once|twice|thrice|\d+\stimes)\s(?:a|per|each|every)\s(?:week|month|year)\b"
+)
+_FRACTIONAL_HOURS = re.compile(rf"^{_EVERY}\s(?P<n>\d+\.\d+)\s?(?:hours?|hrs?|h)(?P<rest>,?\s.+)?$")
 _ORDINAL_DAY_WORDS = {
     word: n
     for n, word in enumerate(
@@ -160,6 +165,11 @@ _DAY_LIST_OF_MONTH = re.compile(
 )
 
 
+_EVERY_NAMED_DAY = re.compile(
+    rf"^(?:{_EVERY}|on)\s(?:the\s)?(?P<name>[a-z' .]+?)(?:\s{_EVERY}\syear)?$"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RecurrenceMatch:
     """The first run and the rule (without count or until) a recurrence phrase names."""
@@ -170,7 +180,12 @@ class RecurrenceMatch:
 
 
 def looks_recurring(text: str) -> bool:
-    return bool(_KEYWORDS.search(text) or _TIMES_A_DAY.match(text) or _day_list_of_month(text))
+    return bool(
+        _KEYWORDS.search(text)
+        or _TIMES_A_DAY.match(text)
+        or _TIMES_A_WEEK.match(text)
+        or _day_list_of_month(text)
+    )
 
 
 def _day_list_of_month(text: str) -> bool:
@@ -205,6 +220,15 @@ def _except(text: str) -> str:
 
 def _times_a_day(text: str) -> tuple[str, int | None]:
     """ "twice a day at 9 and 17" as "every day at 9 and 17", and the number of times said."""
+    if _TIMES_A_WEEK.match(text):
+        raise TimeParseError(
+            "Several times a week or a month: say which days.",
+            ("every mon and thu at 9am", "on the 1st and 15th at noon"),
+        )
+    if match := _FRACTIONAL_HOURS.match(text):
+        minutes = float(match["n"]) * 60
+        if minutes == int(minutes):
+            return f"every {int(minutes)} minutes{match['rest'] or ''}", None
     match = _TIMES_A_DAY.match(text)
     if not match:
         return text, None
@@ -323,6 +347,8 @@ def _calendar(
         return _cron(ctx, origin, f"{clock.minute} {clock.hour} {_month_days(match['list'])} * *")
     if match := _match(_MONTHLY, text):
         return _monthly(match, ctx, origin, tod)
+    if match := _EVERY_NAMED_DAY.match(text):
+        return _every_named_day(match["name"], ctx, origin, tod)
     if match := _match(_YEARLY, text):
         interval = _n(match)
         if match.groupdict().get("month") is None:
@@ -482,3 +508,25 @@ def _month_days(listed: str) -> str:
 
 def _every_minutes(n: int) -> str:
     return "every minute" if n == 1 else f"every {n} minutes"
+
+
+def _every_named_day(
+    name: str, ctx: ParseContext, origin: datetime, tod: TimeOfDay | None
+) -> RecurrenceMatch | None:
+    """ "every christmas": yearly on a fixed date; thanksgiving as cron; easter refused."""
+    rule = named_day(name)
+    if rule is None:
+        return None
+    clock = (tod or MIDNIGHT).clock
+    if name.strip() == "thanksgiving":
+        return _cron(ctx, origin, f"{clock.minute} {clock.hour} * 11 4#4")
+    dates = {rule(year) for year in (2027, 2028, 2029)}
+    if len({(day.month, day.day) for day in dates}) > 1:
+        raise TimeParseError(
+            f'"{name}" falls on a different date each year, which a repeat cannot follow: '
+            "schedule each year's on its own.",
+            (f"{name} at 10am", f"{name} 2027 at 10am"),
+        )
+    first = next(iter(dates))
+    days = yearly_dates(ctx.local(origin).date(), first.month, first.day)
+    return _first(ctx, origin, RecurrenceType.YEARLY, 1, days, tod)
