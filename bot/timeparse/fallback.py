@@ -43,6 +43,9 @@ _WORD = re.compile(r"[^\W\d_]+")
 # A number with at most one word either side ("8", "at 8", "um 8 uhr"), symbols aside.
 _LONE_NUMBER_SHAPES = frozenset({"N", "WN", "NW", "WNW"})
 _CLOCK = re.compile(rf"(?<![\w:.]){STRICT_TIME}(?![\w:])")
+_PAST_WORDS = re.compile(r"\b(?:ago|yesterday|last|before|earlier|gestern|hier|vor)\b")
+# "9-5": a date, or the hours of a working day? (Past 12 only a date can mean it.)
+_RANGE = re.compile(r"^\d{1,2}\s?[-–]\s?\d{1,2}$")
 _PART_OF_DAY = re.compile(r"\b(?:morning|afternoon|evening|night|tonight)\b")
 
 
@@ -119,6 +122,11 @@ class Fallback:
         return candidate
 
     def _carries_time(self, text: str) -> bool:
+        if (found := _RANGE.match(text.strip())) and max(map(int, NUMBER.findall(found[0]))) <= 12:
+            raise TimeParseError(
+                f'Is "{text}" a date or a range of hours? Say which.',
+                ("sep 5 at 9am", "at 9am", "2026-09-05 09:00"),
+            )
         if not has_letters(text):
             if (number := lone_number(text)) is not None:
                 raise _ambiguous(text, number)
@@ -158,6 +166,11 @@ def check_agreement(
             f'I could only read part of "{text}" (as {reading}): "{unread[0]}" means nothing '
             "to me. Say it without the extra words.",
             ("tuesday at 3pm", "tomorrow at 9am", "in 2 hours"),
+        )
+    if result <= ctx.now and not _PAST_WORDS.search(text):
+        raise TimeParseError(
+            f'I could not read "{text}" as a time ahead (it reads as {reading}).',
+            ("in 1 week at noon", "next friday at 9am", "dec 24 at 8pm"),
         )
     if abs(result - ctx.now) < timedelta(minutes=1) and "now" not in text:
         raise TimeParseError(f'I could not read a time in "{text}".', ("tonight at 8", "in 1 hour"))

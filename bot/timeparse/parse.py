@@ -76,7 +76,7 @@ def _parse_when(
 ) -> Schedule:
     for value in (text, cron, until if isinstance(until, str) else None):
         refuse_foreign_digits(value)
-    phrase = normalize(text or "")
+    phrase = said = normalize(text or "")
     if len(phrase) > MAX_TEXT:
         raise TimeParseError(f"That is too long: keep it under {MAX_TEXT} characters.")
     phrase, named_zone = split_zone(phrase)
@@ -86,7 +86,7 @@ def _parse_when(
     body, limits = strip_limits(phrase) if phrase else ("", Limits())
     cron_option = parse_cron(cron) if cron and cron.strip() else None
     if body:
-        parsed = _parse_body(body, ctx)
+        parsed = _parse_body(body, ctx, said)
     elif cron_option is not None:
         parsed = _Parsed(ctx.now, None)
     else:
@@ -117,7 +117,8 @@ def preview_when(
         return exc.problem[:100]
 
 
-def _parse_body(body: str, ctx: ParseContext) -> _Parsed:
+def _parse_body(body: str, ctx: ParseContext, said: str) -> _Parsed:
+    """``body`` is the phrase in the grammar's forms; ``said`` is what the member wrote."""
     if looks_like_cron(body):
         expression = parse_cron(body)
         run = first_cron_run(expression, ctx, ctx.now)
@@ -128,10 +129,10 @@ def _parse_body(body: str, ctx: ParseContext) -> _Parsed:
         return _Parsed(instant.at, None)
     if looks_recurring(body):
         # A repeat the grammar does not know must not turn into a one-off through dateparser.
-        raise TimeParseError(f'I could not read "{body}" as a repeat.', RECURRENCE_EXAMPLES)
+        raise TimeParseError(f'I could not read "{said}" as a repeat.', RECURRENCE_EXAMPLES)
     if at := get_fallback(_fallback_languages(ctx), ctx.date_order).parse(body, ctx):
         return _Parsed(at, None)
-    raise TimeParseError(f'I could not read "{body}" as a time.', ALL_EXAMPLES)
+    raise TimeParseError(f'I could not read "{said}" as a time.', ALL_EXAMPLES)
 
 
 def _fallback_languages(ctx: ParseContext) -> tuple[str, ...]:

@@ -43,7 +43,7 @@ _SPELLED_CLOCK = re.compile(
 _PRIME = re.compile(r"[\u2032\u2033]|\d\s?(?:''?|\")(?!\w)")
 _HEDGE = re.compile(
     r"\b(?:around|about|approximately|approx|roughly|circa|ca|at\sabout|at\saround)\s(?=\S)"
-    r"|-?ish\b"
+    r"|(?<=\d)-?ish\b|(?<=\d[ap]m)-?ish\b"
 )
 _NOON = re.compile(r"\b(?:12\s)?(?:mid[\s-]?day|noon\s?time|noon)\b|\b12\snoon\b")
 _MIDNIGHT = re.compile(r"\b12\smidnight\b|\bmid[\s-]night\b")
@@ -72,11 +72,13 @@ _VAGUE = re.compile(r"\b(?:a\sfew|several|some|a\sbit|a\swhile|soon|later\son|so
 
 _TIME_TOKEN = rf"(?:{STRICT_TIME}|(?P<bare>\d{{1,2}}))"
 _ARITHMETIC = re.compile(
-    r"\b(?P<amount>(?:a\s)?quarter|half|(?P<n>\d{1,3})(?:\s?(?P<unit>minutes?|mins?|m|hours?|hrs?|h))?)"
+    r"(?<!from\s)(?<!between\s)\b(?P<amount>(?:a\s)?quarter|half|(?P<n>\d{1,3})(?:\s?(?P<unit>minutes?|mins?|m|hours?|hrs?|h))?)"
     r"\s(?P<dir>past|after|to|before|till|til|of)\s"
-    rf"{_TIME_TOKEN}(?![\w:])"
+    rf"{_TIME_TOKEN}(?![\w:])(?!\s?(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?)\b)"
 )
 
+# Minutes said without "minutes" before past/to: "five past", "twenty-five to".
+_SPOKEN_MINUTES = frozenset({5, 10, 20, 25})
 _PART_WORDS = r"morning|afternoon|evening|night"
 _PARTS: dict[str, tuple[range, frozenset[int]]] = {
     # part of day: the hours a bare hour is read in first, and the hours it may be at all
@@ -115,9 +117,9 @@ def rewrite(text: str) -> str:
     text = _ARITHMETIC.sub(_arithmetic, text)
     for pattern, replacement in _FRACTIONS:
         text = pattern.sub(replacement, text)
-    if _VAGUE.search(text):
+    if vague := _VAGUE.search(text):
         raise TimeParseError(
-            f'"{_VAGUE.search(text)[0]}" is not a time I can ring at: give a number.',  # type: ignore[index]
+            f'"{vague[0]}" is not a time I can ring at: give a number.',
             ("in 3 hours", "in 10 minutes", "tomorrow at 9am"),
         )
     text = _sub_parts(text)
@@ -160,8 +162,8 @@ def _arithmetic(match: re.Match[str]) -> str:
     else:
         unit = match["unit"] or ""
         minutes = int(match["n"]) * (60 if unit.startswith("h") else 1)
-        if not unit and not 1 <= minutes <= 59:
-            return match[0]
+        if not unit and minutes not in _SPOKEN_MINUTES:
+            return match[0]  # "2 to 3pm" is a range, "20 to 3pm" a time
     direction = match["dir"]
     if direction == "of" and not amount.endswith("quarter"):
         return match[0]
@@ -234,7 +236,8 @@ def _replace_part(match: re.Match[str], pre: str | None) -> str:
     day = _day_word(match, pre, part)
     if clock == time(0) and day not in ("tonight", "tomorrow night"):
         raise TimeParseError(
-            f'"{match[0]}": say which day\'s midnight.', ("tonight at midnight", "sat at 23:59")
+            f'"{match[0]}": say which day\'s midnight.',
+            ("tonight at midnight", "saturday at 23:59"),
         )
     return f"{day} at {clock:%H:%M}".strip()
 
