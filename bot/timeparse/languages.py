@@ -22,7 +22,7 @@ def _words(local: str, english: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 _HOUR_H = (r"\b(?P<h>[01]?\d|2[0-3])\s?h(?:\s?(?P<m>[0-5]\d))?\b", "h")
-_HOUR_UHR = (r"\b(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d))?\s?uhr(?:\s(?P<m2>[0-5]\d))?\b", "uhr")
+_HOUR_UHR = (r"\b(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))?\s?uhr(?:\s(?P<m2>[0-5]\d))?\b", "uhr")
 
 TABLES: dict[str, list[tuple[str, str]]] = {
     "fr": [
@@ -58,7 +58,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("abends", "in the evening"), ("nachts", "at night"), ("mittags", "noon"),
         ("mittag", "noon"), ("mitternacht", "midnight"), ("täglich", "daily"),
         ("jeden tag", "every day"), ("jeden", "every"), ("jede", "every"), ("jedes", "every"),
-        ("alle", "every"), ("in", "in"), ("um", "at"), ("stunden", "hours"),
+        ("alle", "every"), ("um", "at"), ("stunden", "hours"),
         ("stunde", "hour"), ("minuten", "minutes"), ("tagen", "days"), ("tage", "days"),
         ("tag", "day"), ("wochen", "weeks"), ("woche", "week"), ("monaten", "months"),
         ("monat", "month"), ("und", "and"), ("nächsten", "next"),
@@ -85,6 +85,8 @@ _DE_ON = re.compile(
 _FR_NEXT = re.compile(
     r"\b(?P<day>lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\sprochaine?\b"
 )
+# "demain a 9h": "à" typed without its accent, before a number.
+_FR_A = re.compile(r"\ba\s(?=\d)")
 _DE_DAY_DOT = re.compile(r"\b(?P<d>\d{1,2})\.\s(?=[a-zä]{3})")
 
 
@@ -114,6 +116,7 @@ def translate(text: str, languages: tuple[str, ...]) -> str:
             text = _DE_ON.sub("on ", text)
         if language == "fr":
             text = _FR_NEXT.sub(lambda m: f"prochain {m['day']}", text)
+            text = _FR_A.sub("à ", text)
         pattern, _ = _CLOCKS[language]
         text = re.sub(pattern, _clock, text)
         for word, english in _compiled(language):
