@@ -31,7 +31,7 @@ _DAY_WORD_THEN_HOUR = re.compile(
     rf"|(?:(?:this|next|coming|on)\s)?(?:{WEEKDAY_RE})),?\s(?P<bare>\d{{1,2}})$"
 )
 _LATEST_TIMESTAMP = 253402300799
-_FROM_DAY = re.compile(r"^(?P<duration>.+?)\sfrom\s(?P<day>today|tomorrow|.+)$")
+_FROM_DAY = re.compile(r"^(?P<duration>.+?)\sfrom\s(?P<day>.+)$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,7 @@
 """Generated phrases with a known meaning: the parser gives that instant or refuses, never another.
 
+Daily and weekly repeats are generated too: their first run is the instant the one-off means.
+
 Each phrase is built from parts whose meaning is fixed in advance: a day (none, today,
 tomorrow, a weekday, "next" weekday, a date, "in N days"), a part of day, a time of day written
 one of many ways (am/pm, one letter, dotted, 24-hour, run together, number words, o'clock,
@@ -156,14 +158,21 @@ def phrases(draw: st.DrawFn) -> tuple[str, Meaning]:
     day = draw(st.sampled_from(["none", "today", "tomorrow", "weekday", "next", "date", "in"]))
     meaning = Meaning(day=day, clock=clock, zone=zone)
     if day == "none":
-        return f"at {said}" + suffix if draw(st.booleans()) else said + suffix, meaning
+        # A daily repeat's first run is the next such time, like the one-off.
+        text = draw(
+            st.sampled_from([f"at {said}", said, f"every day at {said}", f"daily at {said}"])
+        )
+        return text + suffix, meaning
     if day in ("today", "tomorrow"):
         text = draw(st.sampled_from([f"{day} at {said}", f"{said} {day}"]))
         return text + suffix, meaning
     if day in ("weekday", "next"):
         weekday = draw(st.integers(0, 6))
         name = WEEKDAYS[weekday] if day == "weekday" else f"next {WEEKDAYS[weekday]}"
-        text = draw(st.sampled_from([f"{name} at {said}", f"{said} on {name}"]))
+        forms = [f"{name} at {said}", f"{said} on {name}"]
+        if day == "weekday":
+            forms += [f"every {name} at {said}", f"every {name}s at {said}"]
+        text = draw(st.sampled_from(forms))
         return text + suffix, Meaning(day=day, weekday=weekday, clock=clock, zone=zone)
     if day == "date":
         month, month_day = draw(st.integers(1, 12)), draw(st.integers(1, 28))
