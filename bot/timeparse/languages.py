@@ -87,6 +87,8 @@ _FR_NEXT = re.compile(
 )
 # "demain a 9h": "à" typed without its accent, before a number.
 _FR_A = re.compile(r"\ba\s(?=\d)")
+# "à 9 heures (30)": after "à", heures is the hour of the clock, not a number of hours.
+_FR_HEURES = re.compile(r"(?<=à\s)(?P<h>[01]?\d|2[0-3])\sheures?(?:\s(?P<m>[0-5]\d))?\b")
 _DE_DAY_DOT = re.compile(r"\b(?P<d>\d{1,2})\.\s(?=[a-zä]{3})")
 
 
@@ -117,6 +119,7 @@ def translate(text: str, languages: tuple[str, ...]) -> str:
         if language == "fr":
             text = _FR_NEXT.sub(lambda m: f"prochain {m['day']}", text)
             text = _FR_A.sub("à ", text)
+            text = _FR_HEURES.sub(_clock, text)
         pattern, _ = _CLOCKS[language]
         text = re.sub(pattern, _clock, text)
         for word, english in _compiled(language):
