@@ -21,8 +21,8 @@ def _words(local: str, english: tuple[str, ...]) -> list[tuple[str, str]]:
     return list(zip(local.split(), english, strict=True))
 
 
-_HOUR_H = (r"\b(?P<h>[01]?\d|2[0-3])\s?h(?:\s?(?P<m>[0-5]\d))?\b", "h")
-_HOUR_UHR = (r"\b(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))?\s?uhr(?:\s(?P<m2>[0-5]\d))?\b", "uhr")
+_HOUR_H = r"\b(?P<h>[01]?\d|2[0-3])\s?h(?:\s?(?P<m>[0-5]\d))?\b"
+_HOUR_UHR = r"\b(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))?\s?uhr(?:\s(?P<m2>[0-5]\d))?\b"
 
 TABLES: dict[str, list[tuple[str, str]]] = {
     "fr": [
@@ -74,7 +74,8 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("morgen", "tomorrow"),
     ],
 }  # fmt: skip
-_CLOCKS = {"fr": _HOUR_H, "de": _HOUR_UHR}
+# The clock as each language writes it: "9h30", "9 Uhr 30", "9:30 Uhr".
+_CLOCKS = {"fr": re.compile(_HOUR_H), "de": re.compile(_HOUR_UHR)}
 # "montag morgen" is Monday morning, not Monday tomorrow.
 _DE_DAY_MORNING = re.compile(
     r"\b(?P<day>montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\smorgen\b"
@@ -120,8 +121,7 @@ def translate(text: str, languages: tuple[str, ...]) -> str:
             text = _FR_NEXT.sub(lambda m: f"prochain {m['day']}", text)
             text = _FR_A.sub("à ", text)
             text = _FR_HEURES.sub(_clock, text)
-        pattern, _ = _CLOCKS[language]
-        text = re.sub(pattern, _clock, text)
+        text = _CLOCKS[language].sub(_clock, text)
         for word, english in _compiled(language):
             text = word.sub(english, text)
     return re.sub(r"\s+", " ", text).strip()

@@ -47,6 +47,10 @@ _AT_END = re.compile(
 )
 
 
+# "9am local time" is the member's own zone.
+_LOCAL_TIME = re.compile(r"\s(?:in\s)?(?:local|my|our)\stime$")
+
+
 @cache
 def _cities() -> dict[str, str]:
     """ "tokyo" -> "Asia/Tokyo", "new york" -> "America/New_York", from the zone names."""
@@ -64,6 +68,7 @@ def _lower_names() -> dict[str, str]:
 
 def split_zone(text: str) -> tuple[str, str | None]:
     """``text`` without the zone it names, and that zone (None when it names none)."""
+    text = _LOCAL_TIME.sub("", text)
     match = _AT_END.search(text) or _AFTER_TIME.search(text)
     if not match:
         return text, None
