@@ -51,7 +51,10 @@ _OCLOCK = re.compile(r"\bo\s?'?\s?clock\b")
 # "3p", "7:30a", "3 p." (a dotted letter), never "3 a day".
 _ONE_LETTER = re.compile(r"\b(?P<t>\d{1,2}(?::\d{2})?)(?:(?P<l>[ap])|\s(?P<d>[ap])\.)(?![\w.])")
 _COMPACT = re.compile(r"\b(?P<h>\d{1,2})(?P<m>[0-5]\d)\s?(?P<ampm>[ap]\.?m\.?)(?!\w)")
-_SPACED_MERIDIEM = re.compile(r"\b(?P<h>\d{1,2})\s(?P<m>[0-5]\d)\s?(?P<ampm>[ap]\.?m\.?)(?!\w)")
+# "10 30 am" at the start or after "at"; after a date ("dec 5 10 am") the first number is a day.
+_SPACED_MERIDIEM = re.compile(
+    r"(?:^|(?<=\bat\s))(?P<h>\d{1,2})\s(?P<m>[0-5]\d)\s?(?P<ampm>[ap]\.?m\.?)(?!\w)"
+)
 _AT_SPACED = re.compile(
     r"\bat\s(?P<h>[01]?\d|2[0-3])\s(?P<m>[0-5]\d)\b"
     r"(?!\s?(?:[:/.\d]|minutes?\b|mins?\b|hours?\b|hrs?\b|days?\b|weeks?\b|times\b|x\b))"
@@ -104,7 +107,7 @@ def rewrite(text: str) -> str:
             "Marks like ' and \" are not units I read: say minutes or hours.",
             ("in 15 minutes", "in 2 hours", "at 9:15"),
         )
-    text = _HEDGE.sub("", text).strip()
+    text = _HEDGE.sub(lambda m: "at " if m[0].startswith("at ") else "", text).strip()
     text = _NOON.sub("noon", text)
     text = _MIDNIGHT.sub("midnight", text)
     text = _OCLOCK.sub("o'clock", text)
@@ -230,6 +233,8 @@ def _day_word(match: re.Match[str], pre: str | None, part: str) -> str:
 
 
 def _replace_part(match: re.Match[str], pre: str | None) -> str:
+    if match["bare"] and int(match["bare"]) > 23:
+        return match[0]  # "dec 24 in the evening": a day of the month, not an hour
     part = _in_part(match)
     tod, bare = _read_time(match)
     clock = _part_hour(tod, bare, part, match[0])
@@ -257,7 +262,7 @@ def apply_parts(text: str) -> str:
 
     One pass: the day words it leaves ("tonight", "tomorrow night") are not read again.
     """
-    changed = _TIME_THEN_PART.sub(lambda m: _replace_part(m, m["pre"]), text, count=1)
+    changed = _PART_THEN_TIME.sub(lambda m: _replace_part(m, None), text, count=1)
     if changed == text:
-        changed = _PART_THEN_TIME.sub(lambda m: _replace_part(m, None), text, count=1)
+        changed = _TIME_THEN_PART.sub(lambda m: _replace_part(m, m["pre"]), text, count=1)
     return re.sub(r"\s+", " ", changed).strip(" ,")
