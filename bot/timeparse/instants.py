@@ -53,7 +53,7 @@ def parse_instant(text: str, ctx: ParseContext) -> Instant | None:
         return _iso(match, ctx)
     if _AGO.search(text) and parse_duration(_AGO.sub("", text).removeprefix("in ")):
         raise TimeParseError("That is in the past: I can only schedule ahead.", INSTANT_EXAMPLES)
-    if instant := _relative(text, ctx):
+    if instant := _relative(text, ctx) or _from_today(text, ctx):
         return instant
     if tod := parse_time(text):
         return _resolve(ctx, None, tod)
@@ -68,6 +68,19 @@ def parse_instant(text: str, ctx: ParseContext) -> Instant | None:
             )
         return _resolve(ctx, day, None)
     return None
+
+
+def _from_today(text: str, ctx: ParseContext) -> Instant | None:
+    """ "a fortnight from tomorrow": like "in 15 days", at this time of day."""
+    match = _FROM_DAY.match(text)
+    if not match or match["day"] not in ("today", "tomorrow"):
+        return None
+    duration = parse_duration(match["duration"])
+    if duration is None or duration.seconds or duration.is_zero:
+        return None
+    extra = 1 if match["day"] == "tomorrow" else 0
+    shifted = Duration(days=duration.days + extra, months=duration.months)
+    return Instant(relative_instant(ctx, shifted))
 
 
 def _days_from(text: str, ctx: ParseContext) -> DaySpec | None:
