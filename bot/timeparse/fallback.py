@@ -46,6 +46,7 @@ _CLOCK = re.compile(rf"(?<![\w:.]){STRICT_TIME}(?![\w:])")
 _PAST_WORDS = re.compile(r"\b(?:ago|yesterday|last|before|earlier|gestern|hier|vor)\b")
 # "9-5": a date, or the hours of a working day? (Past 12 only a date can mean it.)
 _RANGE = re.compile(r"^\d{1,2}\s?[-–]\s?\d{1,2}$")
+_PART_HOUR = {"morning": 9, "afternoon": 3, "evening": 7, "night": 11, "tonight": 8}
 _PART_OF_DAY = re.compile(r"\b(?:morning|afternoon|evening|night|tonight)\b")
 
 
@@ -72,6 +73,11 @@ class Fallback:
         disagrees with a time or weekday the grammar sees in the text, is refused with the
         reading dateparser gave.
         """
+        if (part := _PART_OF_DAY.search(text)) and not NUMBER.search(text):
+            raise TimeParseError(
+                f'"{text}" needs a time of day: which hour of the {part[0]}?',
+                (f"{text} at {_PART_HOUR[part[0]]}",),
+            )
         result = self._parse(text, ctx)
         if result is not None:
             check_agreement(text, result, ctx, self.vocabulary)
@@ -194,11 +200,6 @@ def check_agreement(
     for word in _WORD.findall(text):
         if word in WEEKDAYS and WEEKDAYS[word] != local.weekday():
             raise _disagree(text, reading, WEEKDAY_NAMES[WEEKDAYS[word]])
-    if _PART_OF_DAY.search(text) and not NUMBER.search(text):
-        raise TimeParseError(
-            f'"{text}" needs a time of day (I would have guessed {reading}).',
-            ("tomorrow afternoon at 3", "next tuesday at 3pm"),
-        )
 
 
 def _stated_offset(text: str) -> Duration | None:

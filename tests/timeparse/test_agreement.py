@@ -58,8 +58,10 @@ def test_a_reading_in_the_past_is_refused_unless_the_text_says_past() -> None:
     check_agreement("9am yesterday", at("UTC", "2026-11-25 09:00"), CTX, VOCABULARY)
 
 
-def test_an_invented_hour_for_a_part_of_day_is_refused() -> None:
-    assert "needs a time of day" in _refused("next tuesday afternoon", "2026-12-01 15:00")
+def test_a_part_of_day_without_an_hour_is_refused_before_dateparser_invents_one() -> None:
+    with pytest.raises(TimeParseError, match="needs a time of day") as caught:
+        get_fallback(("en",), "MDY").parse("next tuesday afternoon", CTX)
+    assert '"next tuesday afternoon at 3"' in str(caught.value)
 
 
 def test_a_range_of_hours_is_not_read_as_a_date() -> None:
