@@ -114,45 +114,14 @@ _TIMES_A_WEEK = re.compile(
     r"^(?:once|twice|thrice|\d+\stimes)\s(?:a|per|each|every)\s(?:week|month|year)\b"
 )
 _FRACTIONAL_HOURS = re.compile(rf"^{_EVERY}\s(?P<n>\d+\.\d+)\s?(?:hours?|hrs?|h)(?P<rest>,?\s.+)?$")
-_ORDINAL_DAY_WORDS = {
-    word: n
-    for n, word in enumerate(
-        (
-            "first",
-            "second",
-            "third",
-            "fourth",
-            "fifth",
-            "sixth",
-            "seventh",
-            "eighth",
-            "ninth",
-            "tenth",
-            "eleventh",
-            "twelfth",
-            "thirteenth",
-            "fourteenth",
-            "fifteenth",
-            "sixteenth",
-            "seventeenth",
-            "eighteenth",
-            "nineteenth",
-            "twentieth",
-            "twenty-first",
-            "twenty-second",
-            "twenty-third",
-            "twenty-fourth",
-            "twenty-fifth",
-            "twenty-sixth",
-            "twenty-seventh",
-            "twenty-eighth",
-            "twenty-ninth",
-            "thirtieth",
-            "thirty-first",
-        ),
-        start=1,
-    )
-}
+_ORDINALS_OF_A_MONTH = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth", "twentieth", "twenty-first", "twenty-second",
+    "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth", "twenty-seventh",
+    "twenty-eighth", "twenty-ninth", "thirtieth", "thirty-first",
+)  # fmt: skip
+_ORDINAL_DAY_WORDS = {word: n for n, word in enumerate(_ORDINALS_OF_A_MONTH, start=1)}
 _ORDINAL_DAY = (
     rf"(?:\d{{1,2}}{ORDINAL_SUFFIX_RE}|"
     + "|".join(sorted(_ORDINAL_DAY_WORDS, key=len, reverse=True)).replace("-", "[\\s-]")
@@ -200,11 +169,8 @@ def _except(text: str) -> str:
     match = _EXCEPT.match(text)
     if not match:
         return text
-    base = (
-        set(range(7)) if "day" in match["base"] and "week" not in match["base"] else set(range(5))
-    )
-    if "work" in match["base"]:
-        base = set(range(5))
+    workdays = "week" in match["base"] or "work" in match["base"]
+    base = set(range(5)) if workdays else set(range(7))
     if match["except"].startswith("weekend"):
         dropped = {5, 6}
     else:
@@ -218,6 +184,17 @@ def _except(text: str) -> str:
     return "every " + " ".join(_DAY_NAMES[day] for day in left) + (match["rest"] or "")
 
 
+def _whole_minutes(text: str) -> str:
+    """ "every 1.5 hours" as "every 90 minutes"."""
+    match = _FRACTIONAL_HOURS.match(text)
+    if not match:
+        return text
+    minutes = float(match["n"]) * 60
+    if minutes != int(minutes):
+        return text
+    return f"every {int(minutes)} minutes{match['rest'] or ''}"
+
+
 def _times_a_day(text: str) -> tuple[str, int | None]:
     """ "twice a day at 9 and 17" as "every day at 9 and 17", and the number of times said."""
     if _TIMES_A_WEEK.match(text):
@@ -225,10 +202,6 @@ def _times_a_day(text: str) -> tuple[str, int | None]:
             "Several times a week or a month: say which days.",
             ("every mon and thu at 9am", "on the 1st and 15th at noon"),
         )
-    if match := _FRACTIONAL_HOURS.match(text):
-        minutes = float(match["n"]) * 60
-        if minutes == int(minutes):
-            return f"every {int(minutes)} minutes{match['rest'] or ''}", None
     match = _TIMES_A_DAY.match(text)
     if not match:
         return text, None
@@ -241,7 +214,7 @@ def parse_recurrence(text: str, ctx: ParseContext) -> RecurrenceMatch | None:
     """The recurrence a normalized phrase (limits already stripped) names, or None."""
     if not looks_recurring(text):
         return None
-    text, times_a_day = _times_a_day(text)
+    text, times_a_day = _times_a_day(_whole_minutes(text))
     text = _except(text)
     origin = ctx.now
     start_given = False
