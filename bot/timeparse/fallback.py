@@ -9,6 +9,11 @@ results (they keep the base's microseconds) are recomputed as elapsed time from 
 (time-only input at a month's end) are recomputed a week earlier; a lone number read as a month
 ("at 8" as August) is refused as ambiguous, and so is a result that leaves a number of the text
 unread ("morgen um 9 uhr" as tomorrow at this time).
+
+No confident wrong answer (``check_agreement``): a reading is refused, showing it, when it leaves
+a word unread, lands in the past for text that says nothing of the past, is now itself, or
+contradicts what the grammar sees in the text (a clock time, a weekday, an "in <duration>"); a
+part of day without an hour and "9-5" (a date, or working hours?) never reach dateparser.
 """
 
 from __future__ import annotations
