@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.config import TimeConfig
 from bot.timeparse import TimeParseError, parse_when
 
 MEMBER_ZONES = ("UTC", "America/New_York", "Europe/Paris", "Asia/Kolkata", "Australia/Sydney")
@@ -301,3 +302,52 @@ def test_most_generated_phrases_are_understood() -> None:
     collect()
     assert len(results) >= 200
     assert sum(results) >= 0.95 * len(results), f"{sum(results)} of {len(results)} understood"
+
+
+FR_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+DE_DAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
+LANGUAGES = TimeConfig(languages=("en", "fr", "de"))
+
+
+@st.composite
+def foreign_phrases(draw: st.DrawFn) -> tuple[str, Meaning]:
+    """French and German phrases through the word tables, with the meaning built the same way.
+
+    These all have one reading, so the test below wants each of them understood, not refused.
+    """
+    clock = time(draw(st.integers(0, 23)), draw(st.sampled_from([0, 15, 30, 45])))
+    french = f"{clock.hour}h{clock.minute:02}" if clock.minute else f"{clock.hour:02}h"
+    german = f"{clock.hour}:{clock.minute:02} Uhr" if clock.minute else f"{clock.hour:02} Uhr"
+    weekday = draw(st.integers(0, 6))
+    forms = [
+        (f"demain à {french}", Meaning(day="tomorrow", clock=clock)),
+        (f"à {french}", Meaning(clock=clock)),
+        (f"{FR_DAYS[weekday]} à {french}", Meaning(day="weekday", weekday=weekday, clock=clock)),
+        (f"morgen um {german}", Meaning(day="tomorrow", clock=clock)),
+        (f"um {german}", Meaning(clock=clock)),
+        (f"{DE_DAYS[weekday]} um {german}", Meaning(day="weekday", weekday=weekday, clock=clock)),
+        (
+            f"jeden {DE_DAYS[weekday]} um {german}",
+            Meaning(day="weekday", weekday=weekday, clock=clock),
+        ),
+        (
+            f"tous les {FR_DAYS[weekday]}s à {french}",
+            Meaning(day="weekday", weekday=weekday, clock=clock),
+        ),
+    ]
+    return draw(st.sampled_from(forms))
+
+
+@PROPERTY
+@given(phrase=foreign_phrases(), now=NOWS, zone=st.sampled_from(MEMBER_ZONES))
+def test_french_and_german_mean_what_they_say(
+    phrase: tuple[str, Meaning], now: datetime, zone: str
+) -> None:
+    text, meaning = phrase
+    expected = _meaning(meaning, now, zone)
+    try:
+        got = parse_when(text, now=now, timezone=zone, config=LANGUAGES).first_run
+    except TimeParseError:
+        assert expected is None, f"{text!r} refused, though it means {expected}"
+        return
+    assert got == expected, f"{text!r} from {now} in {zone}: got {got}, meant {expected}"
