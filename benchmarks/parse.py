@@ -44,6 +44,8 @@ PHRASES = (
     "0 9 * * 1-5",
     "a fortnight from tomorrow",
     "the 3rd of next month at 9am",
+    "in 2 weeks time",
+    "end of next month",
     "tomorrow evening",
     # the second round of the time language (issue 14)
     "saturday morning at 9",
@@ -139,8 +141,8 @@ def _steady(phrase: str, config: TimeConfig | None = None) -> tuple[float, float
 def main() -> None:
     print("first call in a fresh process: ms (RSS growth KiB)")
     runs = (
-        ("cold", ["tomorrow at 9am", "the 3rd of next month at 9am"]),
-        ("warm", ["tomorrow at 9am", "the 3rd of next month at 9am"]),
+        ("cold", ["tomorrow at 9am", "in 2 weeks time"]),
+        ("warm", ["tomorrow at 9am", "in 2 weeks time"]),
         ("cold", [JUNK]),
         ("warm", [JUNK]),
     )

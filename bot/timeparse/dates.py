@@ -44,6 +44,9 @@ _WEEK_OF = re.compile(
     rf"^(?:on\s)?(?:(?P<weekday>{WEEKDAY_RE})\s(?:of|in)\s(?P<which>this|next)\sweek"
     rf"|(?P<which2>this|next)\sweek(?:,?\s(?:on\s)?)(?P<weekday2>{WEEKDAY_RE}))$"
 )
+_DAY_OF_MONTH_REL = re.compile(
+    rf"^(?:on\s)?(?:the\s)?(?P<day>\d{{1,2}}){ORDINAL_SUFFIX_RE}?\s(?:of\s)?(?P<rel>this|next)\smonth$"
+)
 _NAMED_DAY = re.compile(r"^(?:on\s)?(?P<name>[a-z' .]+?)(?:,?\s(?P<year>\d{4}))?$")
 _RELATIVE_DAYS = {
     "today": 0,
@@ -106,6 +109,8 @@ def parse_day(text: str, date_order: str) -> DaySpec | None:
             ),
             fixed=True,
         )
+    if match := _DAY_OF_MONTH_REL.match(text):
+        return _day_of_month(int(match["day"]), match["rel"] == "next")
     if (match := _NAMED_DAY.match(text)) and (named := named_day(match["name"])):
         return _named(named, match["year"])
     if match := _NTH_DAY.match(text):
@@ -255,3 +260,19 @@ def _named(rule: Callable[[int], date], year_text: str | None) -> DaySpec:
         lambda today: (rule(year) for year in range(today.year, today.year + _MAX_YEARS_AHEAD)),
         dated=True,
     )
+
+
+def _day_of_month(day: int, next_month: bool) -> DaySpec:
+    """ "the 3rd of next month": that one date, refused when the month has no such day."""
+    check_day(day)
+
+    def candidates(today: date) -> Iterator[date]:
+        index = today.year * 12 + today.month - 1 + next_month
+        year, month = index // 12, index % 12 + 1
+        if day > calendar.monthrange(year, month)[1]:
+            raise TimeParseError(
+                f"{MONTH_NAMES[month - 1]} has no {ordinal(day)}.", ("the last day of the month",)
+            )
+        yield date(year, month, day)
+
+    return DaySpec(candidates, fixed=True)
