@@ -13,6 +13,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot.command_sync import sync_on_start
 from bot.config import Config, DiscordConfig
 from bot.services.bundle import Services
 from bot.timeparse import warm_up
@@ -91,10 +92,12 @@ class DiscordBot(commands.Bot):
         await asyncio.to_thread(warm_up, self.config.time)
         for name in self.extension_names:
             await self.load_extension(name)
+        _log.info("loaded %d extensions", len(self.extension_names))
+        await self._sync_commands()
+
+    async def _sync_commands(self) -> None:
         synced = await self.tree.sync()
-        _log.info(
-            "loaded %d extensions, synced %d commands", len(self.extension_names), len(synced)
-        )
+        _log.info("synced %d commands", len(synced))
 
 
 class CarillonBot(DiscordBot):
@@ -110,6 +113,20 @@ class CarillonBot(DiscordBot):
         super().__init__(config, extensions, **options)
         self.services: Services = services(self)
         self._scheduler_started = False
+        self._closing_started = False
+
+    async def _sync_commands(self) -> None:
+        """As ``[discord] sync_on_start`` says (``bot.command_sync``)."""
+        if self.application_id is None:
+            await super()._sync_commands()
+            return
+        await sync_on_start(
+            self.tree,
+            self.services.db,
+            self.application_id,
+            self.services.clock.now(),
+            self.config.discord.sync_on_start,
+        )
 
     async def on_ready(self) -> None:
         """The scheduler starts once the guilds are known, so due plays find their channels."""
@@ -120,6 +137,11 @@ class CarillonBot(DiscordBot):
             freeze_startup_objects()
 
     async def close(self) -> None:
+        """Stop the scheduler, leave voice, disconnect, release the database; once."""
+        if self._closing_started:
+            await super().close()
+            return
+        self._closing_started = True
         if self._scheduler_started:
             await self.services.scheduler.stop()
         await self.services.player.close()

@@ -7,6 +7,7 @@ import logging
 import discord
 
 from bot.models.scheduled_task import ScheduledTask
+from bot.permissions import can_post
 from bot.services.task_parameters import RechargeParameters, readable_parameters
 from bot.ui.formatting import safe
 from bot.ui.tasks import TASK_NAME_LIMIT
@@ -47,7 +48,7 @@ class DiscordNotifier:
         if not channel_id:
             return False
         channel = self.client.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
+        if not isinstance(channel, discord.abc.Messageable) or not can_post(channel):
             return False
         try:
             await channel.send(text, allowed_mentions=mentions)

@@ -6,6 +6,7 @@ import logging
 
 import discord
 
+from bot.permissions import can_post
 from bot.ui.buttons import now_playing_view
 from bot.ui.formatting import safe
 from bot.ui.tasks import COLOUR
@@ -28,6 +29,9 @@ class NowPlayingPoster:
         channel = self.client.get_channel(request.text_channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             log.info("now playing: channel %s is gone", request.text_channel_id)
+            return
+        if not can_post(channel):
+            log.info("now playing: no permission to post in %s", request.text_channel_id)
             return
         embed = discord.Embed(
             title="🔔 Now playing",

@@ -69,10 +69,10 @@ def play_target(
         voice = interaction.user.voice
         chosen = voice.channel if voice is not None else None
     is_voice = isinstance(chosen, discord.VoiceChannel | discord.StageChannel)
-    missing = missing_permission(chosen) if is_voice and interaction.guild is not None else None
-    if missing is not None:
+    lacking = missing_permission(chosen) if is_voice and interaction.guild is not None else None
+    if lacking is not None:
         raise InvalidInput(
-            f"I lack the {missing} permission in {chosen.mention}. "
+            f"I lack the {lacking} permission in {chosen.mention}. "
             "Pick another channel, or ask an admin to grant it."
         )
     return PlayTarget(

@@ -5,21 +5,15 @@ from __future__ import annotations
 import discord
 
 from bot.errors import PermanentTaskFailure
+from bot.permissions import VOICE, missing
 
 VoiceChannel = discord.VoiceChannel | discord.StageChannel
 
 
 def missing_permission(channel: VoiceChannel) -> str | None:
     """The first of View Channel, Connect and Speak the bot lacks in ``channel``, if any."""
-    permissions = channel.permissions_for(channel.guild.me)
-    for label, granted in (
-        ("View Channel", permissions.view_channel),
-        ("Connect", permissions.connect),
-        ("Speak", permissions.speak),
-    ):
-        if not granted:
-            return label
-    return None
+    lacking = missing(channel.permissions_for(channel.guild.me), VOICE)
+    return lacking[0] if lacking else None
 
 
 def voice_channel_for(client: discord.Client, guild_id: int, channel_id: int) -> VoiceChannel:
@@ -36,10 +30,10 @@ def voice_channel_for(client: discord.Client, guild_id: int, channel_id: int) ->
         raise PermanentTaskFailure(
             "The voice channel no longer exists. Pick another voice channel."
         )
-    missing = missing_permission(channel)
-    if missing is not None:
+    lacking = missing_permission(channel)
+    if lacking is not None:
         raise PermanentTaskFailure(
-            f"The bot lacks the {missing} permission in #{channel.name}. "
+            f"The bot lacks the {lacking} permission in #{channel.name}. "
             "Ask an admin to grant it, or pick another channel.",
             ends_task=False,
         )
