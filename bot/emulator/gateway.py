@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,10 @@ HEARTBEAT_INTERVAL_MS = 41_250
 HEARTBEAT_ACK_DELAY = 0.02
 
 # The intents Discord gates behind a switch in the Developer Portal, by discord.py's name.
+RESUME_WINDOW = 120.0
+# Discord closes a shard's IDENTIFY with 4011 when it would carry more guilds than this.
+MAX_GUILDS_PER_SHARD = 2500
+
 PRIVILEGED_INTENTS = {"members": 1 << 1, "presences": 1 << 8, "message_content": 1 << 15}
 
 
@@ -66,8 +71,19 @@ class GatewayStats:
 class Gateway:
     """Serves the bot's gateway connection for an ``Emulator``."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(
+        self,
+        emulator: Emulator,
+        shard_count: int | None = None,
+        resume_window: float = RESUME_WINDOW,
+    ) -> None:
+        """``shard_count``: what ``/gateway/bot`` recommends (default: one per 1,000 guilds,
+        as Discord's recommendation grows). ``resume_window``: seconds a session whose socket
+        went away (its process died) stays resumable before it ends."""
         self.emulator = emulator
+        self.shard_count = shard_count
+        self.resume_window = resume_window
+        self._expiries: set[asyncio.Task[None]] = set()
         self.sessions: dict[tuple[int, int], GatewaySession] = {}
         self.stats = GatewayStats()
         self._acks: set[asyncio.Task[None]] = set()
@@ -81,6 +97,16 @@ class Gateway:
     def connected(self) -> bool:
         """Every identified session has its socket up."""
         return bool(self.sessions) and all(s.ws is not None for s in self.sessions.values())
+
+    def recommended_shards(self) -> int:
+        if self.shard_count is not None:
+            return self.shard_count
+        return max(1, math.ceil(len(self.emulator.guilds) / 1000))
+
+    def shard_session(self, shard_id: int) -> GatewaySession | None:
+        """The live session of shard ``shard_id`` (socket up), if any."""
+        session = next((s for s in self.sessions.values() if s.shard[0] == shard_id), None)
+        return session if session is not None and session.ws is not None else None
 
     def owns(self, session: GatewaySession, guild_id: int) -> bool:
         shard_id, shard_count = session.shard
@@ -103,6 +129,7 @@ class Gateway:
             if session is not None and session.ws is ws:
                 session.ws = None
                 session.request = None
+                self._expire_later(session)
             self.emulator.changed.notify()
         return ws
 
@@ -128,6 +155,16 @@ class Gateway:
             await self._members_chunk(data)
         return session
 
+    def _expire_later(self, session: GatewaySession) -> None:
+        expiry = asyncio.get_running_loop().create_task(self._expire(session))
+        self._expiries.add(expiry)
+        expiry.add_done_callback(self._expiries.discard)
+
+    async def _expire(self, session: GatewaySession) -> None:
+        await asyncio.sleep(self.resume_window)
+        if session.ws is None and self.sessions.get(session.shard) is session:
+            await self.end_shard(session.shard[0])
+
     async def _acknowledge(self, ws: web.WebSocketResponse) -> None:
         await asyncio.sleep(HEARTBEAT_ACK_DELAY)
         if not ws.closed:
@@ -144,11 +181,15 @@ class Gateway:
         if asked & sum(PRIVILEGED_INTENTS.values()) & ~switched_on:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
+        shard = _shard(data.get("shard", [0, 1]))
+        if shard is None:
+            await ws.close(code=4010, message=b"Invalid shard.")
+            return None
+        if self._too_many_guilds(shard):
+            await ws.close(code=4011, message=b"Sharding required.")
+            return None
         self.stats.identifies += 1
-        shard_id, shard_count = data.get("shard") or (0, 1)
-        session = GatewaySession(
-            secrets.token_hex(16), int(data.get("intents", 0)), (int(shard_id), int(shard_count))
-        )
+        session = GatewaySession(secrets.token_hex(16), int(data.get("intents", 0)), shard)
         session.ws, session.request = ws, request
         self.sessions.pop(session.shard, None)
         self.sessions[session.shard] = session
@@ -178,6 +219,11 @@ class Gateway:
             await self._dispatch_to(session, "GUILD_CREATE", guild.create_payload())
         emulator.changed.notify()
         return session
+
+    def _too_many_guilds(self, shard: tuple[int, int]) -> bool:
+        shard_id, shard_count = shard
+        held = sum(1 for g in self.emulator.guilds if (g >> 22) % shard_count == shard_id)
+        return held > MAX_GUILDS_PER_SHARD
 
     async def _resume(
         self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]
@@ -283,10 +329,34 @@ class Gateway:
         self.emulator.changed.notify()
 
     async def close(self) -> None:
+        for expiry in list(self._expiries):
+            expiry.cancel()
         for session in self.sessions.values():
             if session.ws is not None:
                 await session.ws.close(code=1001)
 
+    async def end_shard(self, shard_id: int) -> None:
+        """End a shard's session for good, as Discord does once a dead client's resume window
+        has passed: events for its guilds go nowhere until another IDENTIFY takes the shard."""
+        session = next((s for s in self.sessions.values() if s.shard[0] == shard_id), None)
+        if session is None:
+            raise RuntimeError(f"shard {shard_id} has no session")
+        del self.sessions[session.shard]
+        if session.ws is not None and not session.ws.closed:
+            await session.ws.close(code=4009, message=b"Session timed out.")
+        await drop_session_voice(self.emulator, session.session_id)
+        self.emulator.changed.notify()
+
     @staticmethod
     async def _send(ws: web.WebSocketResponse, payload: dict[str, Any]) -> None:
         await ws.send_str(json.dumps(payload))
+
+
+def _shard(value: Any) -> tuple[int, int] | None:
+    """IDENTIFY's ``shard``: ``[shard_id, num_shards]`` with ``0 <= shard_id < num_shards``."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return None
+    shard_id, shard_count = value
+    return (shard_id, shard_count) if 0 <= shard_id < shard_count else None

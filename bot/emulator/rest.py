@@ -85,6 +85,7 @@ class Rest:
         app = "/applications/{app_id}"
         hook = "/webhooks/{app_id}/{token}"
         return [
+            web.get(f"{p}/gateway/bot", self.get_bot_gateway),
             web.get(f"{p}/users/@me", self.get_me),
             web.get(f"{p}/users/{{user_id}}", self.get_user),
             web.post(f"{p}/users/@me/channels", self.create_dm),
@@ -114,6 +115,22 @@ class Rest:
         ]
 
     # identity
+
+    async def get_bot_gateway(self, request: web.Request) -> web.Response:
+        """Where to connect and how many shards Discord recommends, as ``GET /gateway/bot``."""
+        emulator = self.emulator
+        return json_response(
+            {
+                "url": emulator.gateway_url,
+                "shards": emulator.gateway.recommended_shards(),
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 1000 - emulator.gateway.stats.identifies,
+                    "reset_after": 86_400_000,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
     async def get_me(self, request: web.Request) -> web.Response:
         return json_response(self.emulator.bot_user.payload() | {"verified": True})

@@ -18,7 +18,7 @@ from bot.emulator import voice_moves
 from bot.emulator.actor import Actor
 from bot.emulator.audio import CapturedAudio
 from bot.emulator.faults import Fault, FaultPlan, RecordedRequest
-from bot.emulator.gateway import PRIVILEGED_INTENTS, Gateway
+from bot.emulator.gateway import PRIVILEGED_INTENTS, RESUME_WINDOW, Gateway
 from bot.emulator.interactions import ANSWER_WINDOW, TOKEN_LIFETIME, InteractionRecord
 from bot.emulator.model import (
     Attachment,
@@ -77,6 +77,8 @@ class Emulator:
         token_lifetime: float = TOKEN_LIFETIME,
         rate_limits: RateLimitPolicy | None = None,
         privileged_intents: Iterable[str] = ("members", "presences", "message_content"),
+        shard_count: int | None = None,
+        resume_window: float = RESUME_WINDOW,
     ) -> None:
         """``command_permissions``: hide commands whose ``default_member_permissions`` a
         member lacks, as the Discord client does (servers can override that; the emulator
@@ -86,7 +88,9 @@ class Emulator:
         the buckets, global limit and invalid-request ban enforced (Discord's by default).
         ``privileged_intents``: the ones switched on in the application's Developer Portal
         page (``members``, ``presences``, ``message_content``); an IDENTIFY asking for any
-        other is closed with 4014, as Discord does."""
+        other is closed with 4014, as Discord does. ``shard_count``: the shards
+        ``/gateway/bot`` recommends (default: one per 1,000 guilds). ``resume_window``:
+        seconds a shard's session outlives its socket (a dead process) before it ends."""
         self.token = token
         unknown = set(privileged_intents) - set(PRIVILEGED_INTENTS)
         if unknown:
@@ -113,7 +117,7 @@ class Emulator:
         self.faults = FaultPlan()
         self.changed = Changed()
         self.ca = ThrowawayCA()
-        self.gateway = Gateway(self)
+        self.gateway = Gateway(self, shard_count, resume_window)
         self.voice = VoiceServer(self)
         self.rest = Rest(self)
         self.http_port = 0

@@ -1,0 +1,124 @@
+"""The gateway serves several shards as Discord does: it recommends a count, refuses a shard
+that does not exist or would carry too many guilds, routes each guild's events to the shard
+that holds it, and ends a shard's session once its dead client can no longer resume it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.emulator import Emulator
+from bot.emulator.gateway import MAX_GUILDS_PER_SHARD
+from bot.emulator.model import snowflake
+
+
+async def identify(
+    session: aiohttp.ClientSession, emulator: Emulator, shard: Any
+) -> aiohttp.ClientWebSocketResponse:
+    ws = await session.ws_connect(emulator.gateway_url)
+    await ws.receive_json()
+    await ws.send_json({"op": 2, "d": {"token": emulator.token, "intents": 641, "shard": shard}})
+    return ws
+
+
+@pytest.mark.emulator(shard_count=6)
+async def test_gateway_bot_recommends_the_shard_count(emulator: Emulator) -> None:
+    headers = {"Authorization": f"Bot {emulator.token}"}
+    async with aiohttp.ClientSession() as session:
+        response = await session.get(f"{emulator.api_base_url}/gateway/bot", headers=headers)
+        body = await response.json()
+
+    assert response.status == 200
+    assert (body["url"], body["shards"]) == (emulator.gateway_url, 6)
+    assert body["session_start_limit"]["max_concurrency"] == 1
+
+
+async def test_the_recommendation_grows_with_the_guilds(emulator: Emulator) -> None:
+    for i in range(1001):
+        emulator.add_guild(f"g{i}")
+
+    assert emulator.gateway.recommended_shards() == 2
+
+
+@pytest.mark.parametrize("shard", [[6, 6], [-1, 6], [0, 0], [0], "0,6", [0.0, 2]])
+async def test_identify_with_an_impossible_shard_is_closed_4010(
+    emulator: Emulator, shard: Any
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        ws = await identify(session, emulator, shard)
+        await ws.receive()
+
+    assert ws.close_code == 4010
+    assert emulator.gateway.sessions == {}
+
+
+async def test_a_shard_with_too_many_guilds_is_closed_4011(emulator: Emulator) -> None:
+    base = snowflake()
+    for i in range(MAX_GUILDS_PER_SHARD + 1):
+        emulator.add_guild(f"g{i}", guild_id=base + (2 * i << 22))
+    async with aiohttp.ClientSession() as session:
+        crowded = await identify(session, emulator, [(base >> 22) % 2, 2])
+        await crowded.receive()
+        split = await identify(session, emulator, [(base >> 22) % 4, 4])
+        ready = await split.receive_json()
+        await split.close()
+
+    assert crowded.close_code == 4011
+    assert ready["t"] == "READY"
+
+
+async def test_each_shard_gets_only_its_guilds_and_their_events(emulator: Emulator) -> None:
+    base = snowflake()
+    guilds = [emulator.add_guild(f"g{i}", guild_id=base + (i << 22)) for i in range(6)]
+    shard_of = {g.id: (g.id >> 22) % 3 for g in guilds}
+    async with aiohttp.ClientSession() as session:
+        sockets = [await identify(session, emulator, [i, 3]) for i in range(3)]
+        readies = [await ws.receive_json() for ws in sockets]
+        created = [[(await ws.receive_json())["d"]["id"] for _ in range(2)] for ws in sockets]
+        channel = emulator.add_text_channel(guilds[4], "new")
+        event = await sockets[shard_of[guilds[4].id]].receive_json()
+        for ws in sockets:
+            await ws.close()
+
+    assert [r["d"]["shard"] for r in readies] == [[0, 3], [1, 3], [2, 3]]
+    for shard_id, ids in enumerate(created):
+        assert sorted(int(i) for i in ids) == sorted(g for g, s in shard_of.items() if s == shard_id)
+    assert (event["t"], event["d"]["id"]) == ("CHANNEL_CREATE", str(channel.id))
+
+
+@pytest.mark.emulator(resume_window=0.2)
+async def test_a_dead_clients_session_ends_after_the_resume_window(emulator: Emulator) -> None:
+    async with aiohttp.ClientSession() as session:
+        ws = await identify(session, emulator, [1, 2])
+        session_id = (await ws.receive_json())["d"]["session_id"]
+        await ws.close()
+        await emulator.wait_for(lambda: 1 not in {s[0] for s in emulator.gateway.sessions})
+        again = await session.ws_connect(emulator.gateway_url)
+        await again.receive_json()
+        await again.send_json(
+            {"op": 6, "d": {"token": emulator.token, "session_id": session_id, "seq": 1}}
+        )
+        answer = await again.receive_json()
+        await again.close()
+
+    assert answer == {"op": 9, "d": False}
+
+
+async def test_a_dead_clients_session_stays_resumable_within_the_window(
+    emulator: Emulator,
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        ws = await identify(session, emulator, [1, 2])
+        session_id = (await ws.receive_json())["d"]["session_id"]
+        await ws.close()
+        again = await session.ws_connect(emulator.gateway_url)
+        await again.receive_json()
+        await again.send_json(
+            {"op": 6, "d": {"token": emulator.token, "session_id": session_id, "seq": 1}}
+        )
+        answer = await again.receive_json()
+        await again.close()
+
+    assert answer["t"] == "RESUMED"
