@@ -16,6 +16,7 @@ from discord.ext import commands
 from bot.command_sync import sync_on_start
 from bot.config import Config, DiscordConfig
 from bot.services.bundle import Services
+from bot.sharding import dispatch_filter
 from bot.timeparse import warm_up
 from bot.ui.errors import on_app_command_error
 
@@ -132,9 +133,22 @@ class CarillonBot(DiscordBot):
         """The scheduler starts once the guilds are known, so due plays find their channels."""
         if not self._scheduler_started:
             self._scheduler_started = True
+            self._claim_only_held_shards()
             await self.services.scheduler.start()
             _log.info("scheduler started")
             freeze_startup_objects()
+
+    def _claim_only_held_shards(self) -> None:
+        """A sharded bot's dispatcher claims only the tasks of the guilds its shards hold."""
+        count = self.shard_count
+        if count is None:
+            return
+        shard_ids = getattr(self, "shard_ids", None)
+        if shard_ids is None:
+            shard_ids = [self.shard_id] if self.shard_id is not None else range(count)
+        shards = dispatch_filter(list(shard_ids), count)
+        self.services.scheduler.dispatcher.shards = shards
+        _log.info("running shards %s of %d", sorted(shard_ids), count)
 
     async def close(self) -> None:
         """Stop the scheduler, leave voice, disconnect, release the database; once."""
@@ -148,3 +162,8 @@ class CarillonBot(DiscordBot):
         await super().close()
         await self.services.db.dispose()
         self.services.identity.close()
+
+
+class ShardedCarillonBot(CarillonBot, commands.AutoShardedBot):
+    """Carillon as an ``AutoShardedBot``: one gateway connection per shard it runs
+    (``shard_count`` None: as many as ``/gateway/bot`` recommends; ``shard_ids`` None: all)."""

@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot.app import CarillonBot
+from bot.app import CarillonBot, ShardedCarillonBot
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.db import Database
@@ -26,6 +26,7 @@ from bot.services.settings import SettingsService
 from bot.services.sounds import SoundService
 from bot.services.task_handlers import TaskHandlerRegistry
 from bot.services.task_queries import TaskQueries
+from bot.sharding import ShardPlan
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.now_playing import NowPlayingPoster
 from bot.voice.ports import OnPlayStart
@@ -123,9 +124,13 @@ def build_bot(
     shards: ShardFilter | None = None,
     dispatcher_settings: DispatcherSettings | None = None,
     connector: aiohttp.BaseConnector | None = None,
+    shard_plan: ShardPlan | None = None,
     **bot_options: Any,
 ) -> CarillonBot:
-    """The bot with its services; the scheduler starts once the bot is connected."""
+    """The bot with its services; the scheduler starts once the bot is connected.
+
+    ``shard_plan``: an ``AutoShardedBot`` over those shards (``python -m bot run`` always
+    gives one); without it a plain single-connection bot."""
 
     def services_for(bot: discord.Client) -> Services:
         return build_services(
@@ -138,4 +143,14 @@ def build_bot(
             dispatcher_settings=dispatcher_settings,
         )
 
-    return CarillonBot(config, services_for, extensions, connector=connector, **bot_options)
+    if shard_plan is None:
+        return CarillonBot(config, services_for, extensions, connector=connector, **bot_options)
+    return ShardedCarillonBot(
+        config,
+        services_for,
+        extensions,
+        connector=connector,
+        shard_count=shard_plan.count,
+        shard_ids=list(shard_plan.ids) if shard_plan.ids is not None else None,
+        **bot_options,
+    )

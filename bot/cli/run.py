@@ -19,6 +19,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=LOG_LEVELS,
         help="over [logging] level (debug, info, warning, error, critical)",
     )
+    parser.add_argument(
+        "--shard-count", metavar="N", help="over [discord] shard_count (a number or auto)"
+    )
+    parser.add_argument(
+        "--shard-ids",
+        metavar="IDS",
+        help="over [discord] shard_ids: the shards this process runs (0,1 or auto)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,9 +36,11 @@ def run(args: argparse.Namespace) -> int:
     from bot.config import load_config
     from bot.errors import ConfigError, StartupFailure
     from bot.logs import setup_logging
+    from bot.sharding import with_shard_options
 
     try:
         config = load_config(args.config).with_token_from_env()
+        config = with_shard_options(config, args.shard_count, args.shard_ids)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_CONFIG

@@ -16,8 +16,10 @@ from bot.cli.failures import explain
 from bot.config import Config
 from bot.container import build_bot
 from bot.db.preflight import prepare_database
+from bot.db.single_process import SingleProcessLock, sqlite_file
 from bot.errors import StartupFailure
 from bot.heartbeat import beat, heartbeat_path
+from bot.sharding import ShardPlan
 
 log = logging.getLogger("bot")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -77,8 +79,18 @@ def _connected(bot: CarillonBot) -> bool:
 
 async def serve(config: Config) -> None:
     check_sounds_folder(Path(config.sounds.directory))
-    await prepare_database(config.database.url)
-    bot = build_bot(config)
+    sqlite_path = sqlite_file(config.database.url)
+    only_process = SingleProcessLock(sqlite_path).acquire() if sqlite_path is not None else None
+    try:
+        await prepare_database(config.database.url)
+        await _serve(config)
+    finally:
+        if only_process is not None:
+            only_process.release()
+
+
+async def _serve(config: Config) -> None:
+    bot = build_bot(config, shard_plan=ShardPlan.from_config(config))
     stop = GracefulStop(bot)
     loop = asyncio.get_running_loop()
     stop.install(loop)

@@ -84,7 +84,8 @@ async def test_each_shard_gets_only_its_guilds_and_their_events(emulator: Emulat
 
     assert [r["d"]["shard"] for r in readies] == [[0, 3], [1, 3], [2, 3]]
     for shard_id, ids in enumerate(created):
-        assert sorted(int(i) for i in ids) == sorted(g for g, s in shard_of.items() if s == shard_id)
+        expected = sorted(g for g, s in shard_of.items() if s == shard_id)
+        assert sorted(int(i) for i in ids) == expected
     assert (event["t"], event["d"]["id"]) == ("CHANNEL_CREATE", str(channel.id))
 
 

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,13 @@ class BotProcess:
         *,
         token: str | None = None,
         env: dict[str, str] | None = None,
+        args: Sequence[str] = (),
         **sections: dict[str, Any],
     ) -> None:
         """``token``: the one the process is given (default: the emulator's); ``env``: more
-        environment variables."""
+        environment variables; ``args``: more ``python -m bot run`` options."""
         self.emulator = emulator
+        self.args = tuple(args)
         self.token = token
         self.extra_env = env or {}
         self.folder = folder
@@ -74,7 +77,7 @@ class BotProcess:
             log.write(f"\n===== start {self.starts} =====\n".encode())
             log.flush()
             return subprocess.Popen(
-                [sys.executable, "-m", "bot", "run", "--config", str(self.config_path)],
+                [sys.executable, "-m", "bot", "run", "--config", str(self.config_path), *self.args],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,
