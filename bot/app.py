@@ -15,12 +15,15 @@ from discord.ext import commands
 
 from bot.command_sync import sync_on_start
 from bot.config import Config, DiscordConfig
+from bot.db.shard_locks import ShardLocks
 from bot.services.bundle import Services
 from bot.sharding import dispatch_filter
 from bot.timeparse import warm_up
 from bot.ui.errors import on_app_command_error
 
 _log = logging.getLogger(__name__)
+
+SHARD_READY_TIMEOUT = 30.0
 
 
 def default_intents() -> discord.Intents:
@@ -166,4 +169,58 @@ class CarillonBot(DiscordBot):
 
 class ShardedCarillonBot(CarillonBot, commands.AutoShardedBot):
     """Carillon as an ``AutoShardedBot``: one gateway connection per shard it runs
-    (``shard_count`` None: as many as ``/gateway/bot`` recommends; ``shard_ids`` None: all)."""
+    (``shard_count`` None: as many as ``/gateway/bot`` recommends; ``shard_ids`` None: all).
+
+    Given ``shard_locks`` (``shard_ids = "auto"`` on PostgreSQL), it connects the orphaned
+    shards its locks take up while it runs, and closes if the locks' connection is lost."""
+
+    def __init__(self, *args: Any, shard_locks: ShardLocks | None = None, **options: Any) -> None:
+        super().__init__(*args, **options)
+        self.shard_locks = shard_locks
+        self.lost_shards: BaseException | None = None
+        self._shard_ready: dict[int, asyncio.Event] = {}
+        self._watching: asyncio.Task[None] | None = None
+
+    async def on_ready(self) -> None:
+        await super().on_ready()
+        if self.shard_locks is not None and self._watching is None:
+            self._watching = asyncio.get_running_loop().create_task(
+                self.shard_locks.watch(self.run_more_shards, self._on_shards_lost),
+                name="carillon-shard-locks",
+            )
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self._shard_ready.setdefault(shard_id, asyncio.Event()).set()
+
+    async def run_more_shards(self, shard_ids: list[int]) -> None:
+        """Connect shards taken over from a process that died, then claim their guilds'
+        tasks (their due and missed runs come with them)."""
+        assert self.shard_ids is not None
+        _log.warning("taking over shards %s", shard_ids)
+        for shard_id in shard_ids:
+            ready = self._shard_ready.setdefault(shard_id, asyncio.Event())
+            self.shard_ids.append(shard_id)
+            await self.launch_shard(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY, shard_id)
+            try:
+                await asyncio.wait_for(ready.wait(), SHARD_READY_TIMEOUT)
+            except TimeoutError:
+                _log.warning("shard %d not ready after %g s", shard_id, SHARD_READY_TIMEOUT)
+        self._claim_only_held_shards()
+        self.services.scheduler.dispatcher.wake()
+
+    async def _on_shards_lost(self, exc: BaseException) -> None:
+        _log.error(
+            "lost the database connection that holds shards %s (%s): stopping, so that no "
+            "shard runs in two processes",
+            self.shard_ids,
+            exc,
+        )
+        self.lost_shards = exc
+        await self.close()
+
+    async def close(self) -> None:
+        if self._watching is not None and self._watching is not asyncio.current_task():
+            self._watching.cancel()
+        await super().close()
+        if self.shard_locks is not None:
+            await self.shard_locks.close()

@@ -3,13 +3,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 from dataclasses import dataclass
+
+import aiohttp
 
 from bot.config import Config
 from bot.config_values import ShardCount, ShardIds
-from bot.errors import ConfigError
+from bot.db.shard_locks import LOOK_SECONDS, ShardLocks
+from bot.errors import ConfigError, StartupFailure
 from bot.repositories.scheduled_task import ShardFilter
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +73,38 @@ def dispatch_filter(shard_ids: list[int] | tuple[int, ...], shard_count: int) ->
     if held >= frozenset(range(shard_count)):
         return None
     return ShardFilter(held, shard_count)
+
+
+async def take_shards(config: Config, plan: ShardPlan) -> tuple[ShardPlan, ShardLocks]:
+    """``shard_ids = "auto"`` on PostgreSQL: this process's fair share, locked on a connection
+    it keeps; while every shard is held elsewhere, it waits for one to be freed."""
+    count = plan.count or await recommended_shards(config)
+    locks = ShardLocks(config.database.url, count)
+    held = await locks.join()
+    while not held:
+        _log.warning(
+            "all %d shards are held by other processes; waiting for one to be freed", count
+        )
+        await asyncio.sleep(LOOK_SECONDS)
+        held = await locks.take_share()
+    _log.info("took shards %s of %d", held, count)
+    return ShardPlan(count, tuple(held)), locks
+
+
+async def recommended_shards(config: Config) -> int:
+    """Discord's recommended shard count (``GET /gateway/bot``), which every process of the
+    service reads alike."""
+    url = f"{config.discord.api_base_url.rstrip('/')}/gateway/bot"
+    headers = {"Authorization": f"Bot {config.discord.token}"}
+    try:
+        async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as got:
+            got.raise_for_status()
+            return int((await got.json())["shards"])
+    except (aiohttp.ClientError, OSError, KeyError, ValueError) as exc:
+        raise StartupFailure(
+            f"Could not ask Discord how many shards to run (GET {url}: {exc}). Check the "
+            "token and [discord] api_base_url, or set [discord] shard_count to a number."
+        ) from None
 
 
 def _number(key: str, text: str) -> int:

@@ -16,10 +16,11 @@ from bot.cli.failures import explain
 from bot.config import Config
 from bot.container import build_bot
 from bot.db.preflight import prepare_database
+from bot.db.shard_locks import ShardLocks
 from bot.db.single_process import SingleProcessLock, sqlite_file
 from bot.errors import StartupFailure
 from bot.heartbeat import beat, heartbeat_path
-from bot.sharding import ShardPlan
+from bot.sharding import ShardPlan, take_shards
 
 log = logging.getLogger("bot")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -90,7 +91,11 @@ async def serve(config: Config) -> None:
 
 
 async def _serve(config: Config) -> None:
-    bot = build_bot(config, shard_plan=ShardPlan.from_config(config))
+    plan = ShardPlan.from_config(config)
+    locks: ShardLocks | None = None
+    if plan.ids is None and not config.database.url.startswith("sqlite"):
+        plan, locks = await take_shards(config, plan)
+    bot = build_bot(config, shard_plan=plan, shard_locks=locks)
     stop = GracefulStop(bot)
     loop = asyncio.get_running_loop()
     stop.install(loop)
@@ -117,5 +122,11 @@ async def _serve(config: Config) -> None:
         stop.uninstall(loop)
         if beating is not None:
             beating.cancel()
+    if getattr(bot, "lost_shards", None) is not None:
+        raise StartupFailure(
+            "The database connection that held this process's shards was lost, so other "
+            "processes may run them now; the process stopped. Start it again once PostgreSQL "
+            "is reachable: it takes the shards that are free then."
+        )
     if stop.received is not None:
         log.info("stopped cleanly")

@@ -38,6 +38,9 @@ class ShardFilter:
     shard_ids: frozenset[int]
     shard_count: int
 
+    def holds(self, guild_id: int) -> bool:
+        return (guild_id >> 22) % self.shard_count in self.shard_ids
+
     def clause(self) -> ColumnElement[bool]:
         # PostgreSQL shifts a bigint by an integer only.
         shard = ScheduledTask.guild_id.op(">>")(literal(22, Integer)) % self.shard_count

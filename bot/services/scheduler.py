@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.db import Database
+from bot.db.task_wakeups import TaskWakeups, announce
 from bot.errors import InvalidInput, NotFound
 from bot.models.scheduled_task import (
     ACTIVE_STATUSES,
@@ -103,18 +104,32 @@ class SchedulerService:
         self.maintenance = maintenance or Maintenance(
             self.db, self.clock, self.config, self.dispatcher
         )
+        self._wakeups: TaskWakeups | None = None
 
     async def start(self) -> None:
         """Take back what our previous life leased, ensure the system tasks, then start the
-        dispatcher and the maintenance jobs."""
+        dispatcher and the maintenance jobs (and, on PostgreSQL, listen for the tasks other
+        processes change)."""
         await self.maintenance.release_own_leases()
         await self.maintenance.ensure_daily_recharge()
         self.dispatcher.start()
         self.maintenance.start()
+        if self.db.dialect == "postgresql":
+            self._wakeups = TaskWakeups(self.db.url, self._woken_from_elsewhere)
+            await self._wakeups.start()
+
+    def _woken_from_elsewhere(self, guild_id: int | None, due_at: datetime | None) -> None:
+        shards = self.dispatcher.shards
+        if guild_id is not None and shards is not None and not shards.holds(guild_id):
+            return
+        self.dispatcher.wake(due_at)
 
     async def stop(self) -> None:
         """Stop claiming and let runs end; then free what we still hold, so that another
         process need not wait for our leases (a run cut short is recorded as interrupted)."""
+        if self._wakeups is not None:
+            await self._wakeups.stop()
+            self._wakeups = None
         await self.maintenance.stop()
         await self.dispatcher.stop()
         try:
@@ -186,6 +201,7 @@ class SchedulerService:
         )
         async with self.db() as session, session.begin():
             await ScheduledTaskRepository(session).add(task)
+            await announce(session, task.guild_id, task.next_run_at)
         self.dispatcher.wake(task.next_run_at)
         return task
 
@@ -207,6 +223,8 @@ class SchedulerService:
         """Cancel a pending or running task; False if it is finished or does not exist."""
         async with self.db() as session, session.begin():
             cancelled = await ScheduledTaskRepository(session).cancel(task_id, self.clock.now())
+            if cancelled:
+                await announce(session, None, None)
         if cancelled:
             self.dispatcher.wake()
         return cancelled
@@ -346,6 +364,7 @@ class SchedulerService:
                 )
             task.updated_at = self.clock.now()
             task.lease_owner = task.lease_expires_at = None
+            await announce(session, task.guild_id, task.next_run_at)
         self.dispatcher.wake(task.next_run_at)
         return task
 
