@@ -1,0 +1,240 @@
+"""Several ``python -m bot run`` processes on one PostgreSQL database, Discord's shards owned
+through it (``shard_ids = "auto"``): each runs its fair share of shards and only their guilds'
+tasks, a change made elsewhere wakes the owner at once, a killed process's shards and claimed
+runs are taken over, and nothing runs twice.
+
+CI runs these with ``CARILLON_TEST_DATABASE_URL``. The burst is scaled down from the issue's
+3,000 tasks over a minute to 600 over 20 s to keep the suite's time (``benchmarks/scale.py``
+runs the full size)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import SystemClock
+from bot.config import Config, DatabaseConfig
+from bot.db import Database
+from bot.emulator import Emulator, Guild
+from bot.emulator.model import snowflake
+from bot.models.credits import CreditBalance, CreditTransaction
+from bot.models.scheduled_task import ScheduledTask, TaskStatus, TaskType
+from bot.models.task_run import RunOutcome, TaskRun
+from bot.services.scheduler import SchedulerService
+from tests.conftest import truncate_all
+from tests.support.bot_process import BotProcess
+from tests.support.core import RecordingPlayer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+
+SHARDS = 6
+GUILDS = 30
+PROCESSES = 3
+BURST = 600
+BURST_SECONDS = 20
+TAKEOVER_LIMIT = 30.0
+
+
+class Fleet:
+    """Bot processes sharing one database, and a scheduler over it (another process)."""
+
+    def __init__(self, emulator: Emulator, folder: Path, url: str) -> None:
+        self.emulator = emulator
+        self.url = url
+        self.processes = [
+            BotProcess(emulator, _folder(folder / f"p{i}"), database={"url": url})
+            for i in range(PROCESSES)
+        ]
+        self.db = Database(url)
+        config = Config(database=DatabaseConfig(url=url))
+        self.scheduler = SchedulerService(
+            self.db, RecordingPlayer(), config=config, clock=SystemClock()
+        )
+        base = snowflake()
+        self.guilds: list[Guild] = [
+            emulator.add_guild(f"g{i}", guild_id=base + (i << 22)) for i in range(GUILDS)
+        ]
+
+    async def start(self) -> None:
+        for process in self.processes:
+            process.launch()
+        for process in self.processes:
+            await process.wait_ready(90)
+
+    def shards_of(self, process: BotProcess) -> list[int]:
+        taken = re.findall(r"took shards \[([\d, ]*)\] of \d+", process.log())
+        over = re.findall(r"taking over shards \[([\d, ]*)\]", process.log())
+        return sorted(int(s) for group in taken[-1:] + over for s in group.split(","))
+
+    def live_shards(self) -> set[int]:
+        return {s[0] for s, session in self.emulator.gateway.sessions.items() if session.ws}
+
+    async def recharge(
+        self, at: datetime, guild: Guild | None, member_id: int, name: str = "r"
+    ) -> ScheduledTask:
+        return await self.scheduler.create_task(
+            name,
+            TaskType.CREDIT_RECHARGE,
+            at,
+            parameters={"member_id": member_id, "amount": 1, "cap": 1_000_000},
+            guild_id=guild.id if guild is not None else None,
+        )
+
+    async def runs_by_task(self) -> Counter[int]:
+        async with self.db() as session:
+            rows = await session.execute(
+                select(TaskRun.task_id, func.count())
+                .where(TaskRun.outcome == RunOutcome.SUCCEEDED)
+                .group_by(TaskRun.task_id)
+            )
+            return Counter(dict(rows.all()))
+
+    async def ledger_by_task(self) -> Counter[int]:
+        async with self.db() as session:
+            rows = await session.execute(
+                select(CreditTransaction.task_id, func.count()).group_by(CreditTransaction.task_id)
+            )
+            return Counter({t: n for t, n in rows.all() if t is not None})
+
+    async def wait_until(self, predicate, within: float, what: str) -> None:  # type: ignore[no-untyped-def]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while not await predicate():
+            if loop.time() > deadline:
+                logs = "\n".join(p.log()[-3000:] for p in self.processes)
+                raise AssertionError(f"{what} not seen within {within:g} s:\n{logs}")
+            await asyncio.sleep(0.2)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(p.stop() for p in self.processes))
+        await self.db.dispose()
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
+@pytest.fixture
+async def fleet(emulator: Emulator, tmp_path: Path, postgres_url: str) -> AsyncIterator[Fleet]:
+    await truncate_all(postgres_url)
+    made = Fleet(emulator, tmp_path, postgres_url)
+    try:
+        yield made
+    finally:
+        await made.close()
+
+
+@pytest.mark.emulator(shard_count=SHARDS)
+async def test_a_fleet_shares_the_shards_and_survives_a_kill(fleet: Fleet) -> None:
+    await fleet.start()
+    held = [fleet.shards_of(p) for p in fleet.processes]
+    assert sorted(s for shards in held for s in shards) == list(range(SHARDS)), held
+    assert [len(shards) for shards in held] == [SHARDS // PROCESSES] * PROCESSES, held
+    assert fleet.live_shards() == set(range(SHARDS))
+
+    began = SystemClock().now() + timedelta(seconds=3)
+    tasks = [
+        await fleet.recharge(
+            began + timedelta(seconds=BURST_SECONDS * i / BURST),
+            fleet.guilds[i % GUILDS],
+            member_id=10_000 + i,
+        )
+        for i in range(BURST)
+    ]
+    ids = {t.id for t in tasks}
+
+    async def some_ran() -> bool:
+        return sum((await fleet.runs_by_task()).values()) >= BURST // 3
+
+    await fleet.wait_until(some_ran, 60, "a third of the burst")
+    victim = fleet.processes[1]
+    orphaned = set(fleet.shards_of(victim))
+    victim.kill()
+    killed_at = asyncio.get_running_loop().time()
+
+    async def taken_over() -> bool:
+        return (
+            fleet.live_shards() >= orphaned
+            and all(fleet.emulator.gateway.sessions[(s, SHARDS)].ws is not None for s in orphaned)
+            and sum(len(fleet.shards_of(p)) for p in fleet.processes if p is not victim) == SHARDS
+        )
+
+    await fleet.wait_until(taken_over, TAKEOVER_LIMIT + 15, "the takeover")
+    takeover = asyncio.get_running_loop().time() - killed_at
+
+    async def all_ran() -> bool:
+        return set(await fleet.runs_by_task()) >= ids
+
+    await fleet.wait_until(all_ran, 90, "every run of the burst")
+    await asyncio.sleep(1)
+    runs, ledger = await fleet.runs_by_task(), await fleet.ledger_by_task()
+    assert {t: n for t, n in runs.items() if t in ids and n != 1} == {}
+    assert {t: n for t, n in ledger.items() if t in ids and n != 1} == {}
+    assert set(ledger) >= ids
+    assert takeover < TAKEOVER_LIMIT
+    async with fleet.db() as session:
+        statuses = Counter(
+            await session.scalars(select(ScheduledTask.status).where(ScheduledTask.id.in_(ids)))
+        )
+    assert statuses == Counter({TaskStatus.COMPLETED: BURST})
+
+
+@pytest.mark.emulator(shard_count=SHARDS)
+async def test_changes_made_elsewhere_reach_the_owner_at_once(fleet: Fleet) -> None:
+    await fleet.start()
+    guild = fleet.guilds[4]
+    due = SystemClock().now() + timedelta(seconds=2)
+    task = await fleet.recharge(due, guild, member_id=1)
+    doomed = await fleet.recharge(due + timedelta(seconds=2), guild, member_id=2)
+    await asyncio.sleep(2.5)
+    assert await fleet.scheduler.cancel_task(doomed.id)
+
+    async def ran() -> bool:
+        return task.id in await fleet.runs_by_task()
+
+    await fleet.wait_until(ran, 5, "the task created elsewhere")
+    async with fleet.db() as session:
+        run = await session.scalar(select(TaskRun).where(TaskRun.task_id == task.id))
+    assert run is not None
+    assert run.started_at is not None
+    assert run.started_at - due < timedelta(seconds=1)
+    await asyncio.sleep(3)
+    assert doomed.id not in await fleet.runs_by_task()
+    assert doomed.id not in await fleet.ledger_by_task()
+
+
+@pytest.mark.emulator(shard_count=SHARDS)
+async def test_processes_charging_one_member_at_once_keep_an_exact_balance(
+    fleet: Fleet,
+) -> None:
+    guild, member_id, count = fleet.guilds[0], 424242, 150
+    async with fleet.db() as session, session.begin():
+        session.add(
+            CreditBalance(
+                guild_id=guild.id, user_id=member_id, balance=0, updated_at=SystemClock().now()
+            )
+        )
+    await fleet.start()
+    due = SystemClock().now() + timedelta(seconds=4)
+    tasks = [await fleet.recharge(due, None, member_id, name=f"s{i}") for i in range(count)]
+
+    async def all_ran() -> bool:
+        return set(await fleet.runs_by_task()) >= {t.id for t in tasks}
+
+    await fleet.wait_until(all_ran, 60, "every recharge")
+    async with fleet.db() as session:
+        balance = await session.get(CreditBalance, (guild.id, member_id))
+        ledger = await session.scalar(
+            select(func.count()).where(CreditTransaction.user_id == member_id)
+        )
+    assert balance is not None
+    assert balance.balance == count
+    assert ledger == count
