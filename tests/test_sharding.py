@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.config import Config, parse_config
@@ -48,3 +53,22 @@ def test_a_bad_option_names_the_key_it_replaces(
 def test_a_process_running_every_shard_claims_every_task() -> None:
     assert dispatch_filter([0, 1, 2], 3) is None
     assert dispatch_filter([2, 0], 3) == ShardFilter(frozenset({0, 2}), 3)
+
+
+def test_run_refuses_a_bad_shard_option_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    env = {**os.environ, "CARILLON_TOKEN": "x"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(config), "--shard-ids", "0,x"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "config: [discord] shard_ids[1]: must be a whole number, got 'x'"
+    )
