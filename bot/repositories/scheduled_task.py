@@ -303,21 +303,23 @@ class ScheduledTaskRepository:
         return int(result.rowcount or 0)
 
     async def leases_to_release(
-        self, now: datetime, owner: str | None = None
+        self, now: datetime, owner: str | None = None, shards: ShardFilter | None = None
     ) -> list[ScheduledTask]:
-        """Leased active tasks whose lease expired, or (``owner``) every one ``owner`` holds."""
+        """Leased active tasks whose lease expired, or (``owner``) every one ``owner`` holds;
+        ``shards``: only those."""
         held = (
             ScheduledTask.lease_owner == owner
             if owner is not None
             else ScheduledTask.lease_expires_at < now
         )
-        result = await self.session.execute(
-            select(ScheduledTask).where(
-                ScheduledTask.status.in_(ACTIVE_STATUSES),
-                ScheduledTask.lease_owner.is_not(None),
-                held,
-            )
+        query = select(ScheduledTask).where(
+            ScheduledTask.status.in_(ACTIVE_STATUSES),
+            ScheduledTask.lease_owner.is_not(None),
+            held,
         )
+        if shards is not None:
+            query = query.where(shards.clause())
+        result = await self.session.execute(query)
         return list(result.scalars())
 
     async def release_lease(self, task: ScheduledTask, now: datetime) -> bool:

@@ -182,6 +182,10 @@ class Dispatcher:
             return
         self._wake.set()
 
+    def claimed_ids(self) -> frozenset[int]:
+        """The tasks this dispatcher holds a claim on now (claimed ahead or running)."""
+        return frozenset(self._claims)
+
     async def wait_idle(self) -> None:
         """Wait until no run is in flight (tests and benchmarks)."""
         while self._runs:

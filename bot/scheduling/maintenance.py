@@ -111,7 +111,12 @@ class Maintenance:
 
     async def release_expired_leases(self) -> int:
         """Free the leases whose holder vanished; an attempt it had started is recorded as
-        interrupted and goes back to pending at its own instant (its misfire grace decides)."""
+        interrupted and goes back to pending at its own instant (its misfire grace decides).
+
+        Only tasks this process may claim (its shards' guilds and system tasks), and never
+        one of its own runs in flight: a lease that ran out while a busy process still runs
+        the attempt is not a vanished holder. Another live process's guild tasks are its
+        own; if it died, whoever takes its shards over frees them."""
         return await self._release(owner=None)
 
     async def release_own_leases(self) -> int:
@@ -124,7 +129,11 @@ class Maintenance:
         async with self.db() as session, session.begin():
             repo = ScheduledTaskRepository(session)
             interrupted: list[dict[str, Any]] = []
-            for task in await repo.leases_to_release(now, owner):
+            in_flight = self.dispatcher.claimed_ids() if owner is None else frozenset()
+            shards = self.dispatcher.shards if owner is None else None
+            for task in await repo.leases_to_release(now, owner, shards):
+                if task.id in in_flight:
+                    continue
                 if not await repo.release_lease(task, now):
                     continue
                 released += 1

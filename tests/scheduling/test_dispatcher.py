@@ -13,7 +13,7 @@ from bot.db import Database
 from bot.errors import InsufficientCredits, PermanentTaskFailure, TransientTaskFailure
 from bot.models.scheduled_task import RecurrenceType, TaskStatus, TaskType
 from bot.models.task_run import RunOutcome
-from bot.repositories.scheduled_task import ScheduledTaskRepository
+from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter
 from bot.scheduling.notifier import LogNotifier
 from bot.services.scheduler import SchedulerService
 from tests.support.core import RecordingPlayer, eventually
@@ -573,3 +573,29 @@ async def test_stopping_drops_runs_waiting_for_their_instant_and_frees_their_cla
     assert player.requests == []
     stored = await scheduler.get_task(task.id)
     assert (stored.status, stored.lease_owner) == (TaskStatus.PENDING, None)
+
+
+async def test_a_sharded_process_frees_expired_leases_of_its_own_shards_only(
+    scheduler, clock, database
+):
+    mine = await play_task(scheduler, clock.now())
+    theirs = await scheduler.create_task(
+        "bell",
+        TaskType.PLAY_SOUND,
+        clock.now(),
+        parameters=PLAY,
+        user_id=7,
+        guild_id=GUILD + (1 << 22),
+    )
+    async with database() as session, session.begin():
+        repo = ScheduledTaskRepository(session)
+        claimed = await repo.claim_due(
+            clock.now(), clock.now(), 10, "busy", clock.now() + timedelta(seconds=15)
+        )
+        assert {t.id for t in claimed} == {mine.id, theirs.id}
+    scheduler.dispatcher.shards = ShardFilter(frozenset({(GUILD >> 22) % 2}), 2)
+    clock.advance(seconds=20)
+
+    assert await scheduler.maintenance.release_expired_leases() == 1
+    assert (await scheduler.get_task(mine.id)).lease_owner is None
+    assert (await scheduler.get_task(theirs.id)).lease_owner == "busy"
