@@ -85,17 +85,26 @@ class SpeakingEvent:
 
 
 class UdpVoice(asyncio.DatagramProtocol):
-    """The voice UDP endpoint: answers IP discovery and decrypts RTP into per-guild captures."""
+    """The voice UDP endpoint: answers IP discovery and decrypts RTP into per-guild captures.
+
+    ``lose_discoveries``: how many of the next IP discovery datagrams are lost on the way, as
+    UDP datagrams can be; ``discoveries`` counts those that arrived."""
 
     def __init__(self, voice: VoiceServer) -> None:
         self.voice = voice
         self.transport: asyncio.DatagramTransport | None = None
+        self.lose_discoveries = 0
+        self.discoveries = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         if len(data) == DISCOVERY_LENGTH and data[:2] == b"\x00\x01":
+            if self.lose_discoveries > 0:
+                self.lose_discoveries -= 1
+                return
+            self.discoveries += 1
             self._answer_discovery(data, addr)
         elif len(data) >= 12 and data[0] >> 6 == 2:
             self.voice.on_rtp(data, addr)
