@@ -20,6 +20,7 @@ from bot.services.notifications import TaskNotifier
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
+from bot.services.soundboard import SoundboardService
 from bot.services.sounds import SoundService
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.now_playing import NowPlayingPoster
@@ -49,6 +50,7 @@ class Services:
     player: VoicePlayerService
     scheduler: SchedulerService
     identity: ProcessIdentity
+    soundboard: SoundboardService
 
 
 async def _playback_limit_from(settings: SettingsService, guild_id: int) -> float:
@@ -112,5 +114,6 @@ def build_bot(
         player=player,
         scheduler=scheduler,
         identity=identity,
+        soundboard=SoundboardService(db, sounds, clock),
     )
     return bot

@@ -172,7 +172,14 @@ class MemberTaskService:
         )
 
     async def schedule_sound(
-        self, actor: Actor, sound: str, when: WhenInput, target: PlayTarget, name: str | None
+        self,
+        actor: Actor,
+        sound: str,
+        when: WhenInput,
+        target: PlayTarget,
+        name: str | None,
+        *,
+        native: bool = True,
     ) -> ScheduledTask:
         _check_target(target)
         context = await self._member_context(actor, count_active=True, sound=sound)
@@ -182,7 +189,7 @@ class MemberTaskService:
             context,
             TaskType.PLAY_SOUND,
             found.name,
-            {"sound_id": found.id},
+            {"sound_id": found.id, "native": native},
             when,
             target,
             name,
@@ -198,6 +205,7 @@ class MemberTaskService:
         *,
         mode: PlaylistMode = PlaylistMode.CONTINUOUS,
         shuffle: bool = False,
+        native: bool = True,
     ) -> ScheduledTask:
         _check_target(target)
         context = await self._member_context(actor, count_active=True, playlist=playlist)
@@ -206,6 +214,7 @@ class MemberTaskService:
             "playlist_id": found.id,
             "mode": PlaylistMode(mode).value,
             "shuffle": shuffle,
+            "native": native,
         }
         return await self._schedule_play(
             actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, when, target, name

@@ -23,6 +23,8 @@ class PlayRequest:
     ``text_channel_id`` is where the "now playing" message goes. ``charge_key`` names the
     occurrence a scheduled play is for: it is charged once, however often it is played.
     ``replay``: an earlier attempt was cut off by a restart (the now-playing message says so).
+    ``native``: sounds from the server's soundboard are sent with ``send_sound`` where the
+    bot may, instead of streamed.
     """
 
     guild_id: int
@@ -34,6 +36,7 @@ class PlayRequest:
     shuffle: bool = False
     task_id: int | None = None
     text_channel_id: int | None = None
+    native: bool = False
     # Not part of what is played: prepare's request and the run's are the same play.
     charge_key: str | None = field(default=None, compare=False)
     replay: bool = field(default=False, compare=False)

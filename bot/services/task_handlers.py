@@ -1,8 +1,9 @@
 """What each task type does when it runs.
 
 ``parameters`` keys by type: play_sound ``sound_id``, ``channel_id`` (voice),
-``text_channel_id``; play_playlist ``playlist_id``, ``mode``, ``shuffle``, ``channel_id``,
-``text_channel_id``; credit_recharge ``amount``, ``cap``, ``member_id`` (absent: everyone),
+``text_channel_id``, ``native``; play_playlist ``playlist_id``, ``mode``, ``shuffle``,
+``channel_id``, ``text_channel_id``, ``native`` (soundboard sounds sent natively, where the
+bot may); credit_recharge ``amount``, ``cap``, ``member_id`` (absent: everyone),
 ``created_by``.
 """
 
@@ -133,6 +134,7 @@ class PlaySoundHandler(_PlayHandler):
             sound_id=_param_int(task, "sound_id"),
             task_id=task.id,
             text_channel_id=_param_int(task, "text_channel_id", required=False),
+            native=task.parameters.get("native") is True,
         )
 
 
@@ -151,6 +153,7 @@ class PlayPlaylistHandler(_PlayHandler):
             shuffle=bool(task.parameters.get("shuffle", False)),
             task_id=task.id,
             text_channel_id=_param_int(task, "text_channel_id", required=False),
+            native=task.parameters.get("native") is True,
         )
 
 

@@ -10,7 +10,9 @@ from discord.ext import commands
 
 from bot.services.member_tasks import WhenInput, member_tasks_from
 from bot.services.player import PlaylistMode
+from bot.ui import sounds as sounds_ui
 from bot.ui.buttons import ListScope, cancel_view, task_list
+from bot.ui.soundboard import native_note
 from bot.ui.task_input import (
     REPEAT_OPTIONS,
     STATUS_OPTIONS,
@@ -39,6 +41,8 @@ _OPTION_HELP = {
     "count": "How many runs in total",
     "until": "The last time a run may start",
     "name": "A name for the task",
+    "native": "Soundboard sounds: play through members' soundboard instead of streaming "
+    "(default: on, where the bot may)",
 }
 
 
@@ -68,6 +72,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         count: Count | None = None,
         until: Text | None = None,
         name: Name | None = None,
+        native: bool = True,
     ) -> None:
         task = await self.tasks.schedule_sound(
             actor_of(interaction),
@@ -75,9 +80,11 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             WhenInput(when, _repeat(repeat), cron, count, until),
             play_target(interaction, channel),
             name,
+            native=native,
         )
+        note = await native_note(interaction, self.services.sounds, task)
         await interaction.response.send_message(
-            embed=task_embed(task, title="🔔 Scheduled"), view=cancel_view(task.id)
+            note, embed=task_embed(task, title="🔔 Scheduled"), view=cancel_view(task.id)
         )
 
     @app_commands.command(name="playlist", description="Play a playlist in a voice channel later")
@@ -101,6 +108,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         count: Count | None = None,
         until: Text | None = None,
         name: Name | None = None,
+        native: bool = True,
     ) -> None:
         task = await self.tasks.schedule_playlist(
             actor_of(interaction),
@@ -110,6 +118,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             name,
             mode=PlaylistMode(mode.value if mode else PlaylistMode.CONTINUOUS),
             shuffle=shuffle,
+            native=native,
         )
         await interaction.response.send_message(
             embed=task_embed(task, title="🎶 Scheduled"), view=cancel_view(task.id)
@@ -177,7 +186,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     async def _sounds(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         assert interaction.guild_id is not None
         found = await self.services.sounds.autocomplete(interaction.guild_id, current)
-        return [Choice(name=s.name[:100], value=s.name[:100]) for s in found]
+        return sounds_ui.choices(found)
 
     @playlist.autocomplete("playlist")
     async def _playlists(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:

@@ -18,6 +18,7 @@ from bot.ui.followups import send_followup
 from bot.ui.formatting import credits, safe
 from bot.voice.channel import voice_channel_for
 from cogs.sounds._playback import Playback
+from cogs.sounds._soundboard import SoundboardCommands
 
 MAX_COST = 1_000_000
 MAX_NAME_LENGTH = 64
@@ -30,7 +31,12 @@ def _guild_id(interaction: discord.Interaction) -> int:
 
 
 @app_commands.guild_only()
-class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The server's sounds"):
+class SoundLibrary(
+    SoundboardCommands,
+    commands.GroupCog,
+    group_name="sound",
+    group_description="The server's sounds",
+):
     def __init__(self, services: Services, playback: Playback) -> None:
         self.services = services
         self.playback = playback
