@@ -41,9 +41,8 @@ _OPTION_HELP = {
     "count": "How many runs in total",
     "until": "The last time a run may start",
     "name": "A name for the task",
-    "native": "Soundboard sounds: play through members' soundboard instead of streaming "
-    "(default: on, where the bot may)",
 }
+_NATIVE = "Soundboard sounds: play through the soundboard, not streamed (default: where I may)"
 
 
 def _repeat(choice: Choice[str] | None) -> str | None:
@@ -59,7 +58,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         self.tasks = member_tasks_from(services)
 
     @app_commands.command(name="sound", description="Play a sound in a voice channel later")
-    @app_commands.describe(sound="The sound to play", **_OPTION_HELP)
+    @app_commands.describe(sound="The sound to play", native=_NATIVE, **_OPTION_HELP)
     @app_commands.choices(repeat=REPEAT_OPTIONS)
     async def sound(
         self,
@@ -92,6 +91,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         playlist="The playlist to play",
         mode="continuous, loop, loop_one, random or single",
         shuffle="Shuffle the order first",
+        native=_NATIVE,
         **_OPTION_HELP,
     )
     @app_commands.choices(repeat=REPEAT_OPTIONS, mode=MODE_OPTIONS)
