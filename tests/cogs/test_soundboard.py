@@ -25,7 +25,7 @@ def extensions() -> tuple[str, ...]:
 
 @pytest.fixture
 def app_config(app_config: Config) -> Config:
-    """Uploads up to 10 s (and 4 MB), so that a sound too long for the soundboard can be in the library."""
+    """Uploads up to 10 s and 4 MB: a sound too long for the soundboard fits in the library."""
     sounds = dataclasses.replace(app_config.sounds, max_duration_seconds=10.0, max_upload_mb=4.0)
     return dataclasses.replace(app_config, sounds=sounds)
 
