@@ -286,3 +286,23 @@ async def test_scheduling_a_soundboard_sound_says_how_it_will_play(app: App) -> 
         options={"channel": app.world.lounge, "native": False},
     )
     assert "streamed, as asked" in asked.content
+
+
+async def test_a_sound_renamed_on_the_soundboard_keeps_its_library_name(app: App) -> None:
+    gong = _on_board(app, "gong")
+    await _cached(app, gong)
+    await _import(app)
+
+    await app.emulator.soundboard.rename(gong, "big gong")
+    guild = app.bot.get_guild(app.world.guild.id)
+    assert guild is not None
+    await app.emulator.wait_for(
+        lambda: getattr(guild.get_soundboard_sound(gong.id), "name", None) == "big gong"
+    )
+
+    sound = await stored(app, "gong")
+    assert sound.soundboard_sound_id == gong.id
+    choices = await app.world.admin.autocomplete("sound import", focused="sound", sound="big")
+    assert [c.name for c in choices] == ["big gong · in the library"]
+    again = await _import(app, "big gong")
+    assert "↩️ **gong** is in the library already, unchanged." in again.text
