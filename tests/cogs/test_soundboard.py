@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +13,7 @@ from bot.config import Config
 from bot.emulator import Overwrite, Permission, Reply
 from bot.emulator.soundboard import SoundboardSound
 from bot.models.sound import Sound
+from tests.cogs._support import move_clock, schedule, wait_for_runs
 from tests.cogs.conftest import App
 from tests.cogs.library import MY_COGS, stored, tone_file, upload
 
@@ -306,3 +308,18 @@ async def test_a_sound_renamed_on_the_soundboard_keeps_its_library_name(app: App
     assert [c.name for c in choices] == ["big gong · in the library"]
     again = await _import(app, "big gong")
     assert "↩️ **gong** is in the library already, unchanged." in again.text
+
+
+async def test_schedule_info_shows_how_each_run_played(app: App) -> None:
+    gong = _on_board(app, "gong")
+    await _cached(app, gong)
+    await _import(app)
+    await app.world.alice.join_voice(app.world.lounge)
+    native_id = await schedule(app, app.world.alice, "in 1 minute", sound="gong")
+
+    move_clock(app, app.clock.now() + timedelta(minutes=1))
+    await wait_for_runs(app, native_id, 1)
+
+    info = await app.world.alice.slash("schedule info", task=str(native_id))
+    assert "🔊 played natively" in info.text
+    assert [s.sound_id for s in app.emulator.soundboard.sent] == [gong.id]

@@ -164,6 +164,8 @@ async def test_a_native_play_waits_its_turn_behind_a_streamed_one(
     assert native_run.details["queued_seconds"] > 0.6
     assert stream_run.details["played_as"] == "stream"
     assert "native_fallback" not in stream_run.details
+    # undeafening for the soundboard kept the voice connection the stream had opened
+    assert emulator.voice.ws_connections == 1
 
 
 async def test_a_server_deafened_bot_streams_instead(
@@ -184,3 +186,39 @@ async def test_a_server_deafened_bot_streams_instead(
     assert run.details["played_as"] == "stream"
     assert "deafened" in run.details["native_fallback"][0]
     assert emulator.soundboard.sent == []
+
+
+async def test_a_playlist_sends_its_soundboard_sounds_and_streams_the_others(
+    app: CarillonBot, world: World, emulator: Emulator
+) -> None:
+    services = app.services
+    board = emulator.soundboard.add(world.guild, "ding", tone(990, 0.4, "mp3"))
+    native = await _import(app, world, board)
+    streamed = await services.sounds.upload(world.guild.id, world.bob.id, "hum", tone(220, 0.6))
+    playlist = await services.playlists.create(world.guild.id, world.alice.id, "mix")
+    for sound in (native, streamed):
+        await services.playlists.add(
+            world.guild.id, playlist.id, sound.id, actor_id=world.alice.id, is_admin=True
+        )
+    task = await services.scheduler.create_task(
+        "mix",
+        TaskType.PLAY_PLAYLIST,
+        services.clock.now() + timedelta(seconds=0.5),
+        parameters={
+            "playlist_id": playlist.id,
+            "mode": "continuous",
+            "channel_id": world.lounge.id,
+            "native": True,
+        },
+        user_id=world.alice.id,
+        guild_id=world.guild.id,
+    )
+
+    run = await _run_of(app, emulator, task.id)
+    audio = emulator.voice_audio(world.guild)
+    assert run.details["sounds"] == ["ding", "hum"]
+    assert run.details["played_as"] == "native and stream"
+    assert run.details["native_sounds"] == 1
+    assert [s.sound_id for s in emulator.soundboard.sent] == [board.id]
+    assert round(audio.dominant_frequency(), -1) == 220
+    assert audio.packets[0].arrival >= emulator.soundboard.sent[0].at + 0.3
