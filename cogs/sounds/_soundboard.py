@@ -10,7 +10,9 @@ from discord.ext import commands
 
 from bot.container import Services
 from bot.errors import InvalidInput, NotPermitted
+from bot.services.soundboard import export_refusal
 from bot.ui import soundboard as ui
+from bot.ui import sounds as sounds_ui
 from bot.ui.checks import is_admin
 from bot.ui.followups import send_followup
 from bot.ui.formatting import safe
@@ -106,6 +108,17 @@ class SoundboardCommands:
         board = list(guild.soundboard_sounds)
         imported = await self.services.soundboard.imported_ids(guild.id, [s.id for s in board])
         return ui.import_choices(board, imported, current)
+
+    @export.autocomplete("sound")
+    async def _exportable_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Library sounds short enough for the soundboard."""
+        if interaction.guild_id is None:
+            return []
+        found = await self.services.sounds.autocomplete(interaction.guild_id, current, limit=100)
+        fitting = [s for s in found if export_refusal(s.name, s.duration_seconds, 0) is None]
+        return sounds_ui.choices(fitting[:25])
 
     @commands.Cog.listener()
     async def on_soundboard_sound_delete(self, sound: discord.SoundboardSound) -> None:

@@ -179,6 +179,9 @@ async def test_export_puts_a_library_sound_on_the_soundboard(app: App) -> None:
     await _grant_bot(app, int(Permission.CREATE_EXPRESSIONS))
     await upload(app, app.world.alice, "chime", seconds=2.0)
 
+    await upload(app, app.world.alice, "a long one", seconds=6.0)
+    choices = await app.world.admin.autocomplete("sound export", focused="sound")
+    assert [c.value for c in choices] == ["chime"]  # only what fits on the soundboard
     reply = await app.world.admin.slash("sound export", sound="chime", emoji="🔔")
     await reply.wait_until_ready(timeout=REPLY_TIMEOUT)
 
