@@ -7,7 +7,6 @@ from collections.abc import Sequence
 import discord
 from discord import app_commands
 
-from bot.audio.store import PlayableSound
 from bot.errors import InvalidInput, NotFound
 from bot.models.scheduled_task import ScheduledTask
 from bot.services.soundboard import Imported, ImportOutcome, SoundboardSource
@@ -94,14 +93,7 @@ async def native_note(
     channel = guild.get_channel(int(task.parameters.get("channel_id") or 0))
     if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
         return None
-    playable = PlayableSound(
-        sound.id,
-        sound.name,
-        sounds.store.path(sound.file_name),
-        sound.duration_seconds,
-        0,
-        sound.soundboard_sound_id,
-    )
+    playable = sounds.as_playable(sound, default_cost=0)
     try:
         soundboard_sound_for(channel, playable)
     except NativeUnavailable as exc:
