@@ -19,7 +19,7 @@ from bot.models.sound import Sound
 from bot.repositories._search import name_key
 from bot.repositories.sounds import SoundRepository
 from bot.services._names import MAX_NAME_LENGTH, clean_name
-from bot.services.sounds import SoundService
+from bot.services.sounds import SoundService, TaskUse
 
 # Discord's limits for a soundboard sound.
 MAX_SOUNDBOARD_SECONDS = 5.2
@@ -62,6 +62,15 @@ class Export:
     sound: Sound
     name: str
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Unlinked:
+    """A library sound whose soundboard sound was deleted, and the active tasks that play it
+    by the text channel they post in (``None``: none)."""
+
+    sound: Sound
+    tasks_by_channel: dict[int | None, list[TaskUse]]
 
 
 def export_refusal(name: str, duration_seconds: float, size_bytes: int) -> str | None:
@@ -225,14 +234,22 @@ class SoundboardService:
 
     async def soundboard_sound_deleted(
         self, guild_id: int, soundboard_sound_id: int
-    ) -> Sound | None:
-        """The server removed a soundboard sound: its library copy stays and plays streamed."""
+    ) -> Unlinked | None:
+        """The server removed a soundboard sound: its library copy stays and plays streamed;
+        the active tasks that play it, to tell their owners nothing breaks."""
         async with self._sessions() as session, session.begin():
             repository = SoundRepository(session)
             sound = await repository.by_soundboard_id(guild_id, soundboard_sound_id)
-            if sound is not None:
-                sound.soundboard_sound_id = None
-        return sound
+            if sound is None:
+                return None
+            sound.soundboard_sound_id = None
+            active = await repository.active_tasks_using(guild_id, sound.id)
+        by_channel: dict[int | None, list[TaskUse]] = {}
+        for task in active:
+            channel_id = task.parameters.get("text_channel_id")
+            key = channel_id if isinstance(channel_id, int) else None
+            by_channel.setdefault(key, []).append(TaskUse.of(task))
+        return Unlinked(sound, by_channel)
 
     async def imported_ids(self, guild_id: int, soundboard_sound_ids: Sequence[int]) -> set[int]:
         """Which of these soundboard sounds are in the library already."""

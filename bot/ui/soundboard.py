@@ -10,7 +10,7 @@ from discord import app_commands
 from bot.errors import InvalidInput, NotFound
 from bot.models.scheduled_task import ScheduledTask
 from bot.services.soundboard import Imported, ImportOutcome, SoundboardSource
-from bot.services.sounds import SoundService
+from bot.services.sounds import SoundService, TaskUse
 from bot.ui.formatting import safe
 from bot.voice.native import NativeUnavailable, soundboard_sound_for
 
@@ -48,6 +48,16 @@ def import_choices(
             app_commands.Choice(name=f"{emoji}{sound.name}{mark}"[:100], value=str(sound.id))
         )
     return choices
+
+
+def unlinked_notice(sound_name: str, tasks: Sequence[TaskUse]) -> str:
+    """For the channel of tasks that play a sound removed from the soundboard."""
+    shown = ", ".join(f"#{t.task_id} **{safe(t.name)}**" for t in tasks[:10])
+    more = f" and {len(tasks) - 10} more" if len(tasks) > 10 else ""
+    return (
+        f"ℹ️ **{safe(sound_name)}** was removed from the server's soundboard. Nothing breaks: "
+        f"{shown}{more} keep playing it from the library copy, streamed instead of natively."
+    )
 
 
 def import_summary(results: Sequence[Imported]) -> str:

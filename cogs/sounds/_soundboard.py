@@ -122,14 +122,23 @@ class SoundboardCommands:
 
     @commands.Cog.listener()
     async def on_soundboard_sound_delete(self, sound: discord.SoundboardSound) -> None:
-        kept = await self.services.soundboard.soundboard_sound_deleted(sound.guild.id, sound.id)
-        if kept is not None:
-            log.info(
-                "guild %s: soundboard sound %s deleted; library sound #%s keeps playing, streamed",
-                sound.guild.id,
-                sound.id,
-                kept.id,
-            )
+        unlinked = await self.services.soundboard.soundboard_sound_deleted(sound.guild.id, sound.id)
+        if unlinked is None:
+            return
+        log.info(
+            "guild %s: soundboard sound %s deleted; library sound #%s keeps playing, streamed",
+            sound.guild.id,
+            sound.id,
+            unlinked.sound.id,
+        )
+        for channel_id, tasks in unlinked.tasks_by_channel.items():
+            channel = sound.guild.get_channel(channel_id) if channel_id else None
+            if not isinstance(channel, discord.abc.Messageable):
+                continue
+            try:
+                await channel.send(ui.unlinked_notice(unlinked.sound.name, tasks))
+            except discord.HTTPException as exc:
+                log.warning("could not tell channel %s about a removed sound: %s", channel_id, exc)
 
     @commands.Cog.listener()
     async def on_soundboard_sound_update(

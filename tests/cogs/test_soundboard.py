@@ -247,8 +247,15 @@ async def test_a_sound_deleted_from_the_soundboard_stays_in_the_library(app: App
     gong = _on_board(app, "gong")
     await _cached(app, gong)
     await _import(app)
+    task_id = await schedule(app, app.world.alice, "every day at 9am", sound="gong")
 
     await app.emulator.soundboard.delete(gong)
+
+    notice = await app.emulator.wait_for_message(
+        app.world.general, lambda m: "removed from the server's soundboard" in m.content
+    )
+    assert "Nothing breaks" in notice.content
+    assert f"#{task_id} **gong** keep playing it from the library copy" in notice.content
 
     for _ in range(200):
         if (await stored(app, "gong")).soundboard_sound_id is None:

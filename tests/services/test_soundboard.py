@@ -104,6 +104,8 @@ async def test_a_deleted_soundboard_sound_unlinks_its_library_copy(
     kept = await soundboard.soundboard_sound_deleted(GUILD, 5)
 
     assert kept is not None
+    assert kept.tasks_by_channel == {}
+    assert await soundboard.soundboard_sound_deleted(GUILD, 5) is None
     sound = await sounds.get(GUILD, imported.sound.id)
     assert sound.soundboard_sound_id is None
     assert (await sounds.playable(GUILD, sound.id)).path.exists()
