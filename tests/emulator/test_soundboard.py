@@ -166,3 +166,39 @@ async def test_creating_sounds_keeps_discords_limits(
     await created.delete()
     await emulator.wait_for(lambda: guild.get_soundboard_sound(created.id) is None)
     assert created.id not in world.guild.soundboard
+
+
+async def test_sounds_there_before_the_bot_connects_come_with_the_guild(
+    emulator: Emulator, world: World, bots: BotRunner
+) -> None:
+    board = emulator.soundboard.add(world.guild, "early", tone(600, 0.3, "mp3"))
+
+    bot = await bots.start([])
+
+    sound = _guild(bot, world).get_soundboard_sound(board.id)
+    assert sound is not None
+    assert sound.name == "early"
+
+
+async def test_editing_a_sound_renames_it_and_refuses_a_bad_name(
+    emulator: Emulator, world: World, bot: CarillonBot
+) -> None:
+    await _grant(emulator, world, bot, int(Permission.CREATE_EXPRESSIONS))
+    guild = _guild(bot, world)
+    created = await guild.create_soundboard_sound(name="beep", sound=tone(500, 0.5, "mp3"))
+
+    renamed = await created.edit(name="boop")
+    await emulator.wait_for(
+        lambda: getattr(guild.get_soundboard_sound(created.id), "name", "") == "boop"
+    )
+
+    assert renamed.name == "boop"
+    with pytest.raises(discord.HTTPException) as refused:
+        await created.edit(name="b")
+    assert refused.value.code == 50035
+    others = emulator.soundboard.add(world.guild, "theirs", tone(500, 0.5, "mp3"))
+    await emulator.wait_for(lambda: guild.get_soundboard_sound(others.id) is not None)
+    theirs = guild.get_soundboard_sound(others.id)
+    assert theirs is not None
+    with pytest.raises(discord.Forbidden):
+        await theirs.delete()  # another member's sound needs Manage Expressions
