@@ -59,7 +59,8 @@ class SoundboardCommands:
     ) -> None:
         guild = _guild(interaction)
         await _check_may_manage_expressions(interaction, "export sounds to the soundboard")
-        if not guild.me.guild_permissions.create_expressions:
+        mine = guild.me.guild_permissions
+        if not (mine.create_expressions or mine.manage_expressions):
             raise InvalidInput(
                 "I lack the Create Expressions permission, so I cannot add soundboard sounds. "
                 "Ask an admin to grant it."
