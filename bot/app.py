@@ -13,6 +13,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot.command_sync import sync_on_start
 from bot.config import Config, DiscordConfig
 from bot.timeparse import warm_up
 from bot.ui.errors import on_app_command_error
@@ -85,6 +86,7 @@ class CarillonBot(commands.Bot):
         self.extension_names = tuple(extensions)
         self.tree.on_error = on_app_command_error
         self._scheduler_started = False
+        self._closing_started = False
 
     async def login(self, token: str) -> None:
         use_discord_endpoints(self.config.discord)
@@ -95,9 +97,18 @@ class CarillonBot(commands.Bot):
         await asyncio.to_thread(warm_up, self.config.time)
         for name in self.extension_names:
             await self.load_extension(name)
-        synced = await self.tree.sync()
-        _log.info(
-            "loaded %d extensions, synced %d commands", len(self.extension_names), len(synced)
+        _log.info("loaded %d extensions", len(self.extension_names))
+        await self._sync_commands()
+
+    async def _sync_commands(self) -> None:
+        db = getattr(self.services, "db", None)
+        clock = getattr(self.services, "clock", None)
+        if db is None or clock is None or self.application_id is None:
+            synced = await self.tree.sync()
+            _log.info("synced %d commands", len(synced))
+            return
+        await sync_on_start(
+            self.tree, db, self.application_id, clock.now(), self.config.discord.sync_on_start
         )
 
     async def on_ready(self) -> None:
@@ -110,6 +121,11 @@ class CarillonBot(commands.Bot):
             freeze_startup_objects()
 
     async def close(self) -> None:
+        """Stop the scheduler, leave voice, disconnect, release the database; once."""
+        if self._closing_started:
+            await super().close()
+            return
+        self._closing_started = True
         scheduler = getattr(self.services, "scheduler", None)
         if scheduler is not None and self._scheduler_started:
             await scheduler.stop()

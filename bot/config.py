@@ -19,8 +19,14 @@ from bot.config_values import (
     Between,
     DatabaseUrl,
     Language,
+    LogLevel,
+    LogLevels,
     NotEmpty,
     OneOf,
+    ShardCount,
+    ShardIds,
+    SyncTarget,
+    Token,
     Url,
     Zone,
     describe,
@@ -41,12 +47,17 @@ _DATE_ORDER = OneOf(("MDY", "DMY"), "must be 'MDY' (12/24) or 'DMY' (24/12)")
 
 @dataclass(frozen=True)
 class DiscordConfig:
-    token: str | None = None
+    token: Annotated[str | None, Token()] = None
     api_base_url: Annotated[str, Url(("http", "https"))] = "https://discord.com/api/v10"
     gateway_url: Annotated[str, Url(("ws", "wss"))] = "wss://gateway.discord.gg"
     cdn_url: Annotated[str, Url(("http", "https"))] = "https://cdn.discordapp.com"
     admin_role_ids: tuple[Annotated[int, _DISCORD_ID], ...] = ()
     owner_ids: tuple[Annotated[int, _DISCORD_ID], ...] = ()
+    # "auto" or a number; "auto" or a list of the shard ids this process runs.
+    shard_count: Annotated[int | str, ShardCount()] = "auto"
+    shard_ids: Annotated[tuple[int, ...] | str, ShardIds()] = "auto"
+    # "auto": sync the command tree at start only when it changed since the last sync.
+    sync_on_start: Annotated[str, SyncTarget()] = "auto"
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,24 @@ class TimeConfig:
 
 
 @dataclass(frozen=True)
+class LoggingConfig:
+    level: Annotated[str, LogLevel()] = "INFO"
+    # "text" for people, "json" (one object a line) for log shippers.
+    format: Annotated[str, OneOf(("text", "json"), "must be 'text' or 'json'")] = "text"
+    # Per logger, over the built-in defaults (APScheduler's routine lines at WARNING).
+    levels: Annotated[dict[str, str], LogLevels()] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: Annotated[int, Between(1, 65535, "a TCP port")] = 8080
+    public_url: Annotated[str | None, Url(("http", "https"))] = None
+    secret: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -107,13 +136,36 @@ class Config:
     credits: CreditsConfig = field(default_factory=CreditsConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     time: TimeConfig = field(default_factory=TimeConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
     def with_token_from_env(self, environ: typing.Mapping[str, str] | None = None) -> Config:
         """``CARILLON_TOKEN`` wins over the file's token."""
-        token = (environ if environ is not None else os.environ).get(TOKEN_ENV)
+        token = Token()(TOKEN_ENV, (environ if environ is not None else os.environ).get(TOKEN_ENV))
         if not token:
             return self
         return dataclasses.replace(self, discord=dataclasses.replace(self.discord, token=token))
+
+    def resolved_against(self, folder: Path) -> Config:
+        """Relative paths (the SQLite file, the sounds folder) taken from ``folder``."""
+        database = dataclasses.replace(
+            self.database, url=_sqlite_url_against(self.database.url, folder)
+        )
+        sounds = dataclasses.replace(
+            self.sounds, directory=str(folder / Path(self.sounds.directory).expanduser())
+        )
+        return dataclasses.replace(self, database=database, sounds=sounds)
+
+
+def _sqlite_url_against(url: str, folder: Path) -> str:
+    """``sqlite+aiosqlite:///data/x.db`` -> ``sqlite+aiosqlite:////FOLDER/data/x.db``."""
+    scheme, separator, rest = url.partition(":///")
+    if not separator or not scheme.startswith("sqlite"):
+        return url
+    path, question, query = rest.partition("?")
+    if not path or path == ":memory:" or Path(path).is_absolute():
+        return url
+    return f"{scheme}:///{folder / path}{question}{query}"
 
 
 def load_config(path: Path | str | None = None, *, required: bool = False) -> Config:
@@ -123,10 +175,11 @@ def load_config(path: Path | str | None = None, *, required: bool = False) -> Co
     """
     config_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
     where = str(config_path)
+    folder = config_path.resolve().parent
     if not config_path.exists():
         if required or path is not None:
             raise ConfigError(where, "file not found", where=where)
-        return Config()
+        return Config().resolved_against(folder)
     try:
         data = config_path.read_bytes()
         raw = tomllib.loads(data.decode("utf-8-sig"))
@@ -140,7 +193,7 @@ def load_config(path: Path | str | None = None, *, required: bool = False) -> Co
         raise ConfigError(where, "not valid TOML (nested too deeply)", where=where) from None
     except OSError as exc:
         raise ConfigError(where, f"cannot be read ({exc.strerror})", where=where) from None
-    return parse_config(raw)
+    return parse_config(raw).resolved_against(folder)
 
 
 def parse_config(raw: dict[str, Any]) -> Config:
@@ -196,7 +249,13 @@ def _coerce(key: str, hint: Any, value: Any) -> Any:
         return result
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in args if a is not type(None)]
+        if len(inner) > 1:
+            return value  # "auto" or a number, say: the key's own rule decides
         return _coerce(key, inner[0], value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(key, f"must be a table, got {describe(value)}")
+        return value
     if origin is tuple:
         if not isinstance(value, list):
             raise ConfigError(key, f"must be a list, got {describe(value)}")
@@ -207,6 +266,15 @@ def _coerce(key: str, hint: Any, value: Any) -> Any:
 
 
 def _check_semantics(config: Config) -> None:
+    discord = config.discord
+    if isinstance(discord.shard_count, int) and isinstance(discord.shard_ids, tuple):
+        outside = [i for i in discord.shard_ids if i >= discord.shard_count]
+        if outside:
+            raise ConfigError(
+                "discord.shard_ids",
+                f"shard ids go from 0 to shard_count - 1 ({discord.shard_count - 1}), "
+                f"got {outside[0]}",
+            )
     credits = config.credits
     if credits.recharge_cap < credits.recharge_amount:
         raise ConfigError(

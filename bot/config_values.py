@@ -15,11 +15,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
-
-import yarl
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from bot.errors import ConfigError
 from bot.tzdb import is_zone, zone_names
@@ -127,6 +123,8 @@ class Url:
             port = parts.port
         except ValueError:
             raise ConfigError(key, bad_port) from None
+        import yarl  # here, not at import: ``python -m bot when`` never checks a URL
+
         try:
             url = yarl.URL(value)
         except ValueError:
@@ -157,21 +155,52 @@ def _valid_host(host: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class DatabaseUrl:
-    """A SQLAlchemy URL for one of ``drivers``, with a valid port if it has one."""
+    """A SQLAlchemy URL for one of ``drivers``, with a valid port if it has one, naming a
+    database that outlives the process: a SQLite file (not memory) or a PostgreSQL database."""
 
     drivers: tuple[str, ...]
 
     def __call__(self, key: str, value: str) -> str:
+        # urllib, not SQLAlchemy's make_url: loading SQLAlchemy would double the start-up
+        # of ``python -m bot when``. Both split user, password, host, port and path alike.
         starts = " or ".join(f"'{driver}://'" for driver in self.drivers)
-        try:
-            url = make_url(value)
-        except (ArgumentError, ValueError):
-            raise ConfigError(key, f"is not a database URL, got {shown(value)}") from None
-        if url.drivername not in self.drivers:
+        if any(c.isspace() or not c.isprintable() for c in value):
+            raise ConfigError(key, "must not hold spaces or control characters")
+        driver, separator, _ = value.partition("://")
+        if not separator or driver not in self.drivers:
             raise ConfigError(key, f"must start with {starts}")
-        if url.port is not None and not 1 <= url.port <= _MAX_PORT:
-            raise ConfigError(key, f"port must be from 1 to {_MAX_PORT}, got {url.port}")
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            raise ConfigError(key, f"is not a database URL, got {shown(value)}") from None
+        _, colon, port = parts.netloc.rpartition("@")[2].rpartition(":")
+        valid_port = port.isascii() and port.isdigit() and 1 <= int(port) <= _MAX_PORT
+        if colon and "]" not in port and not valid_port:
+            raise ConfigError(key, f"port must be from 1 to {_MAX_PORT}, got {shown(port)}")
+        if driver.startswith("sqlite"):
+            _check_sqlite(key, driver, parts)
+        elif not parts.path.strip("/"):
+            raise ConfigError(
+                key,
+                "names no database: add its name after the host, e.g. "
+                "'postgresql+asyncpg://carillon@localhost/carillon'",
+            )
         return value
+
+
+def _check_sqlite(key: str, driver: str, parts: SplitResult) -> None:
+    if parts.netloc:
+        raise ConfigError(
+            key, f"a SQLite URL names a file, not a host: '{driver}:///data/carillon.db'"
+        )
+    path = parts.path.removeprefix("/")
+    in_memory = path in ("", ":memory:") or "memory" in parse_qs(parts.query).get("mode", [])
+    if in_memory:
+        raise ConfigError(
+            key,
+            "is an in-memory SQLite database: everything would be lost at every "
+            "restart. Name a file, e.g. 'sqlite+aiosqlite:///data/carillon.db'",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,3 +255,108 @@ class NotEmpty:
         if not value:
             raise ConfigError(key, self.problem)
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A bot token as the Developer Portal shows it; an empty one is no token."""
+
+    def __call__(self, key: str, value: str | None) -> str | None:
+        if not value:
+            return None
+        if value.lower().startswith("bot "):
+            raise ConfigError(key, "must be the token alone, without the 'Bot ' prefix")
+        if any(c.isspace() or not c.isprintable() for c in value):
+            raise ConfigError(
+                key,
+                "must not hold spaces, line breaks or control characters: paste the token "
+                "exactly as the Developer Portal shows it",
+            )
+        return value
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True, slots=True)
+class LogLevel:
+    """A ``logging`` level name, in any case; upper case once read."""
+
+    def __call__(self, key: str, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ConfigError(key, f"must be one of {', '.join(LOG_LEVELS)}, got {shown(value)}")
+        return value.upper()
+
+
+@dataclass(frozen=True, slots=True)
+class LogLevels:
+    """A table of logger name to level (``apscheduler = "WARNING"``)."""
+
+    def __call__(self, key: str, value: Any) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise ConfigError(key, f"must be a table of logger = level, got {describe(value)}")
+        levels = {}
+        for name, level in value.items():
+            if not isinstance(level, str) or level.upper() not in LOG_LEVELS:
+                raise ConfigError(
+                    key,
+                    f"{name}: must be one of {', '.join(LOG_LEVELS)}, got {describe(level)}",
+                )
+            levels[name] = level.upper()
+        return levels
+
+
+MAX_SHARDS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class ShardCount:
+    """``"auto"`` (Discord's recommendation) or a number of shards."""
+
+    def __call__(self, key: str, value: Any) -> int | str:
+        if value == "auto":
+            return value
+        if isinstance(value, str):
+            raise ConfigError(key, f"must be 'auto' or a number of shards, got {shown(value)}")
+        return whole_number(key, value, Between(1, MAX_SHARDS))
+
+
+@dataclass(frozen=True, slots=True)
+class ShardIds:
+    """``"auto"`` (take free shards) or the list of shard ids this process runs."""
+
+    def __call__(self, key: str, value: Any) -> tuple[int, ...] | str:
+        if value == "auto":
+            return value
+        if not isinstance(value, list):
+            raise ConfigError(key, f"must be 'auto' or a list of shard ids, got {describe(value)}")
+        if not value:
+            raise ConfigError(key, "must name at least one shard id (or be 'auto')")
+        ids = tuple(
+            whole_number(f"{key}[{i}]", item, Between(0, MAX_SHARDS - 1))
+            for i, item in enumerate(value)
+        )
+        if len(set(ids)) != len(ids):
+            raise ConfigError(key, f"names a shard twice: {list(ids)}")
+        return ids
+
+
+SYNC_CHOICES = ("auto", "global", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class SyncTarget:
+    """Where start-up syncs the command tree: ``auto``, ``global``, ``off`` or ``guild:<id>``."""
+
+    def __call__(self, key: str, value: str) -> str:
+        if value in SYNC_CHOICES:
+            return value
+        prefix, _, guild = value.partition(":")
+        is_id = guild.isascii() and guild.isdigit() and 1 <= int(guild) <= INT64_MAX
+        if prefix == "guild" and is_id:
+            return value
+        raise ConfigError(
+            key,
+            "must be 'auto' (sync when the commands changed), 'global', 'off' or "
+            f"'guild:<server id>', got {shown(value)}",
+        )

@@ -71,3 +71,20 @@ class TransientTaskFailure(TaskFailure):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, transient=True)
+
+
+EXIT_TRANSIENT = 1
+# sysexits' EX_CONFIG: a restart alone cannot fix it (service managers are told not to retry).
+EXIT_NEEDS_OPERATOR = 78
+
+
+class StartupFailure(CarillonError):
+    """The bot cannot start; the message is one paragraph telling the operator what to fix.
+
+    ``lasting``: trying again will not help until someone changes something (a refused token,
+    an intent switched off, a database from a newer version, a folder it may not write).
+    """
+
+    def __init__(self, message: str, *, lasting: bool = False) -> None:
+        super().__init__(message)
+        self.exit_status = EXIT_NEEDS_OPERATOR if lasting else EXIT_TRANSIENT

@@ -97,7 +97,9 @@ def _keys(kinds: tuple[type, ...]) -> list[tuple[str, str]]:
 
 
 NUMBER_KEYS = _keys((int, float))
-EVERY_KEY = _keys((int, float, str, bool, str | None))
+EVERY_KEY = _keys(
+    (int, float, str, bool, str | None, int | str, tuple[int, ...] | str, dict[str, str])
+)
 
 
 def _load(section: str, key: str, value: Any) -> Config | None:
@@ -205,3 +207,34 @@ def test_the_fuzz_covers_every_key() -> None:
 
 def _section_keys(section: str) -> list[str]:
     return [f.name for f in dataclasses.fields(typing.get_type_hints(Config)[section])]
+
+
+DATABASE_URLS = st.builds(
+    "{}://{}{}{}{}".format,
+    st.sampled_from(["sqlite+aiosqlite", "postgresql+asyncpg", "postgresql", "SQLITE+aiosqlite"]),
+    st.sampled_from(["", "me@", "me:pw@", "me:p%40ss@", ":pw@", "me:p@ss@"]),
+    st.one_of(HOSTS, st.just("")),
+    PORTS,
+    st.one_of(
+        st.sampled_from(
+            ["", "/", "/db", "/:memory:", "/data/x.db", "//abs/x.db", "/x?mode=memory"]
+        ),
+        st.text(max_size=12),
+    ),
+)
+
+
+@FUZZ
+@given(DATABASE_URLS)
+def test_a_database_url_accepted_is_one_sqlalchemy_reads_alike(value: str) -> None:
+    """The config reads URLs with urllib (fast start-up); SQLAlchemy must agree on each part."""
+    from sqlalchemy.engine import make_url
+
+    config = _load("database", "url", value)
+    if config is None:
+        return
+    url = make_url(value)
+    assert url.drivername in ("sqlite+aiosqlite", "postgresql+asyncpg")
+    assert url.database
+    assert url.get_backend_name() != "sqlite" or url.database != ":memory:"
+    assert url.port is None or 1 <= url.port <= 65535

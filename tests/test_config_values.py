@@ -147,9 +147,14 @@ def test_the_defaults_are_within_their_bounds(tmp_path: Path) -> None:
         lines.append(f"[{section.name}]")
         values = dataclasses.asdict(getattr(Config(), section.name))
         for key, value in values.items():
-            if value is not None:
+            if isinstance(value, dict):
+                table = ", ".join(f"{name} = {level!r}" for name, level in value.items())
+                lines.append(f"{key} = {{ {table} }}")
+            elif isinstance(value, bool):
+                lines.append(f"{key} = {str(value).lower()}")
+            elif value is not None:
                 shown = repr(list(value) if isinstance(value, tuple) else value)
                 lines.append(f"{key} = {shown}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    assert load_config(path) == Config()
+    assert load_config(path) == Config().resolved_against(tmp_path)

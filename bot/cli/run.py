@@ -1,61 +1,51 @@
-"""``python -m bot run [--config PATH]``: upgrade the database, then run the bot."""
+"""``python -m bot run [--config PATH] [--log-level LEVEL]``: check the database and the
+sounds folder, migrate, then run the bot until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
 import sys
 
-import discord
+from bot.config_values import LOG_LEVELS
 
-from bot.config import Config, load_config
-from bot.container import build_bot
-from bot.db.migrate import upgrade
-from bot.errors import ConfigError
-
-log = logging.getLogger("bot")
+EXIT_BAD_CONFIG = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", default=None, help="path (default: config.toml)")
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help="over [logging] level (debug, info, warning, error, critical)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    import asyncio
+
+    from bot.cli.first_start import NO_TOKEN
+    from bot.config import load_config
+    from bot.errors import ConfigError, StartupFailure
+    from bot.logs import setup_logging
+
     try:
         config = load_config(args.config).with_token_from_env()
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
-        return 2
+        return EXIT_BAD_CONFIG
     if not config.discord.token:
-        missing = ConfigError(
-            "discord.token",
-            "missing. Put the bot token in config.toml under [discord] "
-            "or in the CARILLON_TOKEN environment variable.",
-        )
-        print(str(missing), file=sys.stderr)
-        return 2
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    setup_logging(config.logging, args.log_level)
+    from bot.cli.service import serve
+
     try:
         asyncio.run(serve(config))
-    except KeyboardInterrupt:
-        pass
-    except discord.LoginFailure:
-        print(
-            "Discord refused the token: check [discord] token or CARILLON_TOKEN.", file=sys.stderr
-        )
-        return 1
-    except (OSError, discord.HTTPException) as exc:
-        print(f"cannot reach Discord at {config.discord.api_base_url}: {exc}", file=sys.stderr)
-        return 1
+    except StartupFailure as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:  # Ctrl-C before the bot was built (checks, migrations)
+        print("interrupted before the bot started", file=sys.stderr)
+        return 130
     return 0
-
-
-async def serve(config: Config) -> None:
-    await upgrade(config.database.url)
-    bot = build_bot(config)
-    assert config.discord.token is not None
-    async with bot:
-        await bot.start(config.discord.token)

@@ -26,7 +26,7 @@ class _UsageError(Exception):
 
 
 def _json_error(message: str) -> NoReturn:
-    print(json.dumps({"error": message}))
+    print(json.dumps({"error": message}, ensure_ascii=False))
     raise SystemExit(2)
 
 
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         document = _schedule_document(args)
     except (CarillonError, _UsageError) as exc:
-        print(json.dumps({"error": str(exc)}))
+        print(json.dumps({"error": str(exc)}, ensure_ascii=False))
         return 2
     print(json.dumps(document, ensure_ascii=False))
     return 0

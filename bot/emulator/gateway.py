@@ -23,6 +23,9 @@ HEARTBEAT_INTERVAL_MS = 41_250
 # notes when it sent only after the send completes, so an ACK that beats it reads as 41 s lag.
 HEARTBEAT_ACK_DELAY = 0.02
 
+# The intents Discord gates behind a switch in the Developer Portal, by discord.py's name.
+PRIVILEGED_INTENTS = {"members": 1 << 1, "presences": 1 << 8, "message_content": 1 << 15}
+
 
 class Op:
     DISPATCH = 0
@@ -135,6 +138,11 @@ class Gateway:
     ) -> GatewaySession | None:
         if data.get("token") != self.emulator.token:
             await ws.close(code=4004, message=b"Authentication failed.")
+            return None
+        asked = int(data.get("intents", 0))
+        switched_on = sum(PRIVILEGED_INTENTS[name] for name in self.emulator.privileged_intents)
+        if asked & sum(PRIVILEGED_INTENTS.values()) & ~switched_on:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
         self.stats.identifies += 1
         shard_id, shard_count = data.get("shard") or (0, 1)
@@ -265,6 +273,16 @@ class Gateway:
         await self._send(ws, {"op": Op.INVALID_SESSION, "d": resumable})
         if not resumable:
             await drop_session_voice(self.emulator, session.session_id)
+        self.emulator.changed.notify()
+
+    async def end_sessions(self, code: int, message: bytes) -> None:
+        """Close every live session with ``code``, as Discord does when the token is reset."""
+        for session in list(self.sessions.values()):
+            ws = session.ws
+            session.ws = session.request = None
+            if ws is not None and not ws.closed:
+                await ws.close(code=code, message=message)
+        self.sessions.clear()
         self.emulator.changed.notify()
 
     async def close(self) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.emulator.interactions import CallbackType, InteractionRecord
-from bot.emulator.model import Message
+from bot.emulator.model import Channel, Message, Permission
 
 if TYPE_CHECKING:
     from bot.emulator.server import Emulator
@@ -310,6 +310,10 @@ class Rest:
         channel = self.emulator.find_channel(channel_id)
         if channel is None and channel_id not in self.emulator.dm_channels:
             return error(404, "Unknown Channel", 10003)
+        if channel is not None:
+            refusal = self._posting_refusal(channel)
+            if refusal is not None:
+                return refusal
         payload, files = await read_body(request)
         if not (
             payload.get("content") or payload.get("embeds") or files or payload.get("components")
@@ -317,6 +321,18 @@ class Rest:
             return error(400, "Cannot send an empty message", 50006)
         message = self.emulator.new_message(channel or channel_id, payload, files)
         return json_response(message.payload())
+
+    def _posting_refusal(self, channel: Channel) -> web.Response | None:
+        """Discord's 403s for a bot posting where it may not see (50001) or send (50013)."""
+        guild = self.emulator.guilds.get(channel.guild_id) if channel.guild_id else None
+        if guild is None:
+            return None
+        granted = guild.permissions_in(self.emulator.bot_member(guild), channel)
+        if not granted & Permission.VIEW_CHANNEL:
+            return error(403, "Missing Access", 50001)
+        if not granted & Permission.SEND_MESSAGES:
+            return error(403, "Missing Permissions", 50013)
+        return None
 
     def _channel_message(self, request: web.Request) -> Message | None:
         message = self.emulator.messages.get(int(request.match_info["message_id"]))

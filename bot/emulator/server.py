@@ -18,7 +18,7 @@ from bot.emulator import voice_moves
 from bot.emulator.actor import Actor
 from bot.emulator.audio import CapturedAudio
 from bot.emulator.faults import Fault, FaultPlan, RecordedRequest
-from bot.emulator.gateway import Gateway
+from bot.emulator.gateway import PRIVILEGED_INTENTS, Gateway
 from bot.emulator.interactions import ANSWER_WINDOW, TOKEN_LIFETIME, InteractionRecord
 from bot.emulator.model import (
     Attachment,
@@ -77,14 +77,22 @@ class Emulator:
         answer_window: float = ANSWER_WINDOW,
         token_lifetime: float = TOKEN_LIFETIME,
         rate_limits: RateLimitPolicy | None = None,
+        privileged_intents: Iterable[str] = ("members", "presences", "message_content"),
     ) -> None:
         """``command_permissions``: hide commands whose ``default_member_permissions`` a
         member lacks, as the Discord client does (servers can override that; the emulator
         cannot, so it is off by default). ``answer_window``: seconds the bot has for its
         first answer to an interaction (Discord's three). ``token_lifetime``: seconds an
         interaction's token takes follow-ups (Discord's fifteen minutes). ``rate_limits``:
-        the buckets, global limit and invalid-request ban enforced (Discord's by default)."""
+        the buckets, global limit and invalid-request ban enforced (Discord's by default).
+        ``privileged_intents``: the ones switched on in the application's Developer Portal
+        page (``members``, ``presences``, ``message_content``); an IDENTIFY asking for any
+        other is closed with 4014, as Discord does."""
         self.token = token
+        unknown = set(privileged_intents) - set(PRIVILEGED_INTENTS)
+        if unknown:
+            raise ValueError(f"not privileged intents: {sorted(unknown)}")
+        self.privileged_intents = frozenset(privileged_intents)
         self.host = host
         self.command_permissions = command_permissions
         self.answer_window = answer_window
@@ -295,6 +303,13 @@ class Emulator:
         return [r for r in self.requests if probe.matches(r.method, r.path)]
 
     # the world
+
+    async def reset_token(self) -> str:
+        """The owner pressed Reset Token in the Developer Portal: the old token is refused
+        from now on (REST 401) and the live gateway sessions end with 4004."""
+        self.token = secrets.token_urlsafe(40)
+        await self.gateway.end_sessions(4004, b"Authentication failed.")
+        return self.token
 
     def add_guild(
         self, name: str = "Carillon Test", *, owner_name: str = "owner", guild_id: int | None = None

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
 from bot.models.base import Base
+from bot.models.command_sync import CommandSync
 from bot.models.credits import CreditBalance, CreditTransaction
 from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus, TaskType
 from bot.models.settings import GuildAdminRole, GuildSettings, MemberSettings
@@ -9,6 +10,7 @@ from bot.models.task_run import RunOutcome, TaskRun
 
 __all__ = [
     "Base",
+    "CommandSync",
     "CreditBalance",
     "CreditTransaction",
     "GuildAdminRole",

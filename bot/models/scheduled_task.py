@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -10,32 +9,9 @@ from sqlalchemy import BigInteger, DateTime, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, IdType, enum_column
+from bot.task_kinds import RecurrenceType, TaskStatus, TaskType
 
-
-class TaskType(enum.StrEnum):
-    CREDIT_RECHARGE = "credit_recharge"
-    PLAY_SOUND = "play_sound"
-    PLAY_PLAYLIST = "play_playlist"
-
-
-class RecurrenceType(enum.StrEnum):
-    NONE = "none"
-    # Elapsed-time steps of ``recurrence_interval`` minutes ("every 15 minutes").
-    MINUTELY = "minutely"
-    HOURLY = "hourly"
-    DAILY = "daily"
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
-    YEARLY = "yearly"
-    CRON = "cron"
-
-
-class TaskStatus(enum.StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
+__all__ = ["ACTIVE_STATUSES", "RecurrenceType", "ScheduledTask", "TaskStatus", "TaskType"]
 
 
 ACTIVE_STATUSES = (TaskStatus.PENDING, TaskStatus.RUNNING)

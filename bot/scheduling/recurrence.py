@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 from croniter.croniter import CroniterBadDateError, CroniterError
 
-from bot.models.scheduled_task import RecurrenceType
+from bot.task_kinds import RecurrenceType
 from bot.tzdb import zone
 
 _ELAPSED_UNITS = {

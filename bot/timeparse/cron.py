@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.models.scheduled_task import RecurrenceType
 from bot.scheduling.recurrence import Recurrence, is_valid_cron, next_after
+from bot.task_kinds import RecurrenceType
 from bot.timeparse.context import ParseContext
 from bot.timeparse.errors import TimeParseError
 

@@ -6,8 +6,8 @@ import re
 from datetime import datetime
 from functools import lru_cache
 
-from bot.models.scheduled_task import RecurrenceType
 from bot.scheduling.recurrence import Recurrence, zone
+from bot.task_kinds import RecurrenceType
 from bot.timeparse.lexicon import MONTH_NAMES, WEEKDAY_NAMES, ordinal
 
 _CRON_AT = re.compile(r"^(?P<minute>\d{1,2}) (?P<hours>\d{1,2}(?:,\d{1,2})*) (?P<rest>.+)$")

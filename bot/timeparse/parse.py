@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from bot.config import TimeConfig
-from bot.models.scheduled_task import RecurrenceType
 from bot.scheduling.recurrence import Recurrence
+from bot.task_kinds import RecurrenceType
 from bot.timeparse.content import refuse_foreign_digits
 from bot.timeparse.context import ParseContext, make_context, out_of_range
 from bot.timeparse.cron import first_cron_run, looks_like_cron, parse_cron

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.models.scheduled_task import RecurrenceType
 from bot.scheduling.recurrence import Recurrence
+from bot.task_kinds import RecurrenceType
 from bot.timeparse.clock import AT_TIME, MIDNIGHT, TimeOfDay, parse_time, time_from_match
 from bot.timeparse.context import ParseContext
 from bot.timeparse.cron import first_cron_run

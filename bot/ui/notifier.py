@@ -7,6 +7,7 @@ import logging
 import discord
 
 from bot.models.scheduled_task import ScheduledTask
+from bot.permissions import can_post
 from bot.ui.tasks import safe
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class DiscordNotifier:
         if not channel_id:
             return False
         channel = self.client.get_channel(int(channel_id))
-        if not isinstance(channel, discord.abc.Messageable):
+        if not isinstance(channel, discord.abc.Messageable) or not can_post(channel):
             return False
         try:
             await channel.send(text, allowed_mentions=mentions)

@@ -8,6 +8,7 @@ from typing import Any
 import discord
 
 from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask
+from bot.permissions import can_post
 from bot.ui.buttons import now_playing_view
 from bot.ui.tasks import COLOUR, safe
 from bot.voice.ports import NowPlaying
@@ -29,6 +30,9 @@ class NowPlayingPoster:
         channel = self.client.get_channel(request.text_channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             log.info("now playing: channel %s is gone", request.text_channel_id)
+            return
+        if not can_post(channel):
+            log.info("now playing: no permission to post in %s", request.text_channel_id)
             return
         embed = discord.Embed(
             title="🔔 Now playing",

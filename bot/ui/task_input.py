@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import CarillonError, InvalidInput
+from bot.permissions import VOICE, missing
 from bot.services.ids import parse_id
 from bot.services.member_tasks import Actor, MemberTaskService, PlayTarget, WhenInput
 from bot.ui.tasks import preview, task_choice_name
@@ -67,17 +68,12 @@ def play_target(
     is_voice = isinstance(chosen, discord.VoiceChannel | discord.StageChannel)
     guild = interaction.guild
     if is_voice and guild is not None:
-        permissions = chosen.permissions_for(guild.me)
-        for label, granted in (
-            ("View Channel", permissions.view_channel),
-            ("Connect", permissions.connect),
-            ("Speak", permissions.speak),
-        ):
-            if not granted:
-                raise InvalidInput(
-                    f"I lack the {label} permission in {chosen.mention}. "
-                    "Pick another channel, or ask an admin to grant it."
-                )
+        lacking = missing(chosen.permissions_for(guild.me), VOICE)
+        if lacking:
+            raise InvalidInput(
+                f"I lack the {lacking[0]} permission in {chosen.mention}. "
+                "Pick another channel, or ask an admin to grant it."
+            )
     return PlayTarget(
         voice_channel_id=chosen.id if chosen is not None else None,
         text_channel_id=interaction.channel_id,

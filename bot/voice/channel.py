@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.errors import PermanentTaskFailure
+from bot.permissions import VOICE, missing
 
 VoiceChannel = discord.VoiceChannel | discord.StageChannel
 
@@ -24,17 +25,13 @@ def voice_channel_for(client: discord.Client, guild_id: int, channel_id: int) ->
             "The voice channel no longer exists. Pick another voice channel."
         )
     permissions = channel.permissions_for(guild.me)
-    for label, granted in (
-        ("View Channel", permissions.view_channel),
-        ("Connect", permissions.connect),
-        ("Speak", permissions.speak),
-    ):
-        if not granted:
-            raise PermanentTaskFailure(
-                f"The bot lacks the {label} permission in #{channel.name}. "
-                "Ask an admin to grant it, or pick another channel.",
-                ends_task=False,
-            )
+    lacking = missing(permissions, VOICE)
+    if lacking:
+        raise PermanentTaskFailure(
+            f"The bot lacks the {lacking[0]} permission in #{channel.name}. "
+            "Ask an admin to grant it, or pick another channel.",
+            ends_task=False,
+        )
     already_there = any(member.id == guild.me.id for member in channel.members)
     full = channel.user_limit and len(channel.members) >= channel.user_limit
     if full and not already_there and not permissions.move_members:

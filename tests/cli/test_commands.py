@@ -35,10 +35,14 @@ def test_check_config_names_the_bad_key_and_exits_2(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_check_config_accepts_the_example(tmp_path):
-    result = bot("check-config", "--config", str(ROOT / "config.example.toml"), cwd=tmp_path)
+def test_check_config_accepts_the_example_with_a_token(tmp_path):
+    example = str(ROOT / "config.example.toml")
+    result = bot("check-config", "--config", example, cwd=tmp_path, env={"CARILLON_TOKEN": "x"})
     assert result.returncode == 0, result.stderr
     assert "config OK" in result.stdout
+    # Its relative paths are the example's folder's, wherever the command starts from.
+    assert f"database: sqlite+aiosqlite:///{ROOT / 'data' / 'carillon.db'}" in result.stdout
+    assert f"sounds:   {ROOT / 'data' / 'sounds'}" in result.stdout
 
 
 def test_run_without_a_token_says_how_to_give_one(tmp_path):
@@ -46,9 +50,20 @@ def test_run_without_a_token_says_how_to_give_one(tmp_path):
     assert result.returncode == 2
     assert "CARILLON_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
+    assert "python -m bot demo" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_first_command_on_a_fresh_machine_shows_the_demo(tmp_path):
+    """``python -m bot`` with no token and no config: one line saying so, then the demo."""
     result = bot(cwd=tmp_path)
-    assert result.returncode == 2
-    assert "[discord] token" in result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    first = result.stderr.strip().splitlines()[0]
+    assert "No Discord bot token" in first
+    assert "python -m bot demo" in first
+    assert "real server" in first
+    assert "Traceback" not in result.stderr
+    assert "Carillon joined and played" in result.stdout
 
 
 def test_run_with_a_bad_config_exits_2(tmp_path):

@@ -65,3 +65,35 @@ async def test_a_heartbeat_is_acknowledged_a_round_trip_later(emulator: Emulator
 
     assert ack == {"op": 11, "d": None}
     assert waited >= HEARTBEAT_ACK_DELAY
+
+
+async def test_a_privileged_intent_the_portal_has_off_is_closed_4014() -> None:
+    async with Emulator(privileged_intents=("presences",)) as strict, aiohttp.ClientSession() as s:
+        for intents, expected in ((1 << 1, 4014), (1 << 8 | 1 << 0, None)):
+            async with s.ws_connect(strict.gateway_url) as ws:
+                await ws.receive_json()
+                await ws.send_json({"op": 2, "d": {"token": strict.token, "intents": intents}})
+                answer = await ws.receive()
+                if expected is None:
+                    assert answer.json()["t"] == "READY"
+                else:
+                    assert ws.close_code == expected
+                    assert answer.extra == "Disallowed intent(s)."
+
+
+async def test_a_token_reset_ends_the_session_with_4004_and_refuses_the_old_token(
+    emulator: Emulator,
+) -> None:
+    old = emulator.token
+    async with aiohttp.ClientSession() as session, session.ws_connect(emulator.gateway_url) as ws:
+        await ws.receive_json()
+        await ws.send_json({"op": 2, "d": {"token": old, "intents": 641}})
+        assert (await ws.receive_json())["t"] == "READY"
+        new = await emulator.reset_token()
+        while not ws.closed:
+            await ws.receive()
+        assert ws.close_code == 4004
+        headers = {"Authorization": f"Bot {old}"}
+        async with session.get(f"{emulator.api_base_url}/users/@me", headers=headers) as answer:
+            assert answer.status == 401
+    assert new != old

@@ -68,3 +68,26 @@ async def test_channel_messages_are_created_edited_and_deleted(emulator: Emulato
             assert r.status == 204
 
     assert emulator.messages_in(channel) == []
+
+
+async def test_the_bot_cannot_post_where_it_may_not_view_or_send(emulator: Emulator) -> None:
+    from bot.emulator.model import Overwrite, Permission
+
+    guild = emulator.add_guild()
+    bot_id = emulator.bot_user.id
+    hidden = emulator.add_text_channel(
+        guild, "hidden", overwrites=[Overwrite(bot_id, 1, deny=int(Permission.VIEW_CHANNEL))]
+    )
+    muted = emulator.add_text_channel(
+        guild, "muted", overwrites=[Overwrite(bot_id, 1, deny=int(Permission.SEND_MESSAGES))]
+    )
+    headers = {"Authorization": f"Bot {emulator.token}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        answers = []
+        for channel in (hidden, muted):
+            url = f"{emulator.api_base_url}/channels/{channel.id}/messages"
+            async with session.post(url, json={"content": "hi"}) as response:
+                answers.append((response.status, (await response.json())["code"]))
+    assert answers == [(403, 50001), (403, 50013)]
+    assert not emulator.messages_in(hidden)
+    assert not emulator.messages_in(muted)

@@ -20,8 +20,20 @@ PROJECT = Path(__file__).resolve().parents[2]
 class BotProcess:
     """One service (a config file and its SQLite database), started and killed at will."""
 
-    def __init__(self, emulator: Emulator, folder: Path, **sections: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        emulator: Emulator,
+        folder: Path,
+        *,
+        token: str | None = None,
+        env: dict[str, str] | None = None,
+        **sections: dict[str, Any],
+    ) -> None:
+        """``token``: the one the process is given (default: the emulator's); ``env``: more
+        environment variables."""
         self.emulator = emulator
+        self.token = token
+        self.extra_env = env or {}
         self.folder = folder
         self.database_url = f"sqlite+aiosqlite:///{folder / 'carillon.db'}"
         self.config_path = folder / "config.toml"
@@ -46,18 +58,17 @@ class BotProcess:
 
     async def start(self, *, ready_within: float = 30.0) -> None:
         """Start ``python -m bot run`` and wait until its scheduler is up."""
-        assert self.process is None or self.process.poll() is not None
-        self.starts += 1
-        self.process = self._spawn()
-        await self._wait_for_log(READY_LINE, self.starts, ready_within)
+        self.launch()
+        await self.wait_ready(ready_within)
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         env = {
             **os.environ,
-            "CARILLON_TOKEN": self.emulator.token,
+            "CARILLON_TOKEN": self.token or self.emulator.token,
             # The voice gateway's certificate comes from the emulator's throwaway CA.
             "SSL_CERT_FILE": str(self.ca_path),
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
         with self.log_path.open("ab") as log:
             log.write(f"\n===== start {self.starts} =====\n".encode())
@@ -80,6 +91,28 @@ class BotProcess:
             if loop.time() > deadline:
                 raise AssertionError(f"the bot was not ready within {within:g} s:\n{self.log()}")
             await asyncio.sleep(0.05)
+
+    def launch(self) -> None:
+        """Start ``python -m bot run`` without waiting for it to be ready."""
+        assert self.process is None or self.process.poll() is not None
+        self.starts += 1
+        self.process = self._spawn()
+
+    async def wait_ready(self, within: float = 30.0) -> None:
+        await self._wait_for_log(READY_LINE, self.starts, within)
+
+    async def exit_code(self, within: float = 30.0) -> int:
+        """Wait for the process to end on its own; its exit status."""
+        assert self.process is not None
+        try:
+            return await asyncio.to_thread(self.process.wait, within)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError(f"the bot still ran after {within:g} s:\n{self.log()}") from None
+
+    def signal(self, number: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(number)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as in a crash or an OOM kill."""
