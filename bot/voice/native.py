@@ -12,6 +12,7 @@ import asyncio
 import discord
 
 from bot.audio.store import PlayableSound
+from bot.permissions import SOUNDBOARD, missing
 from bot.voice.channel import VoiceChannel
 
 POLL_SECONDS = 0.02
@@ -47,18 +48,10 @@ def soundboard_sound_for(channel: VoiceChannel, sound: PlayableSound) -> discord
 
 
 def check_native_permissions(channel: VoiceChannel) -> None:
-    permissions = channel.permissions_for(channel.guild.me)
-    missing = [
-        label
-        for label, granted in (
-            ("Speak", permissions.speak),
-            ("Use Soundboard", permissions.use_soundboard),
-        )
-        if not granted
-    ]
-    if missing:
+    lacking = missing(channel.permissions_for(channel.guild.me), SOUNDBOARD)
+    if lacking:
         raise NativeUnavailable(
-            f"the bot lacks the {' and '.join(missing)} permission in #{channel.name}"
+            f"the bot lacks the {' and '.join(lacking)} permission in #{channel.name}"
         )
 
 

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.container import Services
 from bot.errors import InvalidInput, NotPermitted
+from bot.permissions import EXPRESSIONS, missing
 from bot.services.soundboard import export_refusal
 from bot.ui import soundboard as ui
 from bot.ui import sounds as sounds_ui
@@ -60,7 +61,7 @@ class SoundboardCommands:
         guild = _guild(interaction)
         await _check_may_manage_expressions(interaction, "export sounds to the soundboard")
         mine = guild.me.guild_permissions
-        if not (mine.create_expressions or mine.manage_expressions):
+        if missing(mine, EXPRESSIONS) and not mine.manage_expressions:
             raise InvalidInput(
                 "I lack the Create Expressions permission, so I cannot add soundboard sounds. "
                 "Ask an admin to grant it."
