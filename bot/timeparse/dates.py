@@ -33,6 +33,21 @@ _DOT_DATE = re.compile(r"^(?:on\s)?(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<y>\d{2
 _ISO_DATE = re.compile(r"^(?:on\s)?(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
 _NTH_DAY = re.compile(rf"^(?:on\s)?the\s(?P<day>\d{{1,2}}){ORDINAL_SUFFIX_RE}$")
 _WEEKDAY = re.compile(rf"^(?:on\s)?(?P<which>this\s|next\s|coming\s)?(?P<weekday>{WEEKDAY_RE})$")
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+_ORDINALS |= {"fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "last": -1}
+_ORDINAL_RE = "|".join(_ORDINALS)
+_NTH_WEEKDAY_OF = re.compile(
+    rf"^(?:on\s)?(?:the\s)?(?P<ord>{_ORDINAL_RE})\s(?P<weekday>{WEEKDAY_RE})\s(?:in|of)\s"
+    rf"(?:(?P<month>{MONTH_RE})|(?P<rel>this|next)\smonth){_YEAR}$"
+)
+_WEEK_OF = re.compile(
+    rf"^(?:on\s)?(?:(?P<weekday>{WEEKDAY_RE})\s(?:of|in)\s(?P<which>this|next)\sweek"
+    rf"|(?P<which2>this|next)\sweek(?:,?\s(?:on\s)?)(?P<weekday2>{WEEKDAY_RE}))$"
+)
+_DAY_OF_MONTH_REL = re.compile(
+    rf"^(?:on\s)?(?:the\s)?(?P<day>\d{{1,2}}){ORDINAL_SUFFIX_RE}?\s(?:of\s)?(?P<rel>this|next)\smonth$"
+)
+_NAMED_DAY = re.compile(r"^(?:on\s)?(?P<name>[a-z' .]+?)(?:,?\s(?P<year>\d{4}))?$")
 _RELATIVE_DAYS = {
     "today": 0,
     "tonight": 0,
@@ -83,6 +98,21 @@ def parse_day(text: str, date_order: str) -> DaySpec | None:
         return _calendar_date(int(match["m"]), int(match["d"]), match["y"])
     if match := _ISO_DATE.match(text):
         return _calendar_date(int(match["m"]), int(match["d"]), match["y"])
+    if match := _NTH_WEEKDAY_OF.match(text):
+        return _nth_weekday_of(match)
+    if match := _WEEK_OF.match(text):
+        weekday = WEEKDAYS[match["weekday"] or match["weekday2"]]
+        weeks = 1 if (match["which"] or match["which2"]) == "next" else 0
+        return DaySpec(
+            lambda today: iter(
+                (today - timedelta(days=today.weekday()) + timedelta(weeks=weeks, days=weekday),)
+            ),
+            fixed=True,
+        )
+    if match := _DAY_OF_MONTH_REL.match(text):
+        return _day_of_month(int(match["day"]), match["rel"] == "next")
+    if (match := _NAMED_DAY.match(text)) and (named := named_day(match["name"])):
+        return _named(named, match["year"])
     if match := _NTH_DAY.match(text):
         day = int(match["day"])
         check_day(day)
@@ -156,3 +186,93 @@ def _calendar_date(month: int, day: int, year_text: str | None) -> DaySpec:
             f"{year} has no {MONTH_NAMES[month - 1]} {day}.", ("feb 28 2027", "2028-02-29 09:00")
         ) from None
     return DaySpec(lambda today: iter((fixed,)), fixed=True)
+
+
+def nth_weekday(year: int, month: int, weekday: int, nth: int) -> date | None:
+    """The ``nth`` (1-5, or -1 for the last) ``weekday`` of a month, or None (no 5th)."""
+    days = calendar.monthrange(year, month)[1]
+    matching = [d for d in range(1, days + 1) if date(year, month, d).weekday() == weekday]
+    if nth == -1:
+        return date(year, month, matching[-1])
+    return date(year, month, matching[nth - 1]) if nth <= len(matching) else None
+
+
+def _nth_weekday_of(match: re.Match[str]) -> DaySpec:
+    nth, weekday = _ORDINALS[match["ord"]], WEEKDAYS[match["weekday"]]
+    fixed_year = int(match["year"]) if match["year"] else None
+
+    def candidates(today: date) -> Iterator[date]:
+        if match["rel"]:
+            index = today.year * 12 + today.month - 1 + (match["rel"] == "next")
+            found = nth_weekday(index // 12, index % 12 + 1, weekday, nth)
+            yield from (found,) if found else ()
+            return
+        month = MONTHS[match["month"]]
+        years = (fixed_year,) if fixed_year else range(today.year, today.year + _MAX_YEARS_AHEAD)
+        for year in years:
+            if (found := nth_weekday(year, month, weekday, nth)) is not None:
+                yield found
+
+    single = bool(match["rel"] or fixed_year)
+    return DaySpec(candidates, fixed=single, dated=not single)
+
+
+def _easter_offset(days: int) -> Callable[[int], date]:
+    from dateutil.easter import easter
+
+    return lambda year: easter(year) + timedelta(days=days)
+
+
+def _thanksgiving(year: int) -> date:
+    found = nth_weekday(year, 11, 3, 4)
+    assert found is not None
+    return found
+
+
+def _fixed(month: int, day: int) -> Callable[[int], date]:
+    return lambda year: date(year, month, day)
+
+
+# Days a server would name, each read as the same date every year (or a rule for one).
+NAMED_DAYS: dict[str, Callable[[int], date]] = {
+    "christmas": _fixed(12, 25), "christmas day": _fixed(12, 25), "xmas": _fixed(12, 25),
+    "christmas eve": _fixed(12, 24), "xmas eve": _fixed(12, 24), "boxing day": _fixed(12, 26),
+    "new year's eve": _fixed(12, 31), "new years eve": _fixed(12, 31), "nye": _fixed(12, 31),
+    "new year's day": _fixed(1, 1), "new years day": _fixed(1, 1), "new year's": _fixed(1, 1),
+    "new year": _fixed(1, 1), "halloween": _fixed(10, 31), "valentine's day": _fixed(2, 14),
+    "valentines day": _fixed(2, 14), "st patrick's day": _fixed(3, 17),
+    "st. patrick's day": _fixed(3, 17), "saint patrick's day": _fixed(3, 17),
+    "easter": _easter_offset(0), "easter sunday": _easter_offset(0),
+    "easter monday": _easter_offset(1), "good friday": _easter_offset(-2),
+    "thanksgiving": _thanksgiving,
+}  # fmt: skip
+
+
+def named_day(name: str) -> Callable[[int], date] | None:
+    return NAMED_DAYS.get(name.removeprefix("the ").strip())
+
+
+def _named(rule: Callable[[int], date], year_text: str | None) -> DaySpec:
+    if year_text is not None:
+        fixed = rule(int(year_text))
+        return DaySpec(lambda today: iter((fixed,)), fixed=True)
+    return DaySpec(
+        lambda today: (rule(year) for year in range(today.year, today.year + _MAX_YEARS_AHEAD)),
+        dated=True,
+    )
+
+
+def _day_of_month(day: int, next_month: bool) -> DaySpec:
+    """ "the 3rd of next month": that one date, refused when the month has no such day."""
+    check_day(day)
+
+    def candidates(today: date) -> Iterator[date]:
+        index = today.year * 12 + today.month - 1 + next_month
+        year, month = index // 12, index % 12 + 1
+        if day > calendar.monthrange(year, month)[1]:
+            raise TimeParseError(
+                f"{MONTH_NAMES[month - 1]} has no {ordinal(day)}.", ("the last day of the month",)
+            )
+        yield date(year, month, day)
+
+    return DaySpec(candidates, fixed=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from bot.scheduling.recurrence import Recurrence, zone
@@ -48,6 +48,43 @@ def describe_schedule(
         until = recurrence.until.astimezone(zone(timezone))
         text += f", until {format_day(until)} at {format_clock(until)}"
     return f"{text} ({timezone})"
+
+
+def read_as(local: datetime, today: date | None = None) -> str:
+    """How a one-off time was read, in words: "Saturday, 9 in the morning".
+
+    With ``today`` the day is "today", "tomorrow" or its weekday (a preview shows the date
+    beside it); without, the weekday and the date.
+    """
+    if today is not None and local.date() == today:
+        day = "today"
+    elif today is not None and local.date() == today + timedelta(days=1):
+        day = "tomorrow"
+    elif today is not None:
+        day = WEEKDAY_NAMES[local.weekday()]
+    else:
+        day = f"{WEEKDAY_NAMES[local.weekday()]} {local.day} {MONTH_NAMES[local.month - 1]}"
+        day += f" {local.year}"
+    return f"{day}, {clock_words(local.time())}"
+
+
+def clock_words(clock: time) -> str:
+    """ "9 in the morning", "3:20 in the afternoon", "noon", "midnight"."""
+    if (clock.hour, clock.minute) == (0, 0):
+        return "midnight"
+    if (clock.hour, clock.minute) == (12, 0):
+        return "noon"
+    hour = clock.hour % 12 or 12
+    shown = f"{hour}" if not clock.minute else f"{hour}:{clock.minute:02}"
+    if 5 <= clock.hour < 12:
+        part = "in the morning"
+    elif 12 <= clock.hour < 17:
+        part = "in the afternoon"
+    elif 17 <= clock.hour < 21:
+        part = "in the evening"
+    else:
+        part = "at night"
+    return f"{shown} {part}"
 
 
 def format_day(local: datetime) -> str:
@@ -113,6 +150,8 @@ def _known_cron(rest: str) -> str | None:
         return "every month on the last day"
     if match := re.fullmatch(r"(\d{1,2}) \* \*", rest):
         return f"every month on the {ordinal(int(match[1]))}"
+    if match := re.fullmatch(r"(\d{1,2}(?:,\d{1,2})+) \* \*", rest):
+        return f"every month on the {_listed([ordinal(int(day)) for day in match[1].split(',')])}"
     if (match := re.fullmatch(r"(\d{1,2}) (\d{1,2}) \*", rest)) and 1 <= int(match[2]) <= 12:
         return f"every year on {MONTH_NAMES[int(match[2]) - 1]} {int(match[1])}"
     if not rest.startswith("* * "):

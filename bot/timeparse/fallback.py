@@ -9,6 +9,11 @@ results (they keep the base's microseconds) are recomputed as elapsed time from 
 (time-only input at a month's end) are recomputed a week earlier; a lone number read as a month
 ("at 8" as August) is refused as ambiguous, and so is a result that leaves a number of the text
 unread ("morgen um 9 uhr" as tomorrow at this time).
+
+No confident wrong answer (``check_agreement``): a reading is refused, showing it, when it leaves
+a word unread, lands in the past for text that says nothing of the past, is now itself, or
+contradicts what the grammar sees in the text (a clock time, a weekday, an "in <duration>"); a
+part of day without an hour and "9-5" (a date, or working hours?) never reach dateparser.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from bot.timeparse.clock import STRICT_TIME, time_from_match
 from bot.timeparse.content import (
     NUMBER,
     has_letters,
@@ -29,8 +35,10 @@ from bot.timeparse.content import (
     tokens,
 )
 from bot.timeparse.context import ParseContext
+from bot.timeparse.describe import format_clock, format_day
+from bot.timeparse.durations import Duration, parse_duration
 from bot.timeparse.errors import ALL_EXAMPLES, TimeParseError
-from bot.timeparse.lexicon import ordinal
+from bot.timeparse.lexicon import WEEKDAY_NAMES, WEEKDAYS, ordinal
 
 _MAX_LENGTH = 120
 _PROBE_SHIFT = timedelta(days=1, hours=1, minutes=7)
@@ -39,6 +47,12 @@ _MARKER_MICROSECOND = 123_457
 _WORD = re.compile(r"[^\W\d_]+")
 # A number with at most one word either side ("8", "at 8", "um 8 uhr"), symbols aside.
 _LONE_NUMBER_SHAPES = frozenset({"N", "WN", "NW", "WNW"})
+_CLOCK = re.compile(rf"(?<![\w:.]){STRICT_TIME}(?![\w:])")
+_PAST_WORDS = re.compile(r"\b(?:ago|yesterday|last|before|earlier|gestern|hier|vor)\b")
+# "9-5": a date, or the hours of a working day? (Past 12 only a date can mean it.)
+_RANGE = re.compile(r"^\d{1,2}\s?[-–]\s?\d{1,2}$")
+_PART_HOUR = {"morning": 9, "afternoon": 3, "evening": 7, "night": 11, "tonight": 8}
+_PART_OF_DAY = re.compile(r"\b(?:morning|afternoon|evening|night|tonight)\b")
 
 
 class Fallback:
@@ -58,7 +72,23 @@ class Fallback:
         )
 
     def parse(self, text: str, ctx: ParseContext) -> datetime | None:
-        """An aware UTC instant, None when dateparser finds nothing, or a ``TimeParseError``."""
+        """An aware UTC instant, None when dateparser finds nothing, or a ``TimeParseError``.
+
+        Never a guess: a result that leaves a word or a number of the text unread, or that
+        disagrees with a time or weekday the grammar sees in the text, is refused with the
+        reading dateparser gave.
+        """
+        if (part := _PART_OF_DAY.search(text)) and not NUMBER.search(text):
+            raise TimeParseError(
+                f'"{text}" needs a time of day: which hour of the {part[0]}?',
+                (f"{text} at {_PART_HOUR[part[0]]}",),
+            )
+        result = self._parse(text, ctx)
+        if result is not None:
+            check_agreement(text, result, ctx, self.vocabulary)
+        return result
+
+    def _parse(self, text: str, ctx: ParseContext) -> datetime | None:
         if len(text) > _MAX_LENGTH or not self._carries_time(text):
             return None
         base = ctx.local_now
@@ -103,6 +133,11 @@ class Fallback:
         return candidate
 
     def _carries_time(self, text: str) -> bool:
+        if (found := _RANGE.match(text.strip())) and max(map(int, NUMBER.findall(found[0]))) <= 12:
+            raise TimeParseError(
+                f'Is "{text}" a date or a range of hours? Say which.',
+                ("sep 5 at 9am", "at 9am", "2026-09-05 09:00"),
+            )
         if not has_letters(text):
             if (number := lone_number(text)) is not None:
                 raise _ambiguous(text, number)
@@ -127,6 +162,73 @@ class Fallback:
         except Exception:  # dateparser raises assorted errors on odd input: treat as no date
             return None
         return result
+
+
+def check_agreement(
+    text: str, result: datetime, ctx: ParseContext, vocabulary: frozenset[str]
+) -> None:
+    """Refuse a fallback reading that used only part of ``text`` or contradicts the grammar."""
+    text = text.lower()
+    local = ctx.local(result)
+    reading = f"{format_day(local)} {format_clock(local)}"
+    unread = [word for word in _WORD.findall(text) if len(word) > 1 and word not in vocabulary]
+    if unread:
+        raise TimeParseError(
+            f'I could only read part of "{text}" (as {reading}): "{unread[0]}" means nothing '
+            "to me. Say it without the extra words.",
+            ("tuesday at 3pm", "tomorrow at 9am", "in 2 hours"),
+        )
+    if result <= ctx.now and not _PAST_WORDS.search(text):
+        raise TimeParseError(
+            f'I could not read "{text}" as a time ahead (it reads as {reading}).',
+            ("in 1 week at noon", "next friday at 9am", "dec 24 at 8pm"),
+        )
+    if abs(result - ctx.now) < timedelta(minutes=1) and "now" not in text:
+        raise TimeParseError(f'I could not read a time in "{text}".', ("tonight at 8", "in 1 hour"))
+    for match in _CLOCK.finditer(text):
+        try:
+            clock = time_from_match(match).clock
+        except TimeParseError:
+            continue
+        if (local.hour, local.minute) != (clock.hour, clock.minute) and not (
+            match.groupdict().get("hoc") and local.hour % 12 == clock.hour % 12
+        ):
+            raise _disagree(text, reading, f"{clock:%H:%M}")
+    offset = _stated_offset(text)
+    if offset is not None:
+        expected = offset.after(ctx, ctx.now)
+        if abs(result - expected) > timedelta(seconds=1):
+            local_expected = ctx.local(expected)
+            raise _disagree(
+                text, reading, f"{format_day(local_expected)} {format_clock(local_expected)}"
+            )
+    for word in _WORD.findall(text):
+        if word in WEEKDAYS and WEEKDAYS[word] != local.weekday():
+            raise _disagree(text, reading, WEEKDAY_NAMES[WEEKDAYS[word]])
+
+
+def _stated_offset(text: str) -> Duration | None:
+    """The longest duration right after an "in" ("in 2 hours et" states 2 hours)."""
+    words = text.split()
+    for start, word in enumerate(words):
+        if word not in ("in", "dans"):
+            continue
+        for end in range(min(len(words), start + 7), start + 1, -1):
+            try:
+                duration = parse_duration(" ".join(words[start + 1 : end]))
+            except TimeParseError:
+                duration = None
+            if duration is not None and not duration.is_zero:
+                return duration
+    return None
+
+
+def _disagree(text: str, reading: str, seen: str) -> TimeParseError:
+    return TimeParseError(
+        f'"{text}" reads two ways: as {reading}, yet it says {seen}. '
+        "Say the day and the time plainly.",
+        ("next tuesday at 3pm", "dec 24 at 8pm", "tomorrow at 09:00"),
+    )
 
 
 @lru_cache(maxsize=8)

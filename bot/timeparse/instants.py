@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from bot.timeparse.clock import AT_TIME, MIDNIGHT, TimeOfDay, parse_time, time_from_match
 from bot.timeparse.context import ParseContext, out_of_range
 from bot.timeparse.dates import DaySpec, parse_day
@@ -29,6 +31,7 @@ _DAY_WORD_THEN_HOUR = re.compile(
     rf"|(?:(?:this|next|coming|on)\s)?(?:{WEEKDAY_RE})),?\s(?P<bare>\d{{1,2}})$"
 )
 _LATEST_TIMESTAMP = 253402300799
+_FROM_DAY = re.compile(r"^(?P<duration>.+?)\sfrom\s(?P<day>.+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +53,13 @@ def parse_instant(text: str, ctx: ParseContext) -> Instant | None:
         return _iso(match, ctx)
     if _AGO.search(text) and parse_duration(_AGO.sub("", text).removeprefix("in ")):
         raise TimeParseError("That is in the past: I can only schedule ahead.", INSTANT_EXAMPLES)
-    if instant := _relative(text, ctx):
+    if instant := _relative(text, ctx) or _from_today(text, ctx):
         return instant
     if tod := parse_time(text):
         return _resolve(ctx, None, tod)
     for pattern in (_DAY_THEN_TIME, _TIME_THEN_DAY, _DAY_WORD_THEN_HOUR):
         match = pattern.match(text)
-        if match and (day := _day(match["daypart"], ctx)):
+        if match and (day := _day(match["daypart"], ctx) or _days_from(match["daypart"], ctx)):
             return _resolve(ctx, day, time_from_match(match))
     if day := _day(text, ctx):
         if day.evening or text == "today":
@@ -65,6 +68,36 @@ def parse_instant(text: str, ctx: ParseContext) -> Instant | None:
             )
         return _resolve(ctx, day, None)
     return None
+
+
+def _from_today(text: str, ctx: ParseContext) -> Instant | None:
+    """ "a fortnight from tomorrow": like "in 15 days", at this time of day."""
+    match = _FROM_DAY.match(text)
+    if not match or match["day"] not in ("today", "tomorrow"):
+        return None
+    duration = parse_duration(match["duration"])
+    if duration is None or duration.seconds or duration.is_zero:
+        return None
+    extra = 1 if match["day"] == "tomorrow" else 0
+    shifted = Duration(days=duration.days + extra, months=duration.months)
+    return Instant(relative_instant(ctx, shifted))
+
+
+def _days_from(text: str, ctx: ParseContext) -> DaySpec | None:
+    """ "a week from today", "3 days from friday": whole days after a day (with a time only)."""
+    match = _FROM_DAY.match(text)
+    if not match:
+        return None
+    duration = parse_duration(match["duration"])
+    base = _day(match["day"], ctx)
+    if duration is None or duration.seconds or duration.is_zero or base is None:
+        return None
+    first = next(base.candidates(ctx.today), None)
+    if first is None:
+        return None
+    wall = datetime.combine(first, datetime.min.time())
+    target = (wall + relativedelta(months=duration.months, days=duration.days)).date()
+    return DaySpec(lambda today: iter((target,)), fixed=True)
 
 
 def _day(text: str, ctx: ParseContext) -> DaySpec | None:

@@ -10,10 +10,10 @@ from bot.config import TimeConfig
 from bot.scheduling.recurrence import Recurrence
 from bot.task_kinds import RecurrenceType
 from bot.timeparse.content import refuse_foreign_digits
-from bot.timeparse.context import ParseContext, make_context, out_of_range
+from bot.timeparse.context import ParseContext, load_zone, make_context, out_of_range
 from bot.timeparse.cron import first_cron_run, looks_like_cron, parse_cron
 from bot.timeparse.dates import parse_day
-from bot.timeparse.describe import describe_schedule
+from bot.timeparse.describe import describe_schedule, read_as
 from bot.timeparse.errors import (
     ALL_EXAMPLES,
     INSTANT_EXAMPLES,
@@ -22,11 +22,14 @@ from bot.timeparse.errors import (
 )
 from bot.timeparse.fallback import get_fallback
 from bot.timeparse.instants import parse_instant
+from bot.timeparse.languages import translate
 from bot.timeparse.lexicon import normalize
 from bot.timeparse.limits import Limits, strip_limits
 from bot.timeparse.recurrences import looks_recurring, parse_recurrence
 from bot.timeparse.schedule import Schedule
+from bot.timeparse.spoken import rewrite
 from bot.timeparse.validate import check_schedule
+from bot.timeparse.zones import split_zone
 
 MAX_TEXT = 200
 REPEAT_CHOICES = ("none", "minutely", "hourly", "daily", "weekly", "monthly", "yearly")
@@ -73,13 +76,17 @@ def _parse_when(
 ) -> Schedule:
     for value in (text, cron, until if isinstance(until, str) else None):
         refuse_foreign_digits(value)
-    phrase = normalize(text or "")
+    phrase = said = normalize(text or "")
     if len(phrase) > MAX_TEXT:
         raise TimeParseError(f"That is too long: keep it under {MAX_TEXT} characters.")
+    phrase, named_zone = split_zone(phrase)
+    if named_zone is not None:
+        ctx = dataclasses.replace(ctx, zone=load_zone(named_zone))
+    phrase = rewrite(translate(phrase, ctx.languages))
     body, limits = strip_limits(phrase) if phrase else ("", Limits())
     cron_option = parse_cron(cron) if cron and cron.strip() else None
     if body:
-        parsed = _parse_body(body, ctx)
+        parsed = _parse_body(body, ctx, said)
     elif cron_option is not None:
         parsed = _Parsed(ctx.now, None)
     else:
@@ -96,6 +103,7 @@ def _parse_when(
         describe_schedule(
             parsed.first_run, recurrence, ctx.zone_name, show_start=parsed.explicit_start
         ),
+        "" if recurrence is not None else read_as(ctx.local(parsed.first_run), ctx.today),
     )
 
 
@@ -109,7 +117,8 @@ def preview_when(
         return exc.problem[:100]
 
 
-def _parse_body(body: str, ctx: ParseContext) -> _Parsed:
+def _parse_body(body: str, ctx: ParseContext, said: str) -> _Parsed:
+    """``body`` is the phrase in the grammar's forms; ``said`` is what the member wrote."""
     if looks_like_cron(body):
         expression = parse_cron(body)
         run = first_cron_run(expression, ctx, ctx.now)
@@ -120,10 +129,15 @@ def _parse_body(body: str, ctx: ParseContext) -> _Parsed:
         return _Parsed(instant.at, None)
     if looks_recurring(body):
         # A repeat the grammar does not know must not turn into a one-off through dateparser.
-        raise TimeParseError(f'I could not read "{body}" as a repeat.', RECURRENCE_EXAMPLES)
-    if at := get_fallback(ctx.languages, ctx.date_order).parse(body, ctx):
+        raise TimeParseError(f'I could not read "{said}" as a repeat.', RECURRENCE_EXAMPLES)
+    if at := get_fallback(_fallback_languages(ctx), ctx.date_order).parse(body, ctx):
         return _Parsed(at, None)
-    raise TimeParseError(f'I could not read "{body}" as a time.', ALL_EXAMPLES)
+    raise TimeParseError(f'I could not read "{said}" as a time.', ALL_EXAMPLES)
+
+
+def _fallback_languages(ctx: ParseContext) -> tuple[str, ...]:
+    """The configured languages, and English: the tables turn the others' words into it."""
+    return ctx.languages if "en" in ctx.languages else ("en", *ctx.languages)
 
 
 def _repeat_type(repeat: RecurrenceType | str | None) -> RecurrenceType | None:
@@ -198,7 +212,7 @@ def _until(value: str | datetime, ctx: ParseContext) -> datetime:
         if value.tzinfo is None:
             return ctx.to_utc(value)
         return value.astimezone(UTC)
-    text = normalize(value)
+    text = rewrite(translate(normalize(value), ctx.languages))
     if day := parse_day(text, ctx.date_order):
         for candidate in day.candidates(ctx.today):
             end = ctx.at(candidate, _END_OF_DAY)
@@ -207,6 +221,6 @@ def _until(value: str | datetime, ctx: ParseContext) -> datetime:
     instant = parse_instant(text, ctx) if text else None
     if instant is not None:
         return instant.at
-    if text and (at := get_fallback(ctx.languages, ctx.date_order).parse(text, ctx)):
+    if text and (at := get_fallback(_fallback_languages(ctx), ctx.date_order).parse(text, ctx)):
         return at
     raise TimeParseError(f'I could not read "{value}" as an end time.', ("dec 31", "in 2 weeks"))

@@ -18,6 +18,7 @@ from bot.timeparse.dates import (
     check_day,
     check_month_day,
     monthly_dates,
+    named_day,
     weekday_dates,
     yearly_dates,
 )
@@ -58,7 +59,7 @@ _ELAPSED = re.compile(
     r"|(?P<word>hourly|minutely)"
     rf"|{_EVERY}\shalf\s(?:an\s)?(?P<half>hour))$"
 )
-_SECONDS = re.compile(rf"^{_EVERY}\s(?:(?:{NUMBER_RE})\s?)?(?:seconds?|secs?|s)$")
+_SECONDS = re.compile(rf"^{_EVERY}\s(?:(?P<n>{NUMBER_RE})\s?)?(?:seconds?|secs?|s)$")
 _DAILY = re.compile(
     rf"^(?:daily|nightly|everyday|{_EVERY}\s(?:{_N}\s)?days?"
     rf"|{_EVERY}\s(?P<nth>second|third|\d+{ORDINAL_SUFFIX_RE})\sday)$"
@@ -100,6 +101,44 @@ _YEARLY = _patterns(
 )
 
 
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_EXCEPT = re.compile(
+    r"^(?P<base>(?:every|each)\sday|daily|everyday|(?:every\s)?weekdays?|(?:every\s)?work\s?days?)"
+    r"\s(?:except|but\snot|excluding|apart\sfrom|other\sthan)(?:\son)?\s"
+    rf"(?P<except>weekends?|{_DAY_LIST})(?P<rest>,?\s.+)?$"
+)
+_TIMES_A_DAY = re.compile(
+    r"^(?P<n>once|twice|thrice|\d+\stimes)\s(?:a|per|each|every)\sday(?P<rest>,?\s.+)?$"
+)
+_TIMES_A_WEEK = re.compile(
+    r"^(?:once|twice|thrice|\d+\stimes)\s(?:a|per|each|every)\s(?:week|month|year)\b"
+)
+_FRACTIONAL_HOURS = re.compile(rf"^{_EVERY}\s(?P<n>\d+\.\d+)\s?(?:hours?|hrs?|h)(?P<rest>,?\s.+)?$")
+_ORDINALS_OF_A_MONTH = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth", "twentieth", "twenty-first", "twenty-second",
+    "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth", "twenty-seventh",
+    "twenty-eighth", "twenty-ninth", "thirtieth", "thirty-first",
+)  # fmt: skip
+_ORDINAL_DAY_WORDS = {word: n for n, word in enumerate(_ORDINALS_OF_A_MONTH, start=1)}
+_ORDINAL_DAY = (
+    rf"(?:\d{{1,2}}{ORDINAL_SUFFIX_RE}|"
+    + "|".join(sorted(_ORDINAL_DAY_WORDS, key=len, reverse=True)).replace("-", "[\\s-]")
+    + ")"
+)
+_DAY_LIST_OF_MONTH = re.compile(
+    rf"^(?:(?:{_EVERY}|a)\smonth,?\s|monthly,?\s)?(?:on\s)?(?:the\s)?"
+    rf"(?P<list>{_ORDINAL_DAY}(?:(?:\s?,\s?(?:and\s)?|\s(?:and|&)\s)(?:the\s)?{_ORDINAL_DAY})+)"
+    rf"(?:(?:\sday)?\s(?:of\s)?(?:{_EVERY}|the|a)\smonth|\s(?:{_EVERY}\smonth|monthly))?$"
+)
+
+
+_EVERY_NAMED_DAY = re.compile(
+    rf"^(?:{_EVERY}|on)\s(?:the\s)?(?P<name>[a-z' .]+?)(?:\s{_EVERY}\syear)?$"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RecurrenceMatch:
     """The first run and the rule (without count or until) a recurrence phrase names."""
@@ -110,13 +149,73 @@ class RecurrenceMatch:
 
 
 def looks_recurring(text: str) -> bool:
-    return bool(_KEYWORDS.search(text))
+    return bool(
+        _KEYWORDS.search(text)
+        or _TIMES_A_DAY.match(text)
+        or _TIMES_A_WEEK.match(text)
+        or _day_list_of_month(text)
+    )
+
+
+def _day_list_of_month(text: str) -> bool:
+    body = _BODY_THEN_TIME.match(text)
+    several = _several_times(text)
+    core = several[0] if several else (body["body"] if body else text)
+    return bool(_DAY_LIST_OF_MONTH.match(core))
+
+
+def _except(text: str) -> str:
+    """ "every weekday except friday" as the days that are left: "every mon tue wed thu"."""
+    match = _EXCEPT.match(text)
+    if not match:
+        return text
+    workdays = "week" in match["base"] or "work" in match["base"]
+    base = set(range(5)) if workdays else set(range(7))
+    if match["except"].startswith("weekend"):
+        dropped = {5, 6}
+    else:
+        dropped = {weekday_number(word) for word in re.findall(WEEKDAY_RE + "s?", match["except"])}
+    left = sorted(base - dropped)
+    if not left or not dropped <= base:
+        raise TimeParseError(
+            f'"{text}" leaves no day, or drops a day that was not in it.',
+            ("every weekday except friday at 9am", "every day except sunday at 8pm"),
+        )
+    return "every " + " ".join(_DAY_NAMES[day] for day in left) + (match["rest"] or "")
+
+
+def _whole_minutes(text: str) -> str:
+    """ "every 1.5 hours" as "every 90 minutes"."""
+    match = _FRACTIONAL_HOURS.match(text)
+    if not match:
+        return text
+    minutes = float(match["n"]) * 60
+    if minutes != int(minutes):
+        return text
+    return f"every {int(minutes)} minutes{match['rest'] or ''}"
+
+
+def _times_a_day(text: str) -> tuple[str, int | None]:
+    """ "twice a day at 9 and 17" as "every day at 9 and 17", and the number of times said."""
+    if _TIMES_A_WEEK.match(text):
+        raise TimeParseError(
+            "Several times a week or a month: say which days.",
+            ("every mon and thu at 9am", "on the 1st and 15th at noon"),
+        )
+    match = _TIMES_A_DAY.match(text)
+    if not match:
+        return text, None
+    word = match["n"]
+    times = {"once": 1, "twice": 2, "thrice": 3}.get(word) or int(word.split()[0])
+    return "every day" + (match["rest"] or ""), times
 
 
 def parse_recurrence(text: str, ctx: ParseContext) -> RecurrenceMatch | None:
     """The recurrence a normalized phrase (limits already stripped) names, or None."""
     if not looks_recurring(text):
         return None
+    text, times_a_day = _times_a_day(_whole_minutes(text))
+    text = _except(text)
     origin = ctx.now
     start_given = False
     if (match := _START.match(text)) and (start := parse_instant(match["start"], ctx)):
@@ -128,8 +227,24 @@ def parse_recurrence(text: str, ctx: ParseContext) -> RecurrenceMatch | None:
             if match := pattern.match(text):
                 text, tod = match["body"], time_from_match(match)
                 break
-    if _SECONDS.match(text):
-        raise TimeParseError("The shortest interval is one minute.", ("every minute",))
+    if match := _SECONDS.match(text):
+        seconds = number_value(match["n"]) if match["n"] else 1
+        if seconds % 60 or not seconds:
+            offers = sorted({max(1, seconds // 60), seconds // 60 + 1}, reverse=True)
+            phrases = [_every_minutes(n) for n in offers]
+            typed = " or ".join(f'"{phrase}"' for phrase in phrases)
+            raise TimeParseError(
+                f"Repeats go in whole minutes, one minute the shortest: for every {seconds} "
+                f"seconds, type {typed}.",
+                phrases,
+            )
+        text = f"every {seconds // 60} minutes"
+    said = len(several[1]) if several is not None else (1 if tod is not None else 0)
+    if times_a_day is not None and times_a_day != said:
+        raise TimeParseError(
+            f"That says {times_a_day} times a day but gives {said} time(s): list each one.",
+            ("twice a day at 9 and 17", "three times a day at 8, 12 and 18"),
+        )
     if several is not None:
         result = _at_several_times(several[0], several[1], ctx, origin)
     elif match := _ELAPSED.match(text):
@@ -174,6 +289,8 @@ def _at_several_times(
         return _cron(ctx, origin, f"{clock} * * 0,6")
     if (match := _match(_WEEKLY, text)) and match["days"] and _n(match) == 1:
         return _cron(ctx, origin, f"{clock} * * {_weekday_field(match['days'])}")
+    if match := _DAY_LIST_OF_MONTH.match(text):
+        return _cron(ctx, origin, f"{clock} {_month_days(match['list'])} * *")
     if _KEYWORDS.search(text):
         raise TimeParseError(
             "Several times a day work with every day, weekdays, weekends or named days.",
@@ -199,8 +316,12 @@ def _calendar(
         return _cron(ctx, origin, f"{clock.minute} {clock.hour} * * {field}")
     if match := _match(_WEEKLY, text):
         return _weekly(match, text, ctx, origin, tod)
+    if match := _DAY_LIST_OF_MONTH.match(text):
+        return _cron(ctx, origin, f"{clock.minute} {clock.hour} {_month_days(match['list'])} * *")
     if match := _match(_MONTHLY, text):
         return _monthly(match, ctx, origin, tod)
+    if match := _EVERY_NAMED_DAY.match(text):
+        return _every_named_day(match["name"], ctx, origin, tod)
     if match := _match(_YEARLY, text):
         interval = _n(match)
         if match.groupdict().get("month") is None:
@@ -346,3 +467,39 @@ def _n(match: re.Match[str]) -> int:
 
 def _ordinal(word: str) -> int:
     return ORDINAL_WORDS.get(word) or int(word[0])
+
+
+def _month_days(listed: str) -> str:
+    days = set()
+    for word in re.findall(_ORDINAL_DAY, listed):
+        key = re.sub(r"\s", "-", word)
+        day = _ORDINAL_DAY_WORDS.get(key) or int(re.sub(r"\D", "", word))
+        check_day(day)
+        days.add(day)
+    return ",".join(str(day) for day in sorted(days))
+
+
+def _every_minutes(n: int) -> str:
+    return "every minute" if n == 1 else f"every {n} minutes"
+
+
+def _every_named_day(
+    name: str, ctx: ParseContext, origin: datetime, tod: TimeOfDay | None
+) -> RecurrenceMatch | None:
+    """ "every christmas": yearly on a fixed date; thanksgiving as cron; easter refused."""
+    rule = named_day(name)
+    if rule is None:
+        return None
+    clock = (tod or MIDNIGHT).clock
+    if name.strip() == "thanksgiving":
+        return _cron(ctx, origin, f"{clock.minute} {clock.hour} * 11 4#4")
+    dates = {rule(year) for year in (2027, 2028, 2029)}
+    if len({(day.month, day.day) for day in dates}) > 1:
+        raise TimeParseError(
+            f'"{name}" falls on a different date each year, which a repeat cannot follow: '
+            "schedule each year's on its own.",
+            (f"{name} at 10am", f"{name} 2027 at 10am"),
+        )
+    first = next(iter(dates))
+    days = yearly_dates(ctx.local(origin).date(), first.month, first.day)
+    return _first(ctx, origin, RecurrenceType.YEARLY, 1, days, tod)

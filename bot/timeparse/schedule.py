@@ -17,6 +17,8 @@ class Schedule:
     recurrence: Recurrence | None
     timezone: str
     description: str
+    reading: str = ""
+    """How a one-off time was read ("Saturday, 9 in the morning"); empty for a repeat."""
 
     @property
     def is_recurring(self) -> bool:

@@ -21,6 +21,9 @@ _SAMPLES = (
     "30 5 1-7 * *",
     "2026-12-24T20:00:00+01:00",
     "a fortnight from tomorrow",
+    "in 2 weeks time",  # the grammar leaves it to dateparser
+    "saturday morning at 9",
+    "noon tokyo time",  # the city names of the zone database
     "buy milk",
 )
 

@@ -13,7 +13,7 @@ from bot.scheduling.occurrences import recurrence_of
 from bot.scheduling.recurrence import zone
 from bot.services.member_tasks import TaskDetails, TaskPage
 from bot.timeparse import Schedule, describe_schedule
-from bot.timeparse.describe import format_clock
+from bot.timeparse.describe import format_clock, read_as
 from bot.ui.timestamps import full, full_and_relative
 
 COLOUR = discord.Colour.blurple()
@@ -73,6 +73,8 @@ def preview(schedule: Schedule, now: datetime) -> str:
         text = (
             f"{day}, {format_clock(local)} {local.tzname()} — {humanize(schedule.first_run - now)}"
         )
+        if schedule.reading:
+            text += f" — read as: {schedule.reading}"
     else:
         rule = schedule.description.removesuffix(f" ({schedule.timezone})")
         rule = _STARTING.sub("", rule)
@@ -131,6 +133,9 @@ def task_embed(task: ScheduledTask, *, title: str, label: str | None = None) -> 
     if task.task_type is not TaskType.CREDIT_RECHARGE:
         embed.add_field(name="Where", value=where(task), inline=True)
     embed.add_field(name="Next run", value=_next_run(task), inline=False)
+    if not task.is_recurring and task.next_run_at is not None and task.status in ACTIVE_STATUSES:
+        local = task.next_run_at.astimezone(zone(task.timezone))
+        embed.add_field(name="Read as", value=read_as(local), inline=False)
     embed.add_field(name="Repeats", value=_cut(describe_task(task), _FIELD_VALUE), inline=False)
     embed.add_field(name="Runs left", value=runs_left(task), inline=True)
     embed.set_footer(text=f"Task #{task.id} · {task.name}"[:2048])

@@ -49,6 +49,24 @@ async def test_schedule_sound_in_the_members_voice_channel(app: App) -> None:
     assert "Runs left" in reply.text
 
 
+async def test_the_confirmation_says_how_the_time_was_read(app: App) -> None:
+    world = app.world
+    await add_sound(app)
+    await app.services.settings.set_member_timezone(world.alice.id, "America/New_York")
+    app.clock.set(datetime(2026, 11, 27, 14, tzinfo=UTC))
+    await world.alice.join_voice(world.lounge)
+
+    once = await world.alice.slash("schedule sound", sound="bell", when="saturday morning at 9")
+    daily = await world.alice.slash(
+        "schedule sound", sound="bell", when="every day at 8 in the evening"
+    )
+
+    assert "Read as" in once.text
+    assert "Saturday 28 November 2026, 9 in the morning" in once.text
+    assert "Read as" not in daily.text
+    assert "every day at 20:00" in daily.text
+
+
 async def test_channel_option_recurrence_count_and_name(app: App) -> None:
     world = app.world
     await add_sound(app)
@@ -161,12 +179,12 @@ async def test_when_autocomplete_previews_in_the_members_timezone(app: App) -> N
     [wrong] = await world.alice.autocomplete("schedule sound", focused="when", when="blorp")
     [bob] = await world.bob.autocomplete("schedule sound", focused="when", when="tuesday 9am")
 
-    assert once.name == "Tue 1 Dec, 09:00 EST — in 4 days"
+    assert once.name == "Tue 1 Dec, 09:00 EST — in 4 days — read as: Tuesday, 9 in the morning"
     assert once.value == "tuesday 9am"
     assert weekly.name == "every weekday at 09:00, next Mon 30 Nov"
     assert wrong.name.startswith("⚠️")
     assert wrong.value == "blorp"
-    assert bob.name == "Tue 1 Dec, 09:00 UTC — in 4 days"
+    assert bob.name == "Tue 1 Dec, 09:00 UTC — in 4 days — read as: Tuesday, 9 in the morning"
 
 
 async def test_when_autocomplete_offers_examples_and_applies_repeat(app: App) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from bot.models.scheduled_task import RecurrenceType as R
 from bot.scheduling.recurrence import Recurrence
 from bot.timeparse import describe_schedule
+from bot.timeparse.describe import read_as
 from tests.timeparse.helpers import at, z
 
 FIRST = z("2026-11-27T14:00:00Z")
@@ -54,3 +57,21 @@ FIRST = z("2026-11-27T14:00:00Z")
 )
 def test_description(recurrence: Recurrence | None, expected: str) -> None:
     assert describe_schedule(FIRST, recurrence, "America/New_York") == expected
+
+
+@pytest.mark.parametrize(
+    ("wall", "today", "expected"),
+    [
+        ("2026-12-05 09:00", "2026-12-01", "Saturday, 9 in the morning"),
+        ("2026-12-01 15:20", "2026-12-01", "today, 3:20 in the afternoon"),
+        ("2026-12-02 20:00", "2026-12-01", "tomorrow, 8 in the evening"),
+        ("2026-12-02 23:30", "2026-12-01", "tomorrow, 11:30 at night"),
+        ("2026-12-02 00:00", "2026-12-01", "tomorrow, midnight"),
+        ("2026-12-02 12:00", "2026-12-01", "tomorrow, noon"),
+        ("2026-12-02 03:05", "2026-12-01", "tomorrow, 3:05 at night"),
+        ("2026-12-05 09:00", None, "Saturday 5 December 2026, 9 in the morning"),
+    ],
+)
+def test_reading(wall: str, today: str | None, expected: str) -> None:
+    local = datetime.fromisoformat(wall)
+    assert read_as(local, date.fromisoformat(today) if today else None) == expected

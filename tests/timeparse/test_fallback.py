@@ -68,8 +68,13 @@ def test_at_8_through_the_grammar_is_8_oclock() -> None:
 
 
 def test_a_number_dateparser_ignored_is_refused() -> None:
+    # dateparser alone reads this as tomorrow at this time; the German table reads it right.
+    ctx = make_context(at("Europe/Berlin", "2026-11-26 10:00"), "Europe/Berlin", CONFIG)
     with pytest.raises(TimeParseError, match='"9"'):
-        parse("morgen um 9 uhr", "Europe/Berlin", "2026-11-26 10:00", CONFIG)
+        get_fallback(LANGUAGES, "MDY").parse("morgen um 9 uhr", ctx)
+    assert wall(parse("morgen um 9 uhr", "Europe/Berlin", "2026-11-26 10:00", CONFIG)) == (
+        "2026-11-27 09:00"
+    )
 
 
 def test_explicit_offset_in_text_is_kept() -> None:

@@ -31,8 +31,26 @@ def test_humanize(delta: timedelta, text: str) -> None:
 @pytest.mark.parametrize(
     ("when", "zone", "text"),
     [
-        ("tuesday 9am", "America/New_York", "Tue 1 Dec, 09:00 EST — in 4 days"),
-        ("in 90 minutes", "UTC", "Fri 27 Nov, 15:30 UTC — in 2 hours"),
+        (
+            "tuesday 9am",
+            "America/New_York",
+            "Tue 1 Dec, 09:00 EST — in 4 days — read as: Tuesday, 9 in the morning",
+        ),
+        (
+            "in 90 minutes",
+            "UTC",
+            "Fri 27 Nov, 15:30 UTC — in 2 hours — read as: today, 3:30 in the afternoon",
+        ),
+        (
+            "saturday morning at 9",
+            "UTC",
+            "Sat 28 Nov, 09:00 UTC — in 19 hours — read as: tomorrow, 9 in the morning",
+        ),
+        (
+            "8 tonight",
+            "UTC",
+            "Fri 27 Nov, 20:00 UTC — in 6 hours — read as: today, 8 in the evening",
+        ),
         ("every weekday at 9am", "America/New_York", "every weekday at 09:00, next Mon 30 Nov"),
         ("every day at 8pm", "Europe/Paris", "every day at 20:00, next Fri 27 Nov"),
         ("every 2 hours", "UTC", "every 2 hours, next Fri 27 Nov 16:00"),
@@ -42,7 +60,11 @@ def test_humanize(delta: timedelta, text: str) -> None:
             "UTC",
             "every day at 09:00, 3 times, next Sat 28 Nov",
         ),
-        ("jan 5 2028 10am", "UTC", "Wed 5 Jan 2028, 10:00 UTC — in 404 days"),
+        (
+            "jan 5 2028 10am",
+            "UTC",
+            "Wed 5 Jan 2028, 10:00 UTC — in 404 days — read as: Wednesday, 10 in the morning",
+        ),
     ],
 )
 def test_preview(when: str, zone: str, text: str) -> None:
