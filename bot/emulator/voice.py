@@ -199,11 +199,15 @@ class VoiceServer:
             self_mute=bool(data.get("self_mute")),
             self_deaf=bool(data.get("self_deaf")),
         )
+        if previous is not None and channel_id is not None:
+            state.mute, state.deaf, state.suppress = previous.mute, previous.deaf, previous.suppress
         guild.voice_states[bot_id] = state
         await emulator.gateway.dispatch(
             "VOICE_STATE_UPDATE", state.payload(emulator.bot_member(guild))
         )
-        if channel_id is not None:
+        # Muting or deafening itself where it is connected changes the bot's state only.
+        stays = previous is not None and previous.channel_id == channel_id
+        if channel_id is not None and not (stays and self._connected(guild.id)):
             token = secrets.token_hex(8)
             self.pending_tokens[guild.id] = token
             await emulator.gateway.dispatch(
@@ -215,6 +219,10 @@ class VoiceServer:
                 },
             )
         emulator.changed.notify()
+
+    def _connected(self, guild_id: int) -> bool:
+        connection = self.connections.get(guild_id)
+        return connection is not None and not connection.ws.closed
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
