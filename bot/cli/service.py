@@ -95,7 +95,11 @@ async def _serve(config: Config) -> None:
     locks: ShardLocks | None = None
     if plan.ids is None and not config.database.url.startswith("sqlite"):
         plan, locks = await take_shards(config, plan)
-    bot = build_bot(config, shard_plan=plan, shard_locks=locks)
+    if plan == ShardPlan(None, None):
+        # One process, Discord's recommendation: the plain single-connection bot.
+        bot = build_bot(config)
+    else:
+        bot = build_bot(config, shard_plan=plan, shard_locks=locks)
     stop = GracefulStop(bot)
     loop = asyncio.get_running_loop()
     stop.install(loop)

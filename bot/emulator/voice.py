@@ -206,7 +206,13 @@ class VoiceServer:
             "VOICE_STATE_UPDATE", state.payload(emulator.bot_member(guild))
         )
         # Muting or deafening itself where it is connected changes the bot's state only.
-        stays = previous is not None and previous.channel_id == channel_id
+        # A new session (the bot restarted, or another process took the shard) is a new
+        # voice connection even where the old one is still seen connected.
+        stays = (
+            previous is not None
+            and previous.channel_id == channel_id
+            and previous.session_id == session.session_id
+        )
         if channel_id is not None and not (stays and self._connected(guild.id)):
             token = secrets.token_hex(8)
             self.pending_tokens[guild.id] = token
