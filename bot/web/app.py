@@ -1,0 +1,42 @@
+"""The FastAPI application over one process's services and the bot's view of its members."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bot.errors import CarillonError, InvalidInput, LimitReached, NotFound, NotPermitted
+from bot.services.bundle import Services
+from bot.web.members import MemberView
+from bot.web.routes import library, tasks, when
+
+STATUS = ((NotFound, 404), (NotPermitted, 403), (InvalidInput, 422), (LimitReached, 422))
+
+
+def _status_of(exc: CarillonError) -> int:
+    return next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+
+
+async def _carillon_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CarillonError)
+    return JSONResponse({"detail": str(exc)}, status_code=_status_of(exc))
+
+
+def create_app(services: Services, members: MemberView) -> FastAPI:
+    app = FastAPI(
+        title="Carillon",
+        summary="Schedule sounds and playlists in Discord voice channels.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    app.state.members = members
+    app.add_exception_handler(CarillonError, _carillon_error)
+    for router in (tasks.router, library.router, when.router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
