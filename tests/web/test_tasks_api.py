@@ -111,7 +111,9 @@ async def test_admin_routes(app: App, client: Client) -> None:
     }
     refused = await alice.post("/api/v1/scheduler/admin/system-tasks", json=recharge)
     assert refused.status_code == 403
-    assert (await alice.get("/api/v1/scheduler/admin/tasks", params={"guild_id": guild})).status_code == 403
+    assert (
+        await alice.get("/api/v1/scheduler/admin/tasks", params={"guild_id": guild})
+    ).status_code == 403
     created = await admin.post("/api/v1/scheduler/admin/system-tasks", json=recharge)
     assert created.status_code == 201, created.text
     assert created.json()["next_run_at"] == "2026-11-30T13:00:00Z"
@@ -134,7 +136,7 @@ async def test_bad_bodies_name_the_field(app: App, client: Client) -> None:
     assert answer.json()["detail"][0]["loc"] == ["body", "task_type"]
     for field, value, named in (
         ("timezone", "Mars/Olympus", "timezone"),
-        ("scheduled_at", "2020-01-01T00:00:00", "passed"),
+        ("scheduled_at", "2020-01-01T00:00:00", "scheduled_at: That is in the past"),
         ("recurrence_type", "fortnightly", "recurrence_type"),
         ("channel_id", 12345, "channel_id"),
     ):

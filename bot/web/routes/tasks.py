@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from bot.errors import InvalidInput, NotFound
-from bot.models.scheduled_task import RecurrenceType, TaskStatus, TaskType
+from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus, TaskType
 from bot.scheduling.recurrence import localize
 from bot.services.actor import Actor
 from bot.services.task_queries import NO_SUCH_TASK
 from bot.services.task_requests import WhenInput
+from bot.timeparse import TimeParseError
 from bot.timeparse.context import load_zone
 from bot.web.access import Caller, CallerDep
 from bot.web.schemas import TaskCreate, TaskPatch, task_json, z
@@ -62,6 +65,16 @@ def _when_of(
     return WhenInput(text, repeat, cron_expression, recurrence_count), zone
 
 
+@contextmanager
+def _schedule_errors(body: TaskCreate | TaskPatch) -> Iterator[None]:
+    """A time the parser refused, named by the field it came from."""
+    try:
+        yield
+    except TimeParseError as exc:
+        field = "scheduled_at" if body.scheduled_at is not None else "when"
+        raise InvalidInput(f"{field}: {exc}") from None
+
+
 def _int_parameter(parameters: dict[str, Any], key: str) -> int | None:
     value = parameters.get(key)
     if value is None:
@@ -93,6 +106,14 @@ async def create_task(body: TaskCreate, caller: CallerDep) -> dict[str, Any]:
         body.recurrence_count,
         required=True,
     )
+    with _schedule_errors(body):
+        task = await _schedule_play(caller, actor, body, when, zone)
+    return task_json(task)
+
+
+async def _schedule_play(
+    caller: Caller, actor: Actor, body: TaskCreate, when: WhenInput, zone: str | None
+) -> ScheduledTask:
     channel_id = body.channel_id or _int_parameter(body.parameters, "channel_id")
     tasks = caller.services.member_tasks
     if body.task_type == TaskType.PLAY_SOUND:
@@ -117,7 +138,7 @@ async def create_task(body: TaskCreate, caller: CallerDep) -> dict[str, Any]:
             "task_type: credit_recharge is a system task: an admin creates it with "
             "POST /api/v1/scheduler/admin/system-tasks."
         )
-    return task_json(task)
+    return task
 
 
 @router.get("/tasks")
@@ -182,7 +203,8 @@ async def edit_task(task_id: int, body: TaskPatch, caller: CallerDep) -> dict[st
         body.recurrence_count,
         required=False,
     )
-    task = await caller.services.member_tasks.edit(actor, task_id, when, body.name)
+    with _schedule_errors(body):
+        task = await caller.services.member_tasks.edit(actor, task_id, when, body.name)
     return task_json(task)
 
 
@@ -233,12 +255,8 @@ async def create_system_task(body: TaskCreate, caller: CallerDep) -> dict[str, A
     member_id = _int_parameter(body.parameters, "member_id")
     if member_id is not None:
         caller.members.actor(member_id, body.guild_id)
-    task = await caller.services.member_tasks.schedule_recharge(
-        actor,
-        when,
-        amount,
-        member_id,
-        text_channel_id=body.channel_id,
-        timezone=zone,
-    )
+    with _schedule_errors(body):
+        task = await caller.services.member_tasks.schedule_recharge(
+            actor, when, amount, member_id, text_channel_id=body.channel_id, timezone=zone
+        )
     return task_json(task)
