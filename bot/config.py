@@ -124,6 +124,8 @@ class WebConfig:
     port: Annotated[int, Between(1, 65535, "a TCP port")] = 8080
     public_url: Annotated[str | None, Url(("http", "https"))] = None
     secret: str | None = None
+    # The application's OAuth2 client secret (Developer Portal, OAuth2 page), for the login.
+    client_secret: str | None = None
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ class ApiTokenService:
         self.web = web
         self.clock = clock
 
-    def _secret(self) -> str:
+    def signing_key(self) -> str:
         secret = self.web.secret
         if not secret or len(secret) < MIN_SECRET_LENGTH:
             raise ConfigError(
@@ -80,7 +80,7 @@ class ApiTokenService:
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
         }
-        token = jwt.encode(claims, self._secret(), algorithm=ALGORITHM)
+        token = jwt.encode(claims, self.signing_key(), algorithm=ALGORITHM)
         return Minted(token, token_id, int(expires.timestamp()))
 
     async def holder(self, token: str) -> TokenHolder:
@@ -88,7 +88,7 @@ class ApiTokenService:
         try:
             claims = jwt.decode(
                 token,
-                self._secret(),
+                self.signing_key(),
                 algorithms=[ALGORITHM],
                 options={"require": ["sub", "jti", "exp", "kind"], "verify_exp": False},
             )

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from bot.errors import CarillonError, InvalidInput, LimitReached, NotFound, NotPermitted
 from bot.services.bundle import Services
+from bot.web import login
 from bot.web.members import MemberView
 from bot.web.routes import library, tasks, when
 
@@ -32,7 +33,7 @@ def create_app(services: Services, members: MemberView) -> FastAPI:
     app.state.services = services
     app.state.members = members
     app.add_exception_handler(CarillonError, _carillon_error)
-    for router in (tasks.router, library.router, when.router):
+    for router in (tasks.router, library.router, when.router, login.router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

@@ -18,6 +18,10 @@ class MemberView:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
+    @property
+    def application_id(self) -> int | None:
+        return self.client.application_id
+
     def actor(self, user_id: int, guild_id: int) -> Actor:
         """The member as an ``Actor``; ``NotFound`` when they (or the bot) are not in it."""
         guild = self.client.get_guild(guild_id)

@@ -35,7 +35,13 @@ def app_config(emulator: Emulator, world: World, database_url: str, tmp_path: Pa
             directory=str(tmp_path / "sounds"), max_upload_mb=1.0, max_duration_seconds=5.0
         ),
         voice=VoiceConfig(idle_disconnect_seconds=30.0, max_playback_seconds=60.0),
-        web=WebConfig(enabled=True, host="127.0.0.1", port=0, secret=SECRET),
+        web=WebConfig(
+            enabled=True,
+            host="127.0.0.1",
+            port=0,
+            secret=SECRET,
+            client_secret=emulator.oauth.client_secret,
+        ),
     )
     discord_config = dataclasses.replace(config.discord, admin_role_ids=(world.admin_role.id,))
     return dataclasses.replace(config, discord=discord_config)
@@ -64,3 +70,14 @@ async def client(app: App) -> AsyncIterator[Client]:
     yield make
     for http in opened:
         await http.aclose()
+
+
+async def log_in(app: App, member: Actor) -> httpx.AsyncClient:
+    """A browser-like client logged in through the emulator's OAuth2 as ``member``."""
+    app.emulator.oauth.allow_redirect(f"{base_url(app)}/auth/callback")
+    app.emulator.oauth.consent_as(member.id)
+    http = httpx.AsyncClient(base_url=base_url(app), timeout=10, follow_redirects=True)
+    answer = await http.get("/login")
+    assert [r.status_code for r in answer.history] == [302, 302, 303], answer.text
+    assert "access_token" in http.cookies
+    return http
