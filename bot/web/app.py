@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from bot.errors import CarillonError, InvalidInput, LimitReached, NotFound, NotPermitted
 from bot.services.bundle import Services
-from bot.web import login
+from bot.web import login, pages
 from bot.web.members import MemberView
 from bot.web.routes import library, tasks, when
 
@@ -33,8 +36,10 @@ def create_app(services: Services, members: MemberView) -> FastAPI:
     app.state.services = services
     app.state.members = members
     app.add_exception_handler(CarillonError, _carillon_error)
-    for router in (tasks.router, library.router, when.router, login.router):
+    for router in (tasks.router, library.router, when.router, login.router, pages.router):
         app.include_router(router)
+
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

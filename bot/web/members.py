@@ -43,6 +43,12 @@ class MemberView:
         guild = self.client.get_guild(guild_id)
         return guild.name if guild is not None else str(guild_id)
 
+    def voice_channels(self, guild_id: int) -> list[tuple[int, str]]:
+        guild = self.client.get_guild(guild_id)
+        if guild is None:
+            return []
+        return [(c.id, c.name) for c in guild.channels if isinstance(c, discord.VoiceChannel)]
+
     def play_target(self, guild_id: int, channel_id: int | None) -> PlayTarget:
         """Where a play goes, refused like ``/schedule`` refuses a channel."""
         if channel_id is None:

@@ -35,7 +35,7 @@ def _instant_text(scheduled_at: datetime, timezone: str) -> str:
     return f"<t:{int(scheduled_at.timestamp())}>"
 
 
-def _when_of(
+def when_of(
     when: str | None,
     scheduled_at: datetime | None,
     timezone: str | None,
@@ -97,7 +97,7 @@ def _pick(parameters: dict[str, Any], id_key: str, name_key: str) -> str:
 @router.post("/tasks", status_code=201)
 async def create_task(body: TaskCreate, caller: CallerDep) -> dict[str, Any]:
     actor = caller.actor(body.guild_id)
-    when, zone = _when_of(
+    when, zone = when_of(
         body.when,
         body.scheduled_at,
         body.timezone,
@@ -107,11 +107,11 @@ async def create_task(body: TaskCreate, caller: CallerDep) -> dict[str, Any]:
         required=True,
     )
     with _schedule_errors(body):
-        task = await _schedule_play(caller, actor, body, when, zone)
+        task = await schedule_play(caller, actor, body, when, zone)
     return task_json(task)
 
 
-async def _schedule_play(
+async def schedule_play(
     caller: Caller, actor: Actor, body: TaskCreate, when: WhenInput, zone: str | None
 ) -> ScheduledTask:
     channel_id = body.channel_id or _int_parameter(body.parameters, "channel_id")
@@ -194,7 +194,7 @@ async def get_task(task_id: int, caller: CallerDep) -> dict[str, Any]:
 async def edit_task(task_id: int, body: TaskPatch, caller: CallerDep) -> dict[str, Any]:
     """Members edit their own tasks (as ``/schedule edit``)."""
     actor, _ = await _actor_for_task(caller, task_id)
-    when, _zone = _when_of(
+    when, _zone = when_of(
         body.when,
         body.scheduled_at,
         body.timezone,
@@ -240,7 +240,7 @@ async def create_system_task(body: TaskCreate, caller: CallerDep) -> dict[str, A
             "task_type: a system task is a credit_recharge; plays go to POST "
             "/api/v1/scheduler/tasks."
         )
-    when, zone = _when_of(
+    when, zone = when_of(
         body.when,
         body.scheduled_at,
         body.timezone,

@@ -1,0 +1,71 @@
+"""The dashboard without JavaScript: pages over real HTTP, forms with the CSRF token."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import httpx
+
+from tests.cogs.conftest import App
+from tests.support.app import add_sound
+from tests.web.conftest import log_in
+
+
+def csrf_of(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+async def test_week_view_create_and_cancel_without_javascript(app: App) -> None:
+    sound = await add_sound(app)
+    guild = app.world.guild.id
+    browser = await log_in(app, app.world.alice)
+    try:
+        home = await browser.get("/")
+        assert f'href="/servers/{guild}"' in home.text
+        # The zone the page's script puts in a cookie from the browser's settings.
+        browser.cookies.set("tz", "Europe/Paris")
+        week = await browser.get(f"/servers/{guild}")
+        assert "Nothing is scheduled" in week.text
+        form = {
+            "csrf_token": csrf_of(week),
+            "sound_id": str(sound.id),
+            "channel_id": str(app.world.lounge.id),
+            "when": "tomorrow at 9am",
+            "timezone": "Europe/Paris",
+            "name": "wake up",
+        }
+        forged = await browser.post(f"/servers/{guild}/tasks", data=form | {"csrf_token": "0"})
+        assert forged.status_code == 422
+        assert "expired" in forged.text
+        created = await browser.post(f"/servers/{guild}/tasks", data=form)
+        assert created.status_code == 200, created.text
+        assert "wake up" in created.text
+        # The task's time shown in the viewer's zone: 9:00 in Paris is 08:00 UTC.
+        tasks = await app.services.scheduler.get_user_tasks(app.world.alice.id)
+        assert tasks[0].next_run_at == datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+        assert ">09:00</time>" in created.text
+        bad = await browser.post(f"/servers/{guild}/tasks", data=form | {"when": "blorp"})
+        assert bad.status_code == 422
+        assert 'role="alert"' in bad.text
+        cancelled = await browser.post(
+            f"/servers/{guild}/tasks/{tasks[0].id}/cancel", data={"csrf_token": csrf_of(week)}
+        )
+        assert cancelled.status_code == 200
+        assert "Nothing is scheduled" in cancelled.text
+    finally:
+        await browser.aclose()
+
+
+async def test_pages_need_a_login_and_membership(app: App) -> None:
+    async with httpx.AsyncClient(base_url=app.bot.web.url) as anonymous:  # type: ignore[union-attr]
+        answer = await anonymous.get(f"/servers/{app.world.guild.id}")
+        assert answer.status_code == 303
+        assert answer.headers["location"].startswith("/login")
+    browser = await log_in(app, app.world.bob)
+    try:
+        assert (await browser.get("/servers/12345")).status_code == 404
+    finally:
+        await browser.aclose()
