@@ -9,10 +9,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Annotated
 
 import aiohttp
 import jwt
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from yarl import URL
 
@@ -20,6 +21,7 @@ from bot.config import Config
 from bot.errors import NotPermitted
 from bot.services.api_tokens import ALGORITHM, SESSION
 from bot.services.bundle import Services
+from bot.web import access
 from bot.web.access import COOKIE
 
 router = APIRouter(tags=["login"], include_in_schema=False)
@@ -199,8 +201,8 @@ async def _discord_user(request: Request, config: Config, code: str, verifier: s
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
-    """Revokes the session (a form with the CSRF token posts here)."""
+async def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """Revokes the session (the page's form posts here with the CSRF token)."""
     services: Services = request.app.state.services
     token = request.cookies.get(COOKIE)
     if token:
@@ -209,6 +211,9 @@ async def logout(request: Request) -> Response:
         except NotPermitted:
             holder = None
         if holder is not None:
+            expected = access.csrf_token(services.api_tokens.signing_key(), holder.token_id)
+            if not secrets.compare_digest(csrf_token, expected):
+                return _refused("the form has expired (reload the page)")
             await services.api_tokens.revoke(holder.token_id)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -70,7 +71,7 @@ async def index(request: Request) -> Response:
 
 async def _zone(request: Request, caller: Caller, guild_id: int) -> str:
     """The browser's zone (the cookie the page's script sets), else the member's."""
-    wanted = request.query_params.get("tz") or request.cookies.get("tz")
+    wanted = request.query_params.get("tz") or unquote(request.cookies.get("tz", ""))
     if wanted:
         try:
             load_zone(wanted)

@@ -6,7 +6,9 @@ import re
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
+from bot.errors import NotPermitted
 from tests.cogs.conftest import App
 from tests.support.app import add_sound
 from tests.web.conftest import log_in
@@ -55,6 +57,14 @@ async def test_week_view_create_and_cancel_without_javascript(app: App) -> None:
         )
         assert cancelled.status_code == 200
         assert "Nothing is scheduled" in cancelled.text
+        old_token = browser.cookies["access_token"]
+        refused = await browser.post("/logout", data={"csrf_token": "0"})
+        assert refused.status_code == 400
+        out = await browser.post("/logout", data={"csrf_token": csrf_of(week)})
+        assert out.status_code == 200
+        assert "Log in with Discord" in out.text
+        with pytest.raises(NotPermitted, match="revoked"):
+            await app.services.api_tokens.holder(old_token)
     finally:
         await browser.aclose()
 
