@@ -117,6 +117,9 @@ class LoggingConfig:
     levels: Annotated[dict[str, str], LogLevels()] = field(default_factory=dict)
 
 
+MIN_WEB_SECRET_LENGTH = 32
+
+
 @dataclass(frozen=True)
 class WebConfig:
     enabled: bool = False
@@ -282,4 +285,11 @@ def _check_semantics(config: Config) -> None:
             "credits.recharge_cap",
             f"must be at least recharge_amount ({credits.recharge_amount}), "
             f"got {credits.recharge_cap}",
+        )
+    web = config.web
+    if web.enabled and len(web.secret or "") < MIN_WEB_SECRET_LENGTH:
+        raise ConfigError(
+            "web.secret",
+            f"must be set, at least {MIN_WEB_SECRET_LENGTH} random characters, when [web] "
+            "enabled = true (it signs the dashboard's sessions and the API's tokens)",
         )

@@ -10,7 +10,7 @@ from datetime import timedelta
 import jwt
 
 from bot.clock import Clock
-from bot.config import WebConfig
+from bot.config import MIN_WEB_SECRET_LENGTH, WebConfig
 from bot.db import Database
 from bot.errors import ConfigError, NotPermitted
 from bot.models.api_token import ApiToken
@@ -20,7 +20,6 @@ ALGORITHM = "HS256"
 SCRIPT = "script"
 SESSION = "session"
 KINDS = (SCRIPT, SESSION)
-MIN_SECRET_LENGTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +46,10 @@ class ApiTokenService:
 
     def signing_key(self) -> str:
         secret = self.web.secret
-        if not secret or len(secret) < MIN_SECRET_LENGTH:
+        if not secret or len(secret) < MIN_WEB_SECRET_LENGTH:
             raise ConfigError(
                 "web.secret",
-                f"must be set, at least {MIN_SECRET_LENGTH} characters, to sign API tokens",
+                f"must be set, at least {MIN_WEB_SECRET_LENGTH} characters, to sign API tokens",
             )
         return secret
 

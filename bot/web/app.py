@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.errors import CarillonError, InvalidInput, LimitReached, NotFound, NotPermitted
 from bot.services.bundle import Services
-from bot.web import login, pages
+from bot.web import login, operations, pages
 from bot.web.members import MemberView
 from bot.web.routes import library, tasks, when
 
@@ -35,14 +35,19 @@ def create_app(services: Services, members: MemberView) -> FastAPI:
     )
     app.state.services = services
     app.state.members = members
+    app.state.metrics = operations.Metrics()
+    app.add_middleware(operations.RequestMetrics)
     app.add_exception_handler(CarillonError, _carillon_error)
-    for router in (tasks.router, library.router, when.router, login.router, pages.router):
+    for router in (
+        tasks.router,
+        library.router,
+        when.router,
+        login.router,
+        pages.router,
+        operations.router,
+    ):
         app.include_router(router)
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-
-    @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
     return app
