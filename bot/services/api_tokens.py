@@ -19,7 +19,9 @@ from bot.repositories.api_tokens import ApiTokenRepository
 ALGORITHM = "HS256"
 SCRIPT = "script"
 SESSION = "session"
-KINDS = (SCRIPT, SESSION)
+# A calendar feed's secret URL: reads one member's plays in one server, nothing else.
+CALENDAR = "calendar"
+KINDS = (SCRIPT, SESSION, CALENDAR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class TokenHolder:
     user_id: int
     token_id: str
     kind: str
+    guild_id: int | None = None
 
 
 class ApiTokenService:
@@ -53,7 +56,14 @@ class ApiTokenService:
             )
         return secret
 
-    async def mint(self, user_id: int, *, days: float = 30, kind: str = SCRIPT) -> Minted:
+    async def mint(
+        self,
+        user_id: int,
+        *,
+        days: float = 30,
+        kind: str = SCRIPT,
+        guild_id: int | None = None,
+    ) -> Minted:
         if kind not in KINDS:
             raise ValueError(kind)
         if not 0 < days <= 3650:
@@ -72,13 +82,15 @@ class ApiTokenService:
                     revoked_at=None,
                 )
             )
-        claims = {
+        claims: dict[str, str | int] = {
             "sub": str(user_id),
             "jti": token_id,
             "kind": kind,
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
         }
+        if guild_id is not None:
+            claims["gid"] = str(guild_id)
         token = jwt.encode(claims, self.signing_key(), algorithm=ALGORITHM)
         return Minted(token, token_id, int(expires.timestamp()))
 
@@ -104,8 +116,18 @@ class ApiTokenService:
             raise NotPermitted("The token is not valid: log in again or mint a new one.")
         if stored.revoked_at is not None:
             raise NotPermitted("The token has been revoked: log in again or mint a new one.")
-        return TokenHolder(user_id, token_id, stored.kind)
+        guild = claims.get("gid")
+        return TokenHolder(user_id, token_id, stored.kind, int(guild) if guild else None)
 
     async def revoke(self, token_id: str) -> bool:
         async with self.db() as session, session.begin():
             return await ApiTokenRepository(session).revoke(token_id, self.clock.now())
+
+    async def revoke_own(self, token_id: str, user_id: int, kind: str) -> bool:
+        """Revoke ``user_id``'s own token of ``kind``; False if there is no such live one."""
+        async with self.db() as session, session.begin():
+            repository = ApiTokenRepository(session)
+            stored = await repository.get(token_id)
+            if stored is None or stored.user_id != user_id or stored.kind != kind:
+                return False
+            return await repository.revoke(token_id, self.clock.now())

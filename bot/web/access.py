@@ -12,7 +12,7 @@ from fastapi import Depends, HTTPException, Request
 
 from bot.errors import NotPermitted
 from bot.services.actor import Actor
-from bot.services.api_tokens import SESSION, TokenHolder
+from bot.services.api_tokens import CALENDAR, SESSION, TokenHolder
 from bot.services.bundle import Services
 from bot.web.members import MemberView
 
@@ -64,6 +64,8 @@ async def caller(request: Request) -> Caller:
         holder = await services.api_tokens.holder(token)
     except NotPermitted as exc:
         raise HTTPException(401, str(exc)) from None
+    if holder.kind == CALENDAR:
+        raise HTTPException(401, "A calendar link only reads its calendar.")
     if holder.kind == SESSION and request.method not in SAFE_METHODS:
         expected = csrf_token(services.config.web.secret or "", holder.token_id)
         if not hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), expected):

@@ -12,7 +12,7 @@ from bot.errors import CarillonError, InvalidInput, LimitReached, NotFound, NotP
 from bot.services.bundle import Services
 from bot.web import login, operations, pages
 from bot.web.members import MemberView
-from bot.web.routes import library, tasks, when
+from bot.web.routes import calendar, library, tasks, when
 
 STATUS = ((NotFound, 404), (NotPermitted, 403), (InvalidInput, 422), (LimitReached, 422))
 
@@ -42,6 +42,7 @@ def create_app(services: Services, members: MemberView) -> FastAPI:
         tasks.router,
         library.router,
         when.router,
+        calendar.router,
         login.router,
         pages.router,
         operations.router,

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from bot.errors import CarillonError, NotPermitted
+from bot.services.api_tokens import CALENDAR
 from bot.services.bundle import Services
 from bot.timeparse.context import load_zone
 from bot.web.access import COOKIE, Caller, csrf_token
@@ -37,6 +38,8 @@ async def _session(request: Request) -> Caller | None:
     try:
         holder = await services.api_tokens.holder(token)
     except NotPermitted:
+        return None
+    if holder.kind == CALENDAR:
         return None
     return Caller(holder.user_id, holder, services, request.app.state.members)
 
