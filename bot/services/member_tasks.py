@@ -129,6 +129,7 @@ class MemberTaskService:
         target: PlayTarget,
         name: str | None,
         *,
+        native: bool = True,
         timezone: str | None = None,
     ) -> ScheduledTask:
         """``timezone`` reads ``when`` in that zone instead of the member's (the HTTP API's
@@ -136,7 +137,7 @@ class MemberTaskService:
         channel_id = _voice_channel(target)
         context = await self._member_context(actor, count_active=True, sound=sound)
         found = context.named or await self.sounds.find(actor.guild_id, sound)
-        parameters = SoundParameters(found.id, channel_id, target.text_channel_id)
+        parameters = SoundParameters(found.id, channel_id, target.text_channel_id, native=native)
         return await self._schedule_play(
             actor, context, TaskType.PLAY_SOUND, found.name, parameters, when, name, timezone
         )
@@ -151,13 +152,19 @@ class MemberTaskService:
         *,
         mode: PlaylistMode = PlaylistMode.CONTINUOUS,
         shuffle: bool = False,
+        native: bool = True,
         timezone: str | None = None,
     ) -> ScheduledTask:
         channel_id = _voice_channel(target)
         context = await self._member_context(actor, count_active=True, playlist=playlist)
         found = context.named or await self.playlists.find(actor.guild_id, playlist)
         parameters = PlaylistParameters(
-            found.id, channel_id, PlaylistMode(mode), shuffle, target.text_channel_id
+            found.id,
+            channel_id,
+            PlaylistMode(mode),
+            shuffle,
+            target.text_channel_id,
+            native=native,
         )
         return await self._schedule_play(
             actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, when, name, timezone

@@ -104,6 +104,7 @@ class PlaySoundHandler(_PlayHandler):
             text_channel_id=parameters.text_channel_id,
             task_name=task.name,
             cancellable=task.has_later_runs,
+            native=parameters.native,
         )
 
 
@@ -122,6 +123,7 @@ class PlayPlaylistHandler(_PlayHandler):
             text_channel_id=parameters.text_channel_id,
             task_name=task.name,
             cancellable=task.has_later_runs,
+            native=parameters.native,
         )
 
 

@@ -11,6 +11,7 @@ from bot.services.task_requests import WhenInput
 from bot.ui.buttons import ListScope, cancel_view, task_list
 from bot.ui.formatting import safe
 from bot.ui.playlists import playlist_choices
+from bot.ui.soundboard import native_note
 from bot.ui.sounds import sound_choices
 from bot.ui.task_input import (
     REPEAT_OPTIONS,
@@ -42,6 +43,7 @@ _OPTION_HELP = {
     "until": "The last time a run may start",
     "name": "A name for the task",
 }
+_NATIVE = "Soundboard sounds: play through the soundboard, not streamed (default: where I may)"
 
 
 def _repeat(choice: Choice[str] | None) -> str | None:
@@ -58,7 +60,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         self.queries = services.task_queries
 
     @app_commands.command(name="sound", description="Play a sound in a voice channel later")
-    @app_commands.describe(sound="The sound to play", **_OPTION_HELP)
+    @app_commands.describe(sound="The sound to play", native=_NATIVE, **_OPTION_HELP)
     @app_commands.choices(repeat=REPEAT_OPTIONS)
     async def sound(
         self,
@@ -71,6 +73,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         count: Count | None = None,
         until: Text | None = None,
         name: Name | None = None,
+        native: bool = True,
     ) -> None:
         task = await self.tasks.schedule_sound(
             actor_of(interaction),
@@ -78,9 +81,11 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             WhenInput(when, _repeat(repeat), cron, count, until),
             play_target(interaction, channel),
             name,
+            native=native,
         )
+        note = await native_note(interaction, self.services.sounds, task)
         await interaction.response.send_message(
-            embed=task_embed(task, title="🔔 Scheduled"), view=cancel_view(task.id)
+            note, embed=task_embed(task, title="🔔 Scheduled"), view=cancel_view(task.id)
         )
 
     @app_commands.command(name="playlist", description="Play a playlist in a voice channel later")
@@ -88,6 +93,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         playlist="The playlist to play",
         mode="continuous, loop, loop_one, random or single",
         shuffle="Shuffle the order first",
+        native=_NATIVE,
         **_OPTION_HELP,
     )
     @app_commands.choices(repeat=REPEAT_OPTIONS, mode=MODE_OPTIONS)
@@ -104,6 +110,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         count: Count | None = None,
         until: Text | None = None,
         name: Name | None = None,
+        native: bool = True,
     ) -> None:
         task = await self.tasks.schedule_playlist(
             actor_of(interaction),
@@ -113,6 +120,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             name,
             mode=PlaylistMode(mode.value if mode else PlaylistMode.CONTINUOUS),
             shuffle=shuffle,
+            native=native,
         )
         await interaction.response.send_message(
             embed=task_embed(task, title="🎶 Scheduled"), view=cancel_view(task.id)
