@@ -49,6 +49,14 @@ class MemberView:
             return []
         return [(c.id, c.name) for c in guild.channels if isinstance(c, discord.VoiceChannel)]
 
+    def role_names(self, guild_id: int, role_ids: list[int]) -> list[str]:
+        guild = self.client.get_guild(guild_id)
+        names = []
+        for role_id in role_ids:
+            role = guild.get_role(role_id) if guild is not None else None
+            names.append(role.name if role is not None else str(role_id))
+        return names
+
     def play_target(self, guild_id: int, channel_id: int | None) -> PlayTarget:
         """Where a play goes, refused like ``/schedule`` refuses a channel."""
         if channel_id is None:

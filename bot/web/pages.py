@@ -6,8 +6,8 @@ Readable without JavaScript; forms post here with the session's CSRF token in a 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Coroutine
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote
@@ -18,12 +18,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from bot.errors import CarillonError, NotPermitted
+from bot.models.scheduled_task import ACTIVE_STATUSES, TaskType
 from bot.services.api_tokens import CALENDAR
 from bot.services.bundle import Services
+from bot.services.task_requests import WhenInput
 from bot.timeparse.context import load_zone
 from bot.web.access import COOKIE, Caller, csrf_token
 from bot.web.routes.tasks import schedule_play, when_of
-from bot.web.schemas import TaskCreate
+from bot.web.schemas import TaskCreate, z
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -135,7 +137,8 @@ async def _guarded(request: Request, guild_id: int, page: Page) -> Response:
     try:
         return await page(request, caller, guild_id)
     except CarillonError as exc:
-        return _render(request, "index.html", caller, 404, error=str(exc), servers=[])
+        status = 403 if isinstance(exc, NotPermitted) else 404
+        return _render(request, "index.html", caller, status, error=str(exc), servers=[])
 
 
 @router.get("/servers/{guild_id}", response_class=HTMLResponse)
@@ -203,7 +206,7 @@ async def cancel_from_form(
 async def _sounds_page(
     request: Request, caller: Caller, guild_id: int, *, status: int = 200, **extra: Any
 ) -> Response:
-    caller.actor(guild_id)
+    _, is_admin = await caller.may_admin(guild_id)
     return _render(
         request,
         "sounds.html",
@@ -212,6 +215,7 @@ async def _sounds_page(
         guild_id=guild_id,
         guild_name=caller.members.guild_name(guild_id),
         sounds=await caller.services.sounds.list(guild_id),
+        is_admin=is_admin,
         **extra,
     )
 
@@ -242,3 +246,243 @@ async def upload_from_form(
         return RedirectResponse(f"/servers/{guild_id}/sounds", status_code=303)
 
     return await _guarded(request, guild_id, upload)
+
+
+def _local(at: datetime | None, zone: ZoneInfo) -> str:
+    return at.astimezone(zone).strftime("%a %d %b %Y %H:%M") if at is not None else "never"
+
+
+async def _edit_page(
+    request: Request, caller: Caller, guild_id: int, task_id: int, status: int = 200, **extra: Any
+) -> Response:
+    actor = caller.actor(guild_id)
+    task = await caller.services.task_queries.owned(actor, task_id)
+    timezone = await _zone(request, caller, guild_id)
+    at = task.next_run_at
+    return _render(
+        request,
+        "edit.html",
+        caller,
+        status,
+        guild_id=guild_id,
+        task=task,
+        timezone=timezone,
+        next_iso=at.isoformat() if at else "",
+        next_local=_local(at, ZoneInfo(timezone)),
+        **extra,
+    )
+
+
+@router.get("/servers/{guild_id}/tasks/{task_id}/edit", response_class=HTMLResponse)
+async def edit_form(request: Request, guild_id: int, task_id: int) -> Response:
+    async def page(request: Request, caller: Caller, guild_id: int) -> Response:
+        return await _edit_page(request, caller, guild_id, task_id)
+
+    return await _guarded(request, guild_id, page)
+
+
+@router.post("/servers/{guild_id}/tasks/{task_id}/edit")
+async def edit_from_form(
+    request: Request,
+    guild_id: int,
+    task_id: int,
+    csrf_token: Annotated[str, Form()],
+    when: Annotated[str, Form(max_length=200)] = "",
+    name: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    async def edit(request: Request, caller: Caller, guild_id: int) -> Response:
+        try:
+            _check_form(caller, csrf_token)
+            actor = caller.actor(guild_id)
+            task = await caller.services.task_queries.owned(actor, task_id)
+            new_name = name.strip() if name.strip() and name.strip() != task.name else None
+            await caller.services.member_tasks.edit(
+                actor, task_id, WhenInput(when.strip() or None), new_name
+            )
+        except CarillonError as exc:
+            return await _edit_page(request, caller, guild_id, task_id, 422, error=str(exc))
+        return RedirectResponse(f"/servers/{guild_id}", status_code=303)
+
+    return await _guarded(request, guild_id, edit)
+
+
+async def _playlists_page(
+    request: Request, caller: Caller, guild_id: int, *, status: int = 200, **extra: Any
+) -> Response:
+    actor, is_admin = await caller.may_admin(guild_id)
+    playlists = caller.services.playlists
+    views = []
+    for playlist, _count in await playlists.list(guild_id):
+        view = await playlists.show(guild_id, playlist.id)
+        editable = is_admin or playlist.owner_id == actor.user_id
+        views.append({"playlist": view.playlist, "sounds": view.sounds, "editable": editable})
+    return _render(
+        request,
+        "playlists.html",
+        caller,
+        status,
+        guild_id=guild_id,
+        guild_name=caller.members.guild_name(guild_id),
+        is_admin=is_admin,
+        playlists=views,
+        sounds=await caller.services.sounds.list(guild_id),
+        **extra,
+    )
+
+
+@router.get("/servers/{guild_id}/playlists", response_class=HTMLResponse)
+async def playlists_page(request: Request, guild_id: int) -> Response:
+    return await _guarded(request, guild_id, _playlists_page)
+
+
+def _playlist_action(
+    request: Request, guild_id: int, csrf: str, act: Callable[[Caller, int, bool], Awaitable[Any]]
+) -> Awaitable[Response]:
+    async def page(request: Request, caller: Caller, guild_id: int) -> Response:
+        try:
+            _check_form(caller, csrf)
+            actor, is_admin = await caller.may_admin(guild_id)
+            await act(caller, actor.user_id, is_admin)
+        except CarillonError as exc:
+            return await _playlists_page(request, caller, guild_id, status=422, error=str(exc))
+        return RedirectResponse(f"/servers/{guild_id}/playlists", status_code=303)
+
+    return _guarded(request, guild_id, page)
+
+
+@router.post("/servers/{guild_id}/playlists")
+async def create_playlist(
+    request: Request,
+    guild_id: int,
+    csrf_token: Annotated[str, Form()],
+    name: Annotated[str, Form(max_length=100)],
+) -> Response:
+    async def act(caller: Caller, user_id: int, _is_admin: bool) -> None:
+        await caller.services.playlists.create(guild_id, user_id, name)
+
+    return await _playlist_action(request, guild_id, csrf_token, act)
+
+
+@router.post("/servers/{guild_id}/playlists/{playlist_id}/add")
+async def add_to_playlist(
+    request: Request,
+    guild_id: int,
+    playlist_id: int,
+    csrf_token: Annotated[str, Form()],
+    sound_id: Annotated[int, Form()],
+) -> Response:
+    async def act(caller: Caller, user_id: int, is_admin: bool) -> None:
+        await caller.services.playlists.add(
+            guild_id, playlist_id, sound_id, actor_id=user_id, is_admin=is_admin
+        )
+
+    return await _playlist_action(request, guild_id, csrf_token, act)
+
+
+@router.post("/servers/{guild_id}/playlists/{playlist_id}/move")
+async def move_in_playlist(
+    request: Request,
+    guild_id: int,
+    playlist_id: int,
+    csrf_token: Annotated[str, Form()],
+    position: Annotated[int, Form()],
+    to: Annotated[int, Form()],
+) -> Response:
+    async def act(caller: Caller, user_id: int, is_admin: bool) -> None:
+        await caller.services.playlists.move(
+            guild_id, playlist_id, position, to, actor_id=user_id, is_admin=is_admin
+        )
+
+    return await _playlist_action(request, guild_id, csrf_token, act)
+
+
+async def _credits_page(request: Request, caller: Caller, guild_id: int) -> Response:
+    actor, is_admin = await caller.may_admin(guild_id)
+    credits = caller.services.credits
+    zone = ZoneInfo(await _zone(request, caller, guild_id))
+    history = [
+        {
+            "iso": t.created_at.isoformat(),
+            "local": _local(t.created_at, zone),
+            "amount": t.amount,
+            "balance_after": t.balance_after,
+            "reason": t.reason,
+        }
+        for t in await credits.history(guild_id, actor.user_id, 50)
+    ]
+    return _render(
+        request,
+        "credits.html",
+        caller,
+        guild_id=guild_id,
+        guild_name=caller.members.guild_name(guild_id),
+        is_admin=is_admin,
+        balance=await credits.balance(guild_id, actor.user_id),
+        history=history,
+    )
+
+
+@router.get("/servers/{guild_id}/credits", response_class=HTMLResponse)
+async def credits_page(request: Request, guild_id: int) -> Response:
+    return await _guarded(request, guild_id, _credits_page)
+
+
+async def _admin_page(
+    request: Request, caller: Caller, guild_id: int, *, status: int = 200, **extra: Any
+) -> Response:
+    await caller.admin(guild_id)
+    services = caller.services
+    timezone = await _zone(request, caller, guild_id)
+    zone = ZoneInfo(timezone)
+    tasks = await services.scheduler.list_guild_tasks(guild_id, ACTIVE_STATUSES, limit=100)
+    recharges = [
+        {"id": t.id, "name": t.name, "iso": z(t.next_run_at), "local": _local(t.next_run_at, zone)}
+        for t in tasks
+        if t.task_type == TaskType.CREDIT_RECHARGE
+    ]
+    configured = list(services.config.discord.admin_role_ids)
+    stored = await services.settings.admin_role_ids(guild_id)
+    role_ids = configured + [r for r in stored if r not in configured]
+    return _render(
+        request,
+        "admin.html",
+        caller,
+        status,
+        guild_id=guild_id,
+        guild_name=caller.members.guild_name(guild_id),
+        is_admin=True,
+        timezone=timezone,
+        recharges=recharges,
+        admin_roles=caller.members.role_names(guild_id, role_ids),
+        **extra,
+    )
+
+
+@router.get("/servers/{guild_id}/admin", response_class=HTMLResponse)
+async def admin_page(request: Request, guild_id: int) -> Response:
+    return await _guarded(request, guild_id, _admin_page)
+
+
+@router.post("/servers/{guild_id}/admin/recharges")
+async def recharge_from_form(
+    request: Request,
+    guild_id: int,
+    csrf_token: Annotated[str, Form()],
+    amount: Annotated[int, Form()],
+    when: Annotated[str, Form(max_length=200)],
+    timezone: Annotated[str | None, Form()] = None,
+) -> Response:
+    async def create(request: Request, caller: Caller, guild_id: int) -> Response:
+        try:
+            _check_form(caller, csrf_token)
+            actor = await caller.admin(guild_id)
+            await caller.services.member_tasks.schedule_recharge(
+                actor, WhenInput(when), amount, None, timezone=timezone or None
+            )
+        except NotPermitted:
+            raise
+        except CarillonError as exc:
+            return await _admin_page(request, caller, guild_id, status=422, error=str(exc))
+        return RedirectResponse(f"/servers/{guild_id}/admin", status_code=303)
+
+    return await _guarded(request, guild_id, create)

@@ -79,3 +79,76 @@ async def test_pages_need_a_login_and_membership(app: App) -> None:
         assert (await browser.get("/servers/12345")).status_code == 404
     finally:
         await browser.aclose()
+
+
+async def test_edit_playlists_credits_and_admin_pages(app: App) -> None:
+    guild = app.world.guild.id
+    low = await add_sound(app, "low")
+    await add_sound(app, "high")
+    browser = await log_in(app, app.world.alice)
+    admin = await log_in(app, app.world.admin)
+    try:
+        week = await browser.get(f"/servers/{guild}")
+        csrf = csrf_of(week)
+        assert "/admin" not in week.text  # no Admin tab for a member
+        form = {
+            "csrf_token": csrf,
+            "sound_id": str(low.id),
+            "when": "tomorrow at 9am",
+            "channel_id": str(app.world.lounge.id),
+            "timezone": "UTC",
+        }
+        await browser.post(f"/servers/{guild}/tasks", data=form)
+        task = (await app.services.scheduler.get_user_tasks(app.world.alice.id))[0]
+        edit = await browser.get(f"/servers/{guild}/tasks/{task.id}/edit")
+        assert edit.status_code == 200
+        saved = await browser.post(
+            f"/servers/{guild}/tasks/{task.id}/edit",
+            data={"csrf_token": csrf, "when": "tomorrow at 11am", "name": "later"},
+        )
+        assert saved.status_code == 200, saved.text
+        assert ">11:00</time>" in saved.text
+        assert "later" in saved.text
+        # Another member's task has no edit page for bob... nor for alice's admin-less peers.
+        assert (await admin.get(f"/servers/{guild}/tasks/{task.id}/edit")).status_code == 404
+
+        created = await browser.post(
+            f"/servers/{guild}/playlists", data={"csrf_token": csrf, "name": "mix"}
+        )
+        assert created.status_code == 200
+        playlist = (await app.services.playlists.list(guild))[0][0]
+        sounds = {s.name: s.id for s in await app.services.sounds.list(guild)}
+        for name in ("low", "high"):
+            await browser.post(
+                f"/servers/{guild}/playlists/{playlist.id}/add",
+                data={"csrf_token": csrf, "sound_id": str(sounds[name])},
+            )
+        moved = await browser.post(
+            f"/servers/{guild}/playlists/{playlist.id}/move",
+            data={"csrf_token": csrf, "position": "2", "to": "1"},
+        )
+        assert moved.status_code == 200
+        view = await app.services.playlists.show(guild, playlist.id)
+        assert [s.name for s in view.sounds] == ["high", "low"]
+
+        credits = await browser.get(f"/servers/{guild}/credits")
+        assert f'id="balance">{app.config.credits.starting_balance}<' in credits.text
+
+        assert (await browser.get(f"/servers/{guild}/admin")).status_code == 403
+        admin_page = await admin.get(f"/servers/{guild}/admin")
+        assert admin_page.status_code == 200
+        assert app.world.admin_role.name in admin_page.text
+        recharge = await admin.post(
+            f"/servers/{guild}/admin/recharges",
+            data={
+                "csrf_token": csrf_of(admin_page),
+                "amount": "25",
+                "when": "every monday at 8am",
+                "timezone": "UTC",
+            },
+        )
+        assert recharge.status_code == 200, recharge.text
+        assert "Recharge 25 credits for everyone" in recharge.text
+    finally:
+        await browser.aclose()
+        await admin.aclose()
