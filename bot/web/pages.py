@@ -24,6 +24,8 @@ from bot.services.bundle import Services
 from bot.services.task_requests import WhenInput
 from bot.timeparse.context import load_zone
 from bot.web.access import COOKIE, Caller, csrf_token
+from bot.web.login import public_url
+from bot.web.routes.calendar import FEED_DAYS
 from bot.web.routes.tasks import schedule_play, when_of
 from bot.web.schemas import TaskCreate, z
 
@@ -484,5 +486,21 @@ async def recharge_from_form(
         except CarillonError as exc:
             return await _admin_page(request, caller, guild_id, status=422, error=str(exc))
         return RedirectResponse(f"/servers/{guild_id}/admin", status_code=303)
+
+    return await _guarded(request, guild_id, create)
+
+
+@router.post("/servers/{guild_id}/calendar")
+async def calendar_link(
+    request: Request, guild_id: int, csrf_token: Annotated[str, Form()]
+) -> Response:
+    async def create(request: Request, caller: Caller, guild_id: int) -> Response:
+        _check_form(caller, csrf_token)
+        caller.actor(guild_id)
+        minted = await caller.services.api_tokens.mint(
+            caller.user_id, days=FEED_DAYS, kind=CALENDAR, guild_id=guild_id
+        )
+        url = f"{public_url(request, caller.services.config)}/calendar/{minted.token}.ics"
+        return await _week_page(request, caller, guild_id, calendar_url=url)
 
     return await _guarded(request, guild_id, create)

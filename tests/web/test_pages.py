@@ -131,6 +131,16 @@ async def test_edit_playlists_credits_and_admin_pages(app: App) -> None:
         view = await app.services.playlists.show(guild, playlist.id)
         assert [s.name for s in view.sounds] == ["high", "low"]
 
+        link_page = await browser.post(f"/servers/{guild}/calendar", data={"csrf_token": csrf})
+        found = re.search(
+            r'id="calendar-url" readonly value="([^"]+)"|value="([^"]+\.ics)"', link_page.text
+        )
+        assert found, link_page.text
+        feed_url = next(g for g in found.groups() if g)
+        feed = await httpx.AsyncClient().get(feed_url)
+        assert "BEGIN:VCALENDAR" in feed.text
+        assert "later" in feed.text
+
         credits = await browser.get(f"/servers/{guild}/credits")
         assert f'id="balance">{app.config.credits.starting_balance}<' in credits.text
 
