@@ -17,6 +17,7 @@ from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
 from bot.scheduling.identity import claim_identity
 from bot.scheduling.maintenance import Maintenance
 from bot.scheduling.notifier import LogNotifier, TaskNotifier
+from bot.services.api_tokens import ApiTokenService
 from bot.services.bundle import Services
 from bot.services.credits import CreditService
 from bot.services.member_tasks import MemberTaskService
@@ -32,6 +33,9 @@ from bot.ui.notifier import DiscordNotifier
 from bot.ui.now_playing import NowPlayingPoster
 from bot.voice.ports import OnPlayStart
 from bot.voice.service import VoicePlayerService
+from bot.web.app import create_app
+from bot.web.members import MemberView
+from bot.web.server import WebServer
 
 DEFAULT_EXTENSIONS = (
     "cogs.schedule",
@@ -113,6 +117,7 @@ def build_services(
             scheduler, settings, sounds, playlists, clock, config, queries
         ),
         task_queries=queries,
+        api_tokens=ApiTokenService(db, config.web, clock),
         soundboard=SoundboardService(db, sounds, clock),
     )
 
@@ -131,8 +136,8 @@ def build_bot(
 ) -> CarillonBot:
     """The bot with its services; the scheduler starts once the bot is connected.
 
-    ``shard_plan``: an ``AutoShardedBot`` over those shards (``python -m bot run`` always
-    gives one); without it a plain single-connection bot."""
+    ``shard_plan``: an ``AutoShardedBot`` over those shards (``python -m bot run`` gives one
+    when shards are configured or owned through PostgreSQL); without it a plain bot."""
 
     def services_for(bot: discord.Client) -> Services:
         return build_services(
@@ -145,12 +150,19 @@ def build_bot(
             dispatcher_settings=dispatcher_settings,
         )
 
+    def web_for(bot: CarillonBot) -> WebServer:
+        return WebServer(config.web, create_app(bot.services, MemberView(bot)))
+
+    web = web_for if config.web.enabled else None
     if shard_plan is None:
-        return CarillonBot(config, services_for, extensions, connector=connector, **bot_options)
+        return CarillonBot(
+            config, services_for, extensions, web=web, connector=connector, **bot_options
+        )
     return ShardedCarillonBot(
         config,
         services_for,
         extensions,
+        web=web,
         connector=connector,
         shard_count=shard_plan.count,
         shard_ids=list(shard_plan.ids) if shard_plan.ids is not None else None,

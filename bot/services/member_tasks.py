@@ -7,7 +7,7 @@ types are ``bot.services.task_requests``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -108,10 +108,11 @@ class MemberTaskService:
                 named = await PlaylistRepository(session).by_name(actor.guild_id, playlist)
         return _MemberContext(zone_for(member, server), server.max_active_tasks, active, named)
 
-    def parse_in(self, timezone: str, when: WhenInput) -> Schedule:
+    def parse_in(self, timezone: str, when: WhenInput, now: datetime | None = None) -> Schedule:
+        """``now``: the reference instant (default: the clock's)."""
         return parse_when(
             when.when,
-            now=self.clock.now(),
+            now=now or self.clock.now(),
             timezone=timezone,
             config=self.config.time,
             repeat=when.repeat or None,
@@ -129,13 +130,16 @@ class MemberTaskService:
         name: str | None,
         *,
         native: bool = True,
+        timezone: str | None = None,
     ) -> ScheduledTask:
+        """``timezone`` reads ``when`` in that zone instead of the member's (the HTTP API's
+        ``timezone`` field)."""
         channel_id = _voice_channel(target)
         context = await self._member_context(actor, count_active=True, sound=sound)
         found = context.named or await self.sounds.find(actor.guild_id, sound)
         parameters = SoundParameters(found.id, channel_id, target.text_channel_id, native=native)
         return await self._schedule_play(
-            actor, context, TaskType.PLAY_SOUND, found.name, parameters, when, name
+            actor, context, TaskType.PLAY_SOUND, found.name, parameters, when, name, timezone
         )
 
     async def schedule_playlist(
@@ -149,6 +153,7 @@ class MemberTaskService:
         mode: PlaylistMode = PlaylistMode.CONTINUOUS,
         shuffle: bool = False,
         native: bool = True,
+        timezone: str | None = None,
     ) -> ScheduledTask:
         channel_id = _voice_channel(target)
         context = await self._member_context(actor, count_active=True, playlist=playlist)
@@ -162,7 +167,7 @@ class MemberTaskService:
             native=native,
         )
         return await self._schedule_play(
-            actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, when, name
+            actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, when, name, timezone
         )
 
     async def _schedule_play(
@@ -174,8 +179,9 @@ class MemberTaskService:
         parameters: TaskParameters,
         when: WhenInput,
         name: str | None,
+        timezone: str | None = None,
     ) -> ScheduledTask:
-        schedule = self.parse_in(context.timezone, when)
+        schedule = self.parse_in(timezone or context.timezone, when)
         await self._check_interval(actor, schedule)
         self._check_cap(context)
         return await self._create(
@@ -190,10 +196,12 @@ class MemberTaskService:
         member_id: int | None,
         member_name: str | None = None,
         text_channel_id: int | None = None,
+        *,
+        timezone: str | None = None,
     ) -> ScheduledTask:
         """An admin's system credit-recharge task, for one member or everyone in the server."""
         parameters = RechargeParameters(amount, member_id, actor.user_id, text_channel_id)
-        schedule = await self.parse(actor, when)
+        schedule = self.parse_in(timezone, when) if timezone else await self.parse(actor, when)
         who = member_name or "everyone"
         return await self._create(
             actor,
