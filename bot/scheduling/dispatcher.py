@@ -24,7 +24,7 @@ from bot.db import Database
 from bot.errors import PermanentTaskFailure, TaskFailure
 from bot.models.scheduled_task import ScheduledTask, TaskStatus
 from bot.models.task_run import RunOutcome, TaskRun
-from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter
+from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter, paused_row
 from bot.repositories.task_run import TaskRunRepository
 from bot.scheduling.handlers import HandlerRegistry, RunContext
 from bot.scheduling.notifier import TaskNotifier
@@ -462,6 +462,8 @@ class Dispatcher:
 
     @staticmethod
     def _apply(task: ScheduledTask, row: dict[str, Any], status: TaskStatus) -> None:
+        if status is TaskStatus.PAUSED:
+            row, status = paused_row(row), TaskStatus.RUNNING
         values = row if status is TaskStatus.RUNNING else row["cancelled_values"]
         for key, value in values.items():
             if key not in ("id", "cancelled_values"):

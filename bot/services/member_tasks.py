@@ -7,14 +7,14 @@ types are ``bot.services.task_requests``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
 from bot.config import Config
 from bot.errors import InvalidInput, LimitReached
 from bot.models.scheduled_task import (
-    ACTIVE_STATUSES,
+    LIVE_STATUSES,
     ScheduledTask,
     TaskStatus,
     TaskType,
@@ -99,7 +99,7 @@ class MemberTaskService:
             active = 0
             if count_active:
                 active = await ScheduledTaskRepository(session).count(
-                    user_id=actor.user_id, guild_id=actor.guild_id, statuses=ACTIVE_STATUSES
+                    user_id=actor.user_id, guild_id=actor.guild_id, statuses=LIVE_STATUSES
                 )
             named: Sound | Playlist | None = None
             if sound is not None:
@@ -235,7 +235,7 @@ class MemberTaskService:
         return await self._cancel(task)
 
     async def _cancel(self, task: ScheduledTask) -> ScheduledTask:
-        if task.status not in ACTIVE_STATUSES:
+        if task.status not in LIVE_STATUSES:
             raise InvalidInput(f"Task #{task.id} is already {task.status}: there is nothing left.")
         if not await self.scheduler.cancel_task(task.id):
             raise InvalidInput(f"Task #{task.id} has just finished: there is nothing left.")
@@ -249,6 +249,45 @@ class MemberTaskService:
         if task is None:
             return None
         return await self._cancel(task)
+
+    async def _managed(self, actor: Actor, task_id: int, as_admin: bool) -> ScheduledTask:
+        return await (self.queries.in_server if as_admin else self.queries.owned)(actor, task_id)
+
+    async def pause(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> ScheduledTask:
+        return await self._pause(await self._managed(actor, task_id, as_admin))
+
+    async def _pause(self, task: ScheduledTask) -> ScheduledTask:
+        if task.status is TaskStatus.PAUSED:
+            raise InvalidInput(
+                f"Task #{task.id} is already paused: resume it with `/schedule resume`."
+            )
+        if not await self.scheduler.pause_task(task.id):
+            raise InvalidInput(f"Task #{task.id} is {task.status}: there is nothing to pause.")
+        return await self.queries.owned_or_gone(task)
+
+    async def resume(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> ScheduledTask:
+        task = await self._managed(actor, task_id, as_admin)
+        return await self.scheduler.resume_task(task.id)
+
+    async def skip(
+        self, actor: Actor, task_id: int, *, as_admin: bool = False
+    ) -> tuple[ScheduledTask, datetime]:
+        task = await self._managed(actor, task_id, as_admin)
+        return await self.scheduler.skip_next(task.id)
+
+    async def by_button(self, actor: Actor, task_id: int) -> ScheduledTask | None:
+        """The task ``actor`` may press a button of (owner or admin), else None."""
+        return await self.queries.may_manage(actor, task_id)
+
+    async def pause_task(self, task: ScheduledTask) -> ScheduledTask:
+        """Pause a task already checked with ``by_button``."""
+        return await self._pause(task)
+
+    async def resume_task(self, task: ScheduledTask) -> ScheduledTask:
+        return await self.scheduler.resume_task(task.id)
+
+    async def skip_task(self, task: ScheduledTask) -> tuple[ScheduledTask, datetime]:
+        return await self.scheduler.skip_next(task.id)
 
     async def edit(
         self, actor: Actor, task_id: int, when: WhenInput, name: str | None

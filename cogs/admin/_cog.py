@@ -10,7 +10,7 @@ from bot.services.bundle import Services
 from bot.services.settings import EffectiveGuildSettings
 from bot.services.task_requests import WhenInput
 from bot.timezones import resolve_zone, search_zones
-from bot.ui.buttons import ListScope, cancel_view, task_list
+from bot.ui.buttons import ListScope, task_list, task_view
 from bot.ui.checks import admin_only, is_admin
 from bot.ui.formatting import safe
 from bot.ui.task_input import (
@@ -115,7 +115,7 @@ class AdminCog(commands.GroupCog, group_name="admin"):
         )
         await interaction.response.send_message(
             embed=task_embed(task, title="💳 Recharge scheduled"),
-            view=cancel_view(task.id),
+            view=task_view(task),
             ephemeral=True,
         )
 

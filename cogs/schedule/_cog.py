@@ -8,7 +8,15 @@ from discord.ext import commands
 
 from bot.services.bundle import Services
 from bot.services.task_requests import WhenInput
-from bot.ui.buttons import ListScope, cancel_view, task_list
+from bot.task_kinds import TaskStatus
+from bot.ui.buttons import (
+    ListScope,
+    paused_text,
+    resumed_text,
+    skipped_text,
+    task_list,
+    task_view,
+)
 from bot.ui.formatting import safe
 from bot.ui.playlists import playlist_choices
 from bot.ui.sounds import sound_choices
@@ -80,7 +88,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             name,
         )
         await interaction.response.send_message(
-            embed=task_embed(task, title="🔔 Scheduled"), view=cancel_view(task.id)
+            embed=task_embed(task, title="🔔 Scheduled"), view=task_view(task)
         )
 
     @app_commands.command(name="playlist", description="Play a playlist in a voice channel later")
@@ -115,7 +123,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             shuffle=shuffle,
         )
         await interaction.response.send_message(
-            embed=task_embed(task, title="🎶 Scheduled"), view=cancel_view(task.id)
+            embed=task_embed(task, title="🎶 Scheduled"), view=task_view(task)
         )
 
     @app_commands.command(name="list", description="Your tasks in this server")
@@ -163,7 +171,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         )
         await interaction.response.send_message(
             embed=task_embed(edited, title="✏️ Task changed"),
-            view=cancel_view(edited.id),
+            view=task_view(edited),
             ephemeral=True,
         )
 
@@ -174,6 +182,38 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         name = safe(cancelled.name, TASK_NAME_LIMIT)
         await interaction.response.send_message(
             f"✅ Cancelled task #{cancelled.id} **{name}**: it will not run again.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="pause", description="Pause a task: nothing plays until you resume it"
+    )
+    @app_commands.describe(task="One of your pending tasks")
+    async def pause(self, interaction: discord.Interaction, task: str) -> None:
+        paused = await self.tasks.pause(member_actor(interaction), task_id_of(task))
+        await interaction.response.send_message(
+            paused_text(paused), embed=task_embed(paused, title="⏸️ Paused"), ephemeral=True
+        )
+
+    @app_commands.command(name="resume", description="Resume a paused task from its next run")
+    @app_commands.describe(task="One of your paused tasks")
+    async def resume(self, interaction: discord.Interaction, task: str) -> None:
+        resumed = await self.tasks.resume(member_actor(interaction), task_id_of(task))
+        await interaction.response.send_message(
+            resumed_text(resumed),
+            embed=task_embed(resumed, title="▶️ Resumed"),
+            view=task_view(resumed),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="skip", description="Skip a repeating task's next run only")
+    @app_commands.describe(task="One of your repeating tasks")
+    async def skip(self, interaction: discord.Interaction, task: str) -> None:
+        skipped, dropped = await self.tasks.skip(member_actor(interaction), task_id_of(task))
+        await interaction.response.send_message(
+            skipped_text(skipped, dropped),
+            embed=task_embed(skipped, title="⏭️ Skipped the next run"),
+            view=task_view(skipped),
             ephemeral=True,
         )
 
@@ -197,6 +237,21 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         self, interaction: discord.Interaction, current: str
     ) -> list[Choice[str]]:
         return await task_choices(self.queries, interaction, current)
+
+    @pause.autocomplete("task")
+    @skip.autocomplete("task")
+    async def _pending_tasks(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[Choice[str]]:
+        return await task_choices(
+            self.queries, interaction, current, statuses=(TaskStatus.PENDING,)
+        )
+
+    @resume.autocomplete("task")
+    async def _paused_tasks(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[Choice[str]]:
+        return await task_choices(self.queries, interaction, current, statuses=(TaskStatus.PAUSED,))
 
     @info.autocomplete("task")
     async def _any_task(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:

@@ -34,10 +34,14 @@ async def test_cancel_button_by_the_owner_or_an_admin(app: App, presser: str) ->
     task_id, reply = await _confirmation(app, app.world.alice)
 
     answer = await getattr(app.world, presser).click(reply, f"carillon:cancel:{task_id}")
+    told = await answer.wait_for_followup()
 
-    assert answer.ephemeral
-    assert f"Cancelled task #{task_id}" in answer.content
+    assert told.ephemeral
+    assert f"Cancelled task #{task_id}" in told.content
     assert await _status(app, task_id) is TaskStatus.CANCELLED
+    assert answer.message is not None and answer.message.id == reply.message.id
+    assert "— (cancelled)" in answer.text
+    assert answer.custom_ids == []
 
 
 async def test_cancel_button_refused_for_another_member(app: App) -> None:
@@ -70,8 +74,8 @@ async def test_cancel_button_after_a_restart(app: App) -> None:
 
         assert app.emulator.gateway.stats.identifies == 2
         assert "Only the task's owner" in refused.content
-        assert "Cancelled" in by_owner.content
-        assert "Cancelled" in by_admin.content
+        assert "Cancelled" in (await by_owner.wait_for_followup()).content
+        assert "Cancelled" in (await by_admin.wait_for_followup()).content
         assert await _status(restarted, first) is TaskStatus.CANCELLED
         assert await _status(restarted, second) is TaskStatus.CANCELLED
         assert await _status(restarted, third) is TaskStatus.PENDING
@@ -144,7 +148,7 @@ async def test_cancel_button_pressed_twice_says_there_is_nothing_left(app: App) 
     await add_sound(app)
     task_id, reply = await _confirmation(app, app.world.alice)
 
-    await app.world.alice.click(reply, f"carillon:cancel:{task_id}")
+    await app.world.alice.slash("schedule cancel", task=str(task_id))
     again = await app.world.alice.click(reply, f"carillon:cancel:{task_id}")
 
     assert again.ephemeral

@@ -45,8 +45,13 @@ async def test_weekday_bell_rings_on_monday_and_stops_when_cancelled(app: App) -
     confirmation = await world.alice.slash(
         "schedule sound", sound="bell", when="every weekday at 9am"
     )
-    [cancel_id] = confirmation.custom_ids
-    task_id = int(cancel_id.rsplit(":", 1)[1])
+    task_id = int(confirmation.custom_ids[0].rsplit(":", 1)[1])
+    cancel_id = f"carillon:cancel:{task_id}"
+    assert confirmation.custom_ids == [
+        f"carillon:pause:{task_id}",
+        f"carillon:skip:{task_id}",
+        cancel_id,
+    ]
     assert f"<t:{int(MONDAY_9AM_NEW_YORK.timestamp())}:F>" in confirmation.text
     listing = await world.alice.slash("schedule list")
     assert f"#{task_id} · bell" in listing.text
@@ -61,7 +66,11 @@ async def test_weekday_bell_rings_on_monday_and_stops_when_cancelled(app: App) -
     assert audio.frames == pytest.approx(sound.duration_seconds / FRAME, rel=0.05)
     assert emulator.bot_voice_channel(world.guild) == world.lounge.id
     assert "**bell**" in now_playing.embeds[0]["description"]
-    assert now_playing.custom_ids() == [f"carillon:stop:{world.guild.id}", cancel_id]
+    assert now_playing.custom_ids() == [
+        f"carillon:stop:{world.guild.id}",
+        f"carillon:pause:{task_id}",
+        cancel_id,
+    ]
     refused = await world.bob.click(now_playing, cancel_id)
     assert "Only the task's owner" in refused.content
     cancelled = await world.alice.click(now_playing, cancel_id)
@@ -143,8 +152,8 @@ async def test_cancel_while_the_run_plays_keeps_the_task_cancelled(app: App) -> 
     await add_sound(app, "long bell", seconds=2.0)
     await world.alice.join_voice(world.lounge)
     reply = await world.alice.slash("schedule sound", sound="long bell", when="every day at 12:01")
-    [cancel_id] = reply.custom_ids
-    task_id = int(cancel_id.rsplit(":", 1)[1])
+    task_id = int(reply.custom_ids[0].rsplit(":", 1)[1])
+    cancel_id = f"carillon:cancel:{task_id}"
 
     move_clock(app, datetime(2026, 11, 26, 12, 1, tzinfo=UTC))
     message = await emulator.wait_for_message(world.general, _now_playing)
