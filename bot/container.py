@@ -28,7 +28,7 @@ from bot.services.task_handlers import TaskHandlerRegistry
 from bot.services.task_queries import TaskQueries
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.now_playing import NowPlayingPoster
-from bot.voice.ports import OnPlayStart
+from bot.voice.ports import OnPlayEnd, OnPlayStart
 from bot.voice.service import VoicePlayerService
 
 DEFAULT_EXTENSIONS = (
@@ -48,6 +48,7 @@ def build_services(
     clock: Clock | None = None,
     notifier: TaskNotifier | None = None,
     on_start: OnPlayStart | None = None,
+    on_end: OnPlayEnd | None = None,
     shards: ShardFilter | None = None,
     dispatcher_settings: DispatcherSettings | None = None,
 ) -> Services:
@@ -76,6 +77,7 @@ def build_services(
         charge=credits.charge_once,
         playback_limit=playback_limit,
         on_start=on_start,
+        on_end=on_end,
         balance=credits.balance,
     )
     dispatcher = Dispatcher(
@@ -128,12 +130,14 @@ def build_bot(
     """The bot with its services; the scheduler starts once the bot is connected."""
 
     def services_for(bot: discord.Client) -> Services:
+        poster = NowPlayingPoster(bot)
         return build_services(
             config,
             bot,
             clock=clock,
             notifier=notifier or DiscordNotifier(bot),
-            on_start=NowPlayingPoster(bot),
+            on_start=poster,
+            on_end=poster.ended,
             shards=shards,
             dispatcher_settings=dispatcher_settings,
         )

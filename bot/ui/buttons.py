@@ -17,12 +17,14 @@ from typing import Any
 
 import discord
 
+from bot.errors import NotPermitted
 from bot.models.scheduled_task import LIVE_STATUSES, ScheduledTask, TaskStatus
 from bot.services.bundle import services_of
 from bot.services.member_tasks import MemberTaskService
 from bot.ui.checks import is_admin
 from bot.ui.errors import Answering
 from bot.ui.formatting import safe
+from bot.ui.playback_control import controlled_play
 from bot.ui.task_input import actor_of
 from bot.ui.tasks import TASK_NAME_LIMIT, list_embed, task_embed
 from bot.ui.timestamps import full_and_relative
@@ -206,14 +208,15 @@ class StopButton(
             await _refuse(interaction, NOT_YOURS)
             return
         player = services_of(interaction.client).player
-        now = player.now_playing(self.guild_id)
-        if now is None:
+        if player.now_playing(self.guild_id) is None:
             await interaction.response.send_message("Nothing is playing right now.", ephemeral=True)
             return
-        if now.request.payer_id != interaction.user.id and not await is_admin(interaction):
+        try:
+            await controlled_play(interaction, "stop")
+        except NotPermitted:
             await _refuse(interaction, NOT_YOURS)
             return
-        await player.stop(self.guild_id)
+        await player.stop(self.guild_id, interaction.user.id)
         await interaction.response.send_message("⏹️ Stopped.", ephemeral=True)
 
 

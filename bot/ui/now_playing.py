@@ -1,4 +1,5 @@
-"""The "now playing" message: posted where a scheduled play was set up, with Stop and Cancel."""
+"""The "now playing" message: posted where a scheduled play was set up, with Stop, Pause and
+Cancel; when the play ends it says "Played" (and for how long) or "Stopped", buttons gone."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import discord
 from bot.permissions import can_post
 from bot.ui.buttons import now_playing_view
 from bot.ui.formatting import safe
+from bot.ui.tasks import CANCELLED_COLOUR as ENDED_COLOUR
 from bot.ui.tasks import COLOUR
+from bot.voice.play import PlayRequest, PlayResult
 from bot.voice.ports import NowPlaying
 
 log = logging.getLogger(__name__)
@@ -21,6 +24,8 @@ class NowPlayingPoster:
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
+        # The message of each request still playing, to edit when it ends.
+        self._posted: dict[PlayRequest, discord.Message] = {}
 
     async def __call__(self, now: NowPlaying) -> None:
         request = now.request
@@ -47,6 +52,36 @@ class NowPlayingPoster:
         cancel = request.task_id if request.cancellable else None
         view = now_playing_view(request.guild_id, cancel)
         try:
-            await channel.send(embed=embed, view=view)
+            self._posted[request] = await channel.send(embed=embed, view=view)
         except discord.HTTPException as exc:
             log.warning("now playing: could not post in %s: %s", request.text_channel_id, exc)
+
+    async def ended(self, now: NowPlaying, result: PlayResult) -> None:
+        """Turn the message into what happened, without buttons: none of them applies now."""
+        message = self._posted.pop(now.request, None)
+        if message is None or not message.embeds:
+            return
+        embed = message.embeds[0]
+        embed.description = (embed.description or "").split("\n", 1)[0]
+        duration = played_for(result.played_seconds)
+        if result.stopped:
+            by = result.details.get("stopped_by")
+            embed.title = "⏹️ Stopped"
+            who = f" by <@{by}>" if isinstance(by, int) else ""
+            embed.description += f"\nStopped{who} after {duration}."
+        else:
+            embed.title = "✅ Played"
+            embed.description += f"\nPlayed for {duration}."
+        embed.colour = ENDED_COLOUR
+        try:
+            await message.edit(embed=embed, view=None)
+        except discord.HTTPException as exc:
+            log.info("now playing: could not update message %s: %s", message.id, exc)
+
+
+def played_for(seconds: float) -> str:
+    """ "0:04", "1:02:03": the length of a play as a clock shows it."""
+    whole = max(0, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"

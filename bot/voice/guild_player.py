@@ -30,6 +30,7 @@ from bot.voice.ports import (
     LoadPlaylist,
     LoadSound,
     NowPlaying,
+    OnPlayEnd,
     OnPlayStart,
     PlaybackLimit,
 )
@@ -56,6 +57,7 @@ class PlayerDeps:
     charge: ChargeCredits
     playback_limit: PlaybackLimit
     on_start: OnPlayStart | None
+    on_end: OnPlayEnd | None
     idle_disconnect_seconds: float
     connect_timeout: float
     stall_seconds: float
@@ -84,6 +86,7 @@ class GuildPlayer:
         self._idle: asyncio.Task[None] | None = None
         self._stop_requested = False
         self._skip_requested = False
+        self._stopped_by: int | None = None
         self._current_stream: Stream | None = None
         self._prepared: dict[PlayRequest, _Prepared] = {}
         self.now_playing: NowPlaying | None = None
@@ -130,11 +133,12 @@ class GuildPlayer:
         self._arm_idle()
         return True
 
-    def stop(self) -> bool:
-        """Stop the current request (later ones in the queue still play)."""
+    def stop(self, by: int | None = None) -> bool:
+        """Stop the current request (later ones in the queue still play); ``by``: who."""
         if self.now_playing is None:
             return False
         self._stop_requested = True
+        self._stopped_by = by
         if self._current_stream is not None:
             self._current_stream.stop()
         return True
@@ -175,14 +179,17 @@ class GuildPlayer:
                 await self._disconnect()
             raise
         self._stop_requested = self._skip_requested = False
+        self._stopped_by = None
         played_names: list[str] = []
+        announced: NowPlaying | None = None
         for index, sound in enumerate(itertools.chain([first], order)):
             remaining = limit - result.played_seconds
             if self._stop_requested or remaining < FRAME_SECONDS:
                 break
             self.now_playing = NowPlaying(request, sound, index, channel.id)
             if index == 0:
-                await self._announce(self.now_playing)
+                announced = self.now_playing
+                await self._announce(announced)
             played = await self._play_sound(channel, sound, remaining)
             result.played_seconds += played
             result.sounds_played += 1
@@ -196,6 +203,10 @@ class GuildPlayer:
             "sounds": played_names,
             "limit_reached": result.played_seconds >= limit - FRAME_SECONDS,
         }
+        if result.stopped and self._stopped_by is not None:
+            result.details["stopped_by"] = self._stopped_by
+        if announced is not None:
+            await self._ended(announced, result)
         return result
 
     async def _load_play(self, request: PlayRequest) -> _Prepared:
@@ -268,6 +279,14 @@ class GuildPlayer:
         except Exception:
             log.exception("now-playing hook failed in guild %s", self.guild_id)
 
+    async def _ended(self, now: NowPlaying, result: PlayResult) -> None:
+        if self._deps.on_end is None:
+            return
+        try:
+            await self._deps.on_end(now, result)
+        except Exception:
+            log.exception("play-ended hook failed in guild %s", self.guild_id)
+
     async def _play_sound(
         self, channel: VoiceChannel, sound: PlayableSound, remaining: float
     ) -> float:
@@ -276,6 +295,7 @@ class GuildPlayer:
         sent = 0
         resumes = 0
         self._skip_requested = False
+        self._stopped_by: int | None = None
         while True:
             try:
                 source = OggOpusSource(

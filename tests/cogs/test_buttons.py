@@ -39,7 +39,9 @@ async def test_cancel_button_by_the_owner_or_an_admin(app: App, presser: str) ->
     assert told.ephemeral
     assert f"Cancelled task #{task_id}" in told.content
     assert await _status(app, task_id) is TaskStatus.CANCELLED
-    assert answer.message is not None and answer.message.id == reply.message.id
+    assert answer.message is not None
+    assert reply.message is not None
+    assert answer.message.id == reply.message.id
     assert "— (cancelled)" in answer.text
     assert answer.custom_ids == []
 
