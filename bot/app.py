@@ -18,6 +18,7 @@ from bot.config import Config, DiscordConfig
 from bot.services.bundle import Services
 from bot.timeparse import warm_up
 from bot.ui.errors import on_app_command_error
+from bot.ui.task_messages import TaskMessages
 
 _log = logging.getLogger(__name__)
 
@@ -112,6 +113,8 @@ class CarillonBot(DiscordBot):
     ) -> None:
         super().__init__(config, extensions, **options)
         self.services: Services = services(self)
+        self.task_messages = TaskMessages(self, self.services.scheduler)
+        self.services.scheduler.dispatcher.watchers.add(self.task_messages.changed)
         self._scheduler_started = False
         self._closing_started = False
 

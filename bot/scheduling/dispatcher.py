@@ -29,6 +29,7 @@ from bot.repositories.task_run import TaskRunRepository
 from bot.scheduling.handlers import HandlerRegistry, RunContext
 from bot.scheduling.notifier import TaskNotifier
 from bot.scheduling.occurrences import MissedRuns, remaining_after, resolve_misfire
+from bot.scheduling.watchers import TaskWatchers
 from bot.uninterrupted import Uninterrupted
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,9 @@ class Dispatcher:
         # with (task, recorded_at) once its run record is committed.
         self.on_run_start: Callable[[ScheduledTask, datetime], None] | None = None
         self.on_run_recorded: Callable[[ScheduledTask, datetime], None] | None = None
+        # Told each task whose run (or missed runs) was recorded, and by the scheduler
+        # service each task a member changed.
+        self.watchers = TaskWatchers()
 
     @property
     def running(self) -> bool:
@@ -363,6 +367,7 @@ class Dispatcher:
         self._apply(task, row, status)
         if self.on_run_recorded is not None:
             self.on_run_recorded(task, self.clock.now())
+        self.watchers.changed(task.id)
         self._wake_for([task])
 
     async def _commit_in_transaction(
@@ -423,6 +428,7 @@ class Dispatcher:
                     self._apply(record.task, row, status)
                     if self.on_run_recorded is not None:
                         self.on_run_recorded(record.task, recorded)
+                    self.watchers.changed(record.task.id)
                 results.append(status)
         # Only what was written: a task whose lease was lost still holds its claim-time state.
         self._wake_for(
@@ -534,6 +540,7 @@ class Dispatcher:
         for key, value in values.items():
             setattr(task, key, value)
         if missed.run_now is None:
+            self.watchers.changed(task.id)
             self._wake_for([task])
         if task.status is TaskStatus.FAILED:
             await self._notify(task, MISSED_OFFLINE)

@@ -209,6 +209,7 @@ class SchedulerService:
             cancelled = await ScheduledTaskRepository(session).cancel(task_id, self.clock.now())
         if cancelled:
             self.dispatcher.wake()
+            self.dispatcher.watchers.changed(task_id)
         return cancelled
 
     async def pause_task(self, task_id: int) -> bool:
@@ -218,6 +219,7 @@ class SchedulerService:
             paused = await ScheduledTaskRepository(session).pause(task_id, self.clock.now())
         if paused:
             self.dispatcher.wake()
+            self.dispatcher.watchers.changed(task_id)
         return paused
 
     async def resume_task(self, task_id: int) -> ScheduledTask:
@@ -246,6 +248,7 @@ class SchedulerService:
             task.lease_owner = task.lease_expires_at = task.attempt_started_at = None
             task.updated_at = now
         self.dispatcher.wake(task.next_run_at)
+        self.dispatcher.watchers.changed(task_id)
         return task
 
     async def skip_next(self, task_id: int) -> tuple[ScheduledTask, datetime]:
@@ -284,6 +287,7 @@ class SchedulerService:
                 )
             )
         self.dispatcher.wake(following)
+        self.dispatcher.watchers.changed(task_id)
         return task, dropped
 
     async def get_task(self, task_id: int) -> ScheduledTask | None:
@@ -422,6 +426,7 @@ class SchedulerService:
             task.updated_at = self.clock.now()
             task.lease_owner = task.lease_expires_at = None
         self.dispatcher.wake(task.next_run_at)
+        self.dispatcher.watchers.changed(task_id)
         return task
 
     def _reschedule(

@@ -30,6 +30,7 @@ from bot.ui.task_input import (
     task_id_of,
     when_choices,
 )
+from bot.ui.task_messages import send_tracked
 from bot.ui.tasks import TASK_NAME_LIMIT, details_embed, task_embed
 from bot.voice.play import PlaylistMode
 
@@ -87,8 +88,8 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             play_target(interaction, channel),
             name,
         )
-        await interaction.response.send_message(
-            embed=task_embed(task, title="🔔 Scheduled"), view=task_view(task)
+        await send_tracked(
+            interaction, task.id, embed=task_embed(task, title="🔔 Scheduled"), view=task_view(task)
         )
 
     @app_commands.command(name="playlist", description="Play a playlist in a voice channel later")
@@ -122,8 +123,8 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             mode=PlaylistMode(mode.value if mode else PlaylistMode.CONTINUOUS),
             shuffle=shuffle,
         )
-        await interaction.response.send_message(
-            embed=task_embed(task, title="🎶 Scheduled"), view=task_view(task)
+        await send_tracked(
+            interaction, task.id, embed=task_embed(task, title="🎶 Scheduled"), view=task_view(task)
         )
 
     @app_commands.command(name="list", description="Your tasks in this server")
