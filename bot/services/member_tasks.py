@@ -123,12 +123,13 @@ class MemberTaskService:
     async def schedule_sound(
         self, actor: Actor, sound: str, when: WhenInput, target: PlayTarget, name: str | None
     ) -> ScheduledTask:
-        channel_id = _voice_channel(target)
         context = await self._member_context(actor, count_active=True, sound=sound)
+        schedule = self.parse_in(context.timezone, when)
+        channel_id = _voice_channel(target)
         found = context.named or await self.sounds.find(actor.guild_id, sound)
         parameters = SoundParameters(found.id, channel_id, target.text_channel_id)
         return await self._schedule_play(
-            actor, context, TaskType.PLAY_SOUND, found.name, parameters, when, name
+            actor, context, TaskType.PLAY_SOUND, found.name, parameters, schedule, name
         )
 
     async def schedule_playlist(
@@ -142,14 +143,15 @@ class MemberTaskService:
         mode: PlaylistMode = PlaylistMode.CONTINUOUS,
         shuffle: bool = False,
     ) -> ScheduledTask:
-        channel_id = _voice_channel(target)
         context = await self._member_context(actor, count_active=True, playlist=playlist)
+        schedule = self.parse_in(context.timezone, when)
+        channel_id = _voice_channel(target)
         found = context.named or await self.playlists.find(actor.guild_id, playlist)
         parameters = PlaylistParameters(
             found.id, channel_id, PlaylistMode(mode), shuffle, target.text_channel_id
         )
         return await self._schedule_play(
-            actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, when, name
+            actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, schedule, name
         )
 
     async def _schedule_play(
@@ -159,10 +161,11 @@ class MemberTaskService:
         task_type: TaskType,
         default_name: str,
         parameters: TaskParameters,
-        when: WhenInput,
+        schedule: Schedule,
         name: str | None,
     ) -> ScheduledTask:
-        schedule = self.parse_in(context.timezone, when)
+        """``schedule`` was read before the channel and the sound: a bad ``when`` is told
+        first, whatever else is missing."""
         await self._check_interval(actor, schedule)
         self._check_cap(context)
         return await self._create(

@@ -96,7 +96,11 @@ def preview(schedule: Schedule, now: datetime) -> str:
 
 
 def describe_task(task: ScheduledTask) -> str:
-    return describe_schedule(task.scheduled_at, recurrence_of(task), task.timezone)
+    """How the task repeats; a one-shot's instant as a Discord timestamp (each reader's time)."""
+    recurrence = recurrence_of(task)
+    if recurrence is None:
+        return f"once, {full(task.scheduled_at)}"
+    return describe_schedule(task.scheduled_at, recurrence, task.timezone)
 
 
 def runs_left(task: ScheduledTask) -> str:

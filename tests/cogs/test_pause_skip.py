@@ -125,3 +125,25 @@ async def test_a_one_shot_whose_time_passed_while_paused_asks_for_a_new_time(app
     task = await _task(app, task_id)
     assert task.status is TaskStatus.PENDING
     assert task.next_run_at == NOW + timedelta(hours=1, minutes=30)
+
+
+async def test_a_bad_when_is_told_before_the_missing_voice_channel(app: App) -> None:
+    await add_sound(app)
+
+    reply = await app.world.alice.slash("schedule sound", sound="bell", when="buy milk")
+
+    assert reply.ephemeral
+    assert "Join a voice channel" not in reply.content
+    assert "buy milk" in reply.content
+
+
+async def test_a_one_shot_repeats_once_at_a_discord_timestamp(app: App) -> None:
+    world = app.world
+    await add_sound(app)
+    await world.alice.join_voice(world.lounge)
+
+    reply = await world.alice.slash("schedule sound", sound="bell", when="in 2 hours")
+
+    at = int((NOW + timedelta(hours=2)).timestamp())
+    [repeats] = [f["value"] for f in reply.embeds[0]["fields"] if f["name"] == "Repeats"]
+    assert repeats == f"once, <t:{at}:F>"
