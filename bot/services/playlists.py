@@ -75,6 +75,10 @@ class PlaylistService:
             raise NotFound(f"There is no playlist named {text.strip()!r}. See `/playlist list`.")
         return playlist
 
+    async def count(self, guild_id: int) -> int:
+        async with self._sessions() as session:
+            return await PlaylistRepository(session).count(guild_id)
+
     async def list(
         self, guild_id: int, *, limit: int = 100, offset: int = 0
     ) -> Sequence[tuple[Playlist, int]]:
