@@ -21,7 +21,7 @@ from bot.batching import Coalescer
 from bot.clock import Clock
 from bot.config import SchedulerConfig
 from bot.db import Database
-from bot.errors import PermanentTaskFailure, TaskFailure
+from bot.errors import PermanentTaskFailure, RunSkipped, TaskFailure
 from bot.models.scheduled_task import ScheduledTask, TaskStatus
 from bot.models.task_run import RunOutcome, TaskRun
 from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter, paused_row
@@ -80,6 +80,8 @@ class _Outcome:
 
 def _failure_outcome(task: ScheduledTask, exc: Exception) -> _Outcome:
     """Permanent failures fail at once; transient and unexpected ones are retried."""
+    if isinstance(exc, RunSkipped):
+        return _Outcome(RunOutcome.SKIPPED, details={"skipped": str(exc)}, ends_task=False)
     if isinstance(exc, PermanentTaskFailure):
         return _Outcome(RunOutcome.FAILED, str(exc), ends_task=exc.ends_task)
     if isinstance(exc, TaskFailure):

@@ -127,7 +127,13 @@ class MemberTaskService:
         schedule = self.parse_in(context.timezone, when)
         channel_id = _voice_channel(target)
         found = context.named or await self.sounds.find(actor.guild_id, sound)
-        parameters = SoundParameters(found.id, channel_id, target.text_channel_id)
+        parameters = SoundParameters(
+            found.id,
+            channel_id,
+            target.text_channel_id,
+            announce=target.announce,
+            skip_if_empty=target.skip_if_empty,
+        )
         return await self._schedule_play(
             actor, context, TaskType.PLAY_SOUND, found.name, parameters, schedule, name
         )
@@ -148,7 +154,13 @@ class MemberTaskService:
         channel_id = _voice_channel(target)
         found = context.named or await self.playlists.find(actor.guild_id, playlist)
         parameters = PlaylistParameters(
-            found.id, channel_id, PlaylistMode(mode), shuffle, target.text_channel_id
+            found.id,
+            channel_id,
+            PlaylistMode(mode),
+            shuffle,
+            target.text_channel_id,
+            announce=target.announce,
+            skip_if_empty=target.skip_if_empty,
         )
         return await self._schedule_play(
             actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, schedule, name

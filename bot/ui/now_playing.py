@@ -29,7 +29,7 @@ class NowPlayingPoster:
 
     async def __call__(self, now: NowPlaying) -> None:
         request = now.request
-        if request.text_channel_id is None or request.task_id is None:
+        if request.text_channel_id is None or request.task_id is None or not request.announce:
             return
         channel = self.client.get_channel(request.text_channel_id)
         if not isinstance(channel, discord.abc.Messageable):

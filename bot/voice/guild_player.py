@@ -18,6 +18,7 @@ from bot.errors import (
     CarillonError,
     NotFound,
     PermanentTaskFailure,
+    RunSkipped,
     TaskFailure,
     TransientTaskFailure,
 )
@@ -164,6 +165,8 @@ class GuildPlayer:
             prepared = await self._load_play(request)
         sounds, limit = prepared.sounds, prepared.limit
         channel = voice_channel_for(self._deps.client, self.guild_id, request.voice_channel_id)
+        if request.skip_if_empty and not any(not member.bot for member in channel.members):
+            raise RunSkipped("nobody was in the voice channel")
         order = self._order(request, sounds)
         first = next(order, None)
         if first is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -50,7 +52,12 @@ _OPTION_HELP = {
     "count": "How many runs in total",
     "until": "The last time a run may start",
     "name": "A name for the task",
+    "announce": 'Post "now playing" in this channel at each run (default: yes)',
+    "skip_if_empty": "Skip a run when nobody is in the voice channel (not charged)",
 }
+
+
+_EDIT_OPTIONS = ("when", "repeat", "cron", "count", "until", "name")
 
 
 def _repeat(choice: Choice[str] | None) -> str | None:
@@ -80,12 +87,17 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         count: Count | None = None,
         until: Text | None = None,
         name: Name | None = None,
+        announce: bool = True,
+        skip_if_empty: bool = False,
     ) -> None:
+        target = replace(
+            play_target(interaction, channel), announce=announce, skip_if_empty=skip_if_empty
+        )
         task = await self.tasks.schedule_sound(
             actor_of(interaction),
             sound,
             WhenInput(when, _repeat(repeat), cron, count, until),
-            play_target(interaction, channel),
+            target,
             name,
         )
         await send_tracked(
@@ -113,12 +125,17 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         count: Count | None = None,
         until: Text | None = None,
         name: Name | None = None,
+        announce: bool = True,
+        skip_if_empty: bool = False,
     ) -> None:
+        target = replace(
+            play_target(interaction, channel), announce=announce, skip_if_empty=skip_if_empty
+        )
         task = await self.tasks.schedule_playlist(
             actor_of(interaction),
             playlist,
             WhenInput(when, _repeat(repeat), cron, count, until),
-            play_target(interaction, channel),
+            target,
             name,
             mode=PlaylistMode(mode.value if mode else PlaylistMode.CONTINUOUS),
             shuffle=shuffle,
@@ -150,7 +167,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     @app_commands.command(name="edit", description="Change a task's time, repetition or name")
     @app_commands.describe(
         task="One of your pending tasks",
-        **{k: v for k, v in _OPTION_HELP.items() if k != "channel"},
+        **{k: v for k, v in _OPTION_HELP.items() if k in _EDIT_OPTIONS},
     )
     @app_commands.choices(repeat=REPEAT_OPTIONS)
     async def edit(
