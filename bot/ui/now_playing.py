@@ -8,6 +8,7 @@ import logging
 import discord
 
 from bot.permissions import can_post
+from bot.services.bundle import services_of
 from bot.ui.buttons import now_playing_view
 from bot.ui.formatting import safe
 from bot.ui.tasks import CANCELLED_COLOUR as ENDED_COLOUR
@@ -31,12 +32,16 @@ class NowPlayingPoster:
         request = now.request
         if request.text_channel_id is None or request.task_id is None or not request.announce:
             return
-        channel = self.client.get_channel(request.text_channel_id)
+        server = await services_of(self.client).settings.guild(request.guild_id)
+        if not server.announces:
+            return
+        channel_id = server.announcement_channel_id or request.text_channel_id
+        channel = self.client.get_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
-            log.info("now playing: channel %s is gone", request.text_channel_id)
+            log.info("now playing: channel %s is gone", channel_id)
             return
         if not can_post(channel):
-            log.info("now playing: no permission to post in %s", request.text_channel_id)
+            log.info("now playing: no permission to post in %s", channel_id)
             return
         embed = discord.Embed(
             title="🔔 Now playing",
@@ -54,7 +59,7 @@ class NowPlayingPoster:
         try:
             self._posted[request] = await channel.send(embed=embed, view=view)
         except discord.HTTPException as exc:
-            log.warning("now playing: could not post in %s: %s", request.text_channel_id, exc)
+            log.warning("now playing: could not post in %s: %s", channel_id, exc)
 
     async def ended(self, now: NowPlaying, result: PlayResult) -> None:
         """Turn the message into what happened, without buttons: none of them applies now."""

@@ -69,3 +69,40 @@ async def test_skip_if_empty_records_a_skip_and_charges_nothing(app: App) -> Non
     [played] = [run for run in runs if run.outcome is RunOutcome.SUCCEEDED]
     assert played.details["credits_charged"] > 0
     assert "credits_charged" not in skipped.details
+
+
+def _plays(message) -> bool:
+    titles = ("🔔 Now playing", "✅ Played", "⏹️ Stopped")
+    return any(embed.get("title") in titles for embed in message.embeds)
+
+
+async def test_the_server_announcement_channel_or_none(app: App) -> None:
+    world, emulator = app.world, app.emulator
+    await add_sound(app)
+    side = emulator.add_text_channel(world.guild, "announcements")
+    await emulator.update_channel(side)
+    await world.alice.join_voice(world.lounge)
+    moved = await world.admin.slash("admin settings", announcement_channel=side)
+    first = task_id_from(
+        await world.alice.slash("schedule sound", sound="bell", when="in 1 minute")
+    )
+    move_clock(app, NOW + timedelta(minutes=1))
+    posted = await emulator.wait_for_message(side, _plays)
+    await wait_for_runs(app, first, 1)
+
+    quiet = await world.admin.slash("admin settings", announcements="none")
+    second = task_id_from(
+        await world.alice.slash("schedule sound", sound="bell", when="in 2 minutes")
+    )
+    move_clock(app, NOW + timedelta(minutes=3))
+    await wait_for_runs(app, second, 1)
+    await asyncio.sleep(0.2)
+    back = await world.admin.slash("admin settings", announcements="scheduled")
+
+    assert f"<#{side.id}>" in moved.text
+    assert f"Task #{first}" in posted.embeds[0]["footer"]["text"]
+    assert "Announcements" in quiet.text
+    assert "none" in quiet.text
+    assert [m for m in emulator.messages_in(world.general) if _plays(m)] == []
+    assert len([m for m in emulator.messages_in(side) if _plays(m)]) == 1
+    assert "where each task was scheduled" in back.text

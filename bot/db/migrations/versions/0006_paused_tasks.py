@@ -1,4 +1,5 @@
-"""Paused tasks: when a member paused one (the status itself is a VARCHAR enum value)
+"""Members' controls: when a task was paused (the status is a VARCHAR enum value) and each
+server's announcement channel
 
 Revision ID: 0006
 Revises: 0004
@@ -19,9 +20,13 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("scheduled_tasks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("guild_settings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("announcement_channel_id", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("guild_settings", schema=None) as batch_op:
+        batch_op.drop_column("announcement_channel_id")
     op.execute("UPDATE scheduled_tasks SET status = 'pending' WHERE status = 'paused'")
     with op.batch_alter_table("scheduled_tasks", schema=None) as batch_op:
         batch_op.drop_column("paused_at")
