@@ -38,6 +38,7 @@ DEFAULT_EXTENSIONS = (
     "cogs.credits",
     "cogs.admin",
     "cogs.settings",
+    "cogs.help",
 )
 
 

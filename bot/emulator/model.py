@@ -270,6 +270,7 @@ class Guild:
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
     voice_states: dict[int, VoiceState] = field(default_factory=dict)
+    system_channel_id: int | None = None
 
     @property
     def everyone(self) -> Role:
@@ -333,7 +334,7 @@ class Guild:
             "premium_subscription_count": 0,
             "preferred_locale": "en-US",
             "features": [],
-            "system_channel_id": None,
+            "system_channel_id": str(self.system_channel_id) if self.system_channel_id else None,
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "public_updates_channel_id": None,

@@ -108,6 +108,13 @@ class MemberTaskService:
                 named = await PlaylistRepository(session).by_name(actor.guild_id, playlist)
         return _MemberContext(zone_for(member, server), server.max_active_tasks, active, named)
 
+    async def first_without_timezone(self, actor: Actor) -> bool:
+        """The member has just made their first task here and never set a time zone."""
+        if await self.settings.member_timezone(actor.user_id) is not None:
+            return False
+        count = await self.scheduler.count_tasks(user_id=actor.user_id, guild_id=actor.guild_id)
+        return count == 1
+
     def parse_in(self, timezone: str, when: WhenInput) -> Schedule:
         return parse_when(
             when.when,

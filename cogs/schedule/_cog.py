@@ -19,6 +19,7 @@ from bot.ui.buttons import (
     task_list,
     task_view,
 )
+from bot.ui.first_run import nudge_text, nudge_view
 from bot.ui.formatting import safe
 from bot.ui.playlists import playlist_choices
 from bot.ui.sounds import sound_choices
@@ -103,6 +104,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         await send_tracked(
             interaction, task.id, embed=task_embed(task, title="🔔 Scheduled"), view=task_view(task)
         )
+        await self._nudge(interaction, task.timezone)
 
     @app_commands.command(name="playlist", description="Play a playlist in a voice channel later")
     @app_commands.describe(
@@ -143,6 +145,11 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         await send_tracked(
             interaction, task.id, embed=task_embed(task, title="🎶 Scheduled"), view=task_view(task)
         )
+        await self._nudge(interaction, task.timezone)
+
+    async def _nudge(self, interaction: discord.Interaction, zone: str) -> None:
+        if await self.tasks.first_without_timezone(actor_of(interaction)):
+            await interaction.followup.send(nudge_text(zone), view=nudge_view(), ephemeral=True)
 
     @app_commands.command(name="list", description="Your tasks in this server")
     @app_commands.describe(status="Which tasks to show (default: pending)")

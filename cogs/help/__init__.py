@@ -1,0 +1,36 @@
+"""``/help``, and the same words once when the bot joins a server."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import CarillonBot
+from bot.ui.first_run import SetTimezoneButton, help_embed, welcome_channel
+
+log = logging.getLogger(__name__)
+
+
+class Help(commands.Cog):
+    @app_commands.command(name="help", description="What Carillon does and how to start")
+    async def help(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(embed=help_embed(), ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        channel = welcome_channel(guild)
+        if channel is None:
+            log.info("joined guild %s: no channel I may post in", guild.id)
+            return
+        try:
+            await channel.send(embed=help_embed())
+        except discord.HTTPException as exc:
+            log.info("joined guild %s: could not post the welcome: %s", guild.id, exc)
+
+
+async def setup(bot: CarillonBot) -> None:
+    bot.add_dynamic_items(SetTimezoneButton)
+    await bot.add_cog(Help())
