@@ -89,9 +89,12 @@ class ScheduledTaskRepository:
         task_type: TaskType | None = None,
         limit: int | None = 100,
         offset: int = 0,
+        with_system: bool = False,
     ) -> list[ScheduledTask]:
-        """Tasks matching every given filter, soonest first, then newest."""
-        query = select(ScheduledTask).where(*self._filters(user_id, guild_id, statuses, task_type))
+        """Tasks matching every given filter, soonest first, then newest; ``with_system``:
+        the tasks of no server (the daily recharge) too."""
+        filters = self._filters(user_id, guild_id, statuses, task_type, with_system)
+        query = select(ScheduledTask).where(*filters)
         query = query.order_by(
             ScheduledTask.next_run_at.is_(None),
             ScheduledTask.next_run_at,
@@ -109,9 +112,10 @@ class ScheduledTaskRepository:
         guild_id: int | None = None,
         statuses: Sequence[TaskStatus] | None = None,
         task_type: TaskType | None = None,
+        with_system: bool = False,
     ) -> int:
         query = select(func.count()).select_from(ScheduledTask)
-        query = query.where(*self._filters(user_id, guild_id, statuses, task_type))
+        query = query.where(*self._filters(user_id, guild_id, statuses, task_type, with_system))
         return int((await self.session.execute(query)).scalar_one())
 
     @staticmethod
@@ -120,11 +124,16 @@ class ScheduledTaskRepository:
         guild_id: int | None,
         statuses: Sequence[TaskStatus] | None,
         task_type: TaskType | None,
+        with_system: bool = False,
     ) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
         if user_id is not None:
             clauses.append(ScheduledTask.user_id == user_id)
-        if guild_id is not None:
+        if guild_id is not None and with_system:
+            clauses.append(
+                or_(ScheduledTask.guild_id == guild_id, ScheduledTask.guild_id.is_(None))
+            )
+        elif guild_id is not None:
             clauses.append(ScheduledTask.guild_id == guild_id)
         if statuses:
             clauses.append(ScheduledTask.status.in_(list(statuses)))

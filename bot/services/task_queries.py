@@ -90,12 +90,16 @@ class TaskQueries:
         status: TaskStatus | Sequence[TaskStatus] | None,
         page: int,
         per_page: int = MAX_PAGE_SIZE,
+        with_system: bool = False,
     ) -> TaskPage:
-        """One page of tasks; ``user_id`` None means every task of the server (admins)."""
+        """One page of tasks; ``user_id`` None means every task of the server (admins), and
+        ``with_system`` adds the tasks of no server (the daily recharge)."""
         statuses = [status] if isinstance(status, TaskStatus) else status
         async with self.scheduler.db() as session:
             repository = ScheduledTaskRepository(session)
-            total = await repository.count(guild_id=guild_id, user_id=user_id, statuses=statuses)
+            total = await repository.count(
+                guild_id=guild_id, user_id=user_id, statuses=statuses, with_system=with_system
+            )
             pages = max(1, -(-total // per_page))
             page = min(max(page, 0), pages - 1)
             tasks = await repository.filter(
@@ -104,6 +108,7 @@ class TaskQueries:
                 statuses=statuses,
                 limit=per_page,
                 offset=page * per_page,
+                with_system=with_system,
             )
         return TaskPage(tasks, page, pages, total)
 

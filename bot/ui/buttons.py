@@ -303,7 +303,11 @@ async def task_list(
     tasks = services_of(interaction.client).task_queries
     user_id = scope.member_id or None if scope.admin else scope.viewer_id
     result = await tasks.page(
-        interaction.guild_id, user_id=user_id, status=scope.task_statuses(), page=page
+        interaction.guild_id,
+        user_id=user_id,
+        status=scope.task_statuses(),
+        page=page,
+        with_system=scope.admin and not scope.member_id,
     )
     status = "" if scope.status == ALL_STATUSES else f"{scope.status} "
     if scope.admin:
@@ -317,7 +321,8 @@ async def task_list(
     if scope.admin and scope.member_id and result.tasks:
         embed.description = f"Owner: <@{scope.member_id}>"
     view = discord.ui.View(timeout=None)
-    for index, task in enumerate(t for t in result.tasks if t.status in LIVE_STATUSES):
+    cancellable = (t for t in result.tasks if t.status in LIVE_STATUSES and t.guild_id)
+    for index, task in enumerate(cancellable):
         view.add_item(CancelButton(task.id, label=f"Cancel #{task.id}"))
         view.children[-1].row = index // 5
     if result.pages > 1:

@@ -200,13 +200,21 @@ def list_embed(page: TaskPage, *, title: str, empty: str, show_owner: bool) -> d
         lines = [what(task), f"{where(task)} · {_next_run(task)}"]
         lines.append(_cut(describe_task(task), 300))
         if show_owner:
-            lines.append(f"owner: <@{task.user_id}>" if task.user_id else "owner: system")
+            lines.append(_owner(task))
         name = _cut(
             f"{_STATUS_ICONS[task.status]} #{task.id} · {safe(task.name, TASK_NAME_LIMIT)}", 150
         )
         value = _cut("\n".join(lines), min(_FIELD_VALUE, per_task - len(name)))
         embed.add_field(name=name, value=value, inline=False)
     return embed
+
+
+def _owner(task: ScheduledTask) -> str:
+    if task.user_id:
+        return f"owner: <@{task.user_id}>"
+    if task.guild_id is None:
+        return "owner: system, every server (cannot be cancelled here)"
+    return "owner: system"
 
 
 def task_choice_name(task: ScheduledTask) -> str:
