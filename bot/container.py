@@ -28,7 +28,9 @@ from bot.services.task_handlers import TaskHandlerRegistry
 from bot.services.task_queries import TaskQueries
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.now_playing import NowPlayingPoster
-from bot.voice.ports import OnPlayEnd, OnPlayStart
+from bot.ui.voice_status import VoiceStatus
+from bot.voice.play import PlayResult
+from bot.voice.ports import NowPlaying, OnPlayEnd, OnPlayStart
 from bot.voice.service import VoicePlayerService
 
 DEFAULT_EXTENSIONS = (
@@ -132,13 +134,23 @@ def build_bot(
 
     def services_for(bot: discord.Client) -> Services:
         poster = NowPlayingPoster(bot)
+        status = VoiceStatus(bot)
+
+        async def started(now: NowPlaying) -> None:
+            await status.started(now)
+            await poster(now)
+
+        async def ended(now: NowPlaying, result: PlayResult) -> None:
+            await poster.ended(now, result)
+            await status.ended(now, result)
+
         return build_services(
             config,
             bot,
             clock=clock,
             notifier=notifier or DiscordNotifier(bot),
-            on_start=poster,
-            on_end=poster.ended,
+            on_start=started,
+            on_end=ended,
             shards=shards,
             dispatcher_settings=dispatcher_settings,
         )

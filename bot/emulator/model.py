@@ -45,6 +45,7 @@ class Permission(IntEnum):
     SPEAK = 1 << 21
     MOVE_MEMBERS = 1 << 24
     USE_APPLICATION_COMMANDS = 1 << 31
+    SET_VOICE_CHANNEL_STATUS = 1 << 48
 
 
 ALL_PERMISSIONS = (1 << 50) - 1
@@ -146,6 +147,8 @@ class Channel:
     user_limit: int = 0
     bitrate: int = 64000
     parent_id: int | None = None
+    # A voice channel's status line ("▶ Morning bell"); None when unset.
+    status: str | None = None
 
     @property
     def is_voice(self) -> bool:
