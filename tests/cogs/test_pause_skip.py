@@ -147,3 +147,13 @@ async def test_a_one_shot_repeats_once_at_a_discord_timestamp(app: App) -> None:
     at = int((NOW + timedelta(hours=2)).timestamp())
     [repeats] = [f["value"] for f in reply.embeds[0]["fields"] if f["name"] == "Repeats"]
     assert repeats == f"once, <t:{at}:F>"
+
+
+async def test_member_names_in_error_texts_are_escaped(app: App) -> None:
+    world = app.world
+
+    reply = await world.alice.slash("sound info", sound="**loud** ||secret||")
+
+    assert reply.ephemeral
+    assert r"'\*\*loud\*\* \|\|secret\|\|'" in reply.content
+    assert "**loud**" not in reply.content
