@@ -84,12 +84,40 @@ async def answer_on_message(
     """Tell the presser ``text``; a task confirmation the button sits on shows the task anew."""
     message = interaction.message
     embed = message.embeds[0] if message is not None and message.embeds else None
+    listed = _listed(embed, interaction.user.id) if embed is not None else None
+    if listed is not None:
+        scope, page = listed
+        fresh_list, view = await task_list(interaction, scope, page)
+        await interaction.response.edit_message(embed=fresh_list, view=view)
+        await interaction.followup.send(text, ephemeral=True)
+        return
     if embed is None or not any(field.name == "Next run" for field in embed.fields):
         await interaction.response.send_message(text, ephemeral=True)
         return
     fresh = task_embed(task, title=embed.title or "Task")
     await interaction.response.edit_message(embed=fresh, view=task_view(task))
     await interaction.followup.send(text, ephemeral=True)
+
+
+_LIST_TITLE = re.compile(r"^(Your|All) (?:([a-z]+) )?tasks \(\d+\)$")
+_LIST_PAGE = re.compile(r"^Page (\d+)/")
+_LIST_OWNER = re.compile(r"^Owner: <@(\d+)>$")
+
+
+def _listed(embed: discord.Embed, viewer_id: int) -> tuple[ListScope, int] | None:
+    """The list a page of ``task_list`` shows (its scope and page), read back from it."""
+    title = _LIST_TITLE.match(embed.title or "")
+    if title is None:
+        return None
+    page = _LIST_PAGE.match(embed.footer.text or "")
+    owner = _LIST_OWNER.match(embed.description or "")
+    scope = ListScope(
+        admin=title[1] == "All",
+        viewer_id=viewer_id,
+        status=title[2] or ALL_STATUSES,
+        member_id=int(owner[1]) if owner else 0,
+    )
+    return scope, int(page[1]) - 1 if page else 0
 
 
 class _TaskButton(

@@ -66,17 +66,20 @@ async def test_admin_tasks_lists_everyones_tasks_and_cancels_any(app: App) -> No
     bobs = await schedule(app, world.bob, "in 2 hours", name="bob task")
 
     everything = await world.admin.slash("admin tasks")
+    listed, buttons = everything.text, everything.custom_ids
     only_bob = await world.admin.slash("admin tasks", member=world.bob.member)
     cancelled = await world.admin.click(everything, f"carillon:cancel:{bobs}")
 
     assert everything.ephemeral
-    assert "alice task" in everything.text
-    assert "bob task" in everything.text
-    assert f"<@{world.alice.id}>" in everything.text
-    assert everything.custom_ids == [f"carillon:cancel:{alices}", f"carillon:cancel:{bobs}"]
+    assert "alice task" in listed
+    assert "bob task" in listed
+    assert f"<@{world.alice.id}>" in listed
+    assert buttons == [f"carillon:cancel:{alices}", f"carillon:cancel:{bobs}"]
     assert "alice task" not in only_bob.text
     assert "bob task" in only_bob.text
-    assert "Cancelled" in cancelled.content
+    assert "Cancelled" in (await cancelled.wait_for_followup()).content
+    assert "bob task" not in cancelled.text
+    assert cancelled.custom_ids == [f"carillon:cancel:{alices}"]
     task = await app.services.scheduler.get_task(bobs)
     assert task is not None
     assert task.status is TaskStatus.CANCELLED

@@ -97,7 +97,11 @@ async def test_list_cancel_buttons_and_pages_after_a_restart(app: App) -> None:
         page = await world.alice.click(listing, next_id)
         assert "Page 2/2" in page.text
         cancelled = await world.alice.click(page, f"carillon:cancel:{ids[11]}")
-        assert "Cancelled" in cancelled.content
+        assert "Cancelled" in (await cancelled.wait_for_followup()).content
+        assert f"#{ids[11]} ·" not in cancelled.text
+        assert f"carillon:cancel:{ids[11]}" not in cancelled.custom_ids
+        assert "Your pending tasks (11)" in cancelled.text
+        assert "Page 2/2" in cancelled.text
         task = await bot.services.scheduler.get_task(ids[11])
         assert task is not None
         assert task.status is TaskStatus.CANCELLED
