@@ -24,9 +24,10 @@ _log = logging.getLogger(__name__)
 
 
 def default_intents() -> discord.Intents:
-    """Guilds, voice states and members; no message content."""
+    """Guilds, voice states, members and expressions (soundboard events); no message content."""
     intents = discord.Intents.none()
     intents.guilds = True
+    intents.expressions = True
     intents.voice_states = True
     intents.members = True
     return intents
@@ -42,8 +43,10 @@ def use_discord_endpoints(discord_config: DiscordConfig) -> None:
     those two documented class attributes is the supported way short of replacing the HTTP
     client or copying ``Client.connect``; they are process-wide, so one process talks to one
     Discord-compatible server. Resumes use the ``resume_gateway_url`` that server sends.
+    Asset URLs (soundboard files) are built from ``discord.asset.Asset.BASE`` the same way.
     """
     discord.http.Route.BASE = discord_config.api_base_url.rstrip("/")
+    discord.asset.Asset.BASE = discord_config.cdn_url.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(discord_config.gateway_url)
 
 

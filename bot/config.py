@@ -50,6 +50,7 @@ class DiscordConfig:
     token: Annotated[str | None, Token()] = None
     api_base_url: Annotated[str, Url(("http", "https"))] = "https://discord.com/api/v10"
     gateway_url: Annotated[str, Url(("ws", "wss"))] = "wss://gateway.discord.gg"
+    cdn_url: Annotated[str, Url(("http", "https"))] = "https://cdn.discordapp.com"
     admin_role_ids: tuple[Annotated[int, _DISCORD_ID], ...] = ()
     owner_ids: tuple[Annotated[int, _DISCORD_ID], ...] = ()
     # "auto" or a number; "auto" or a list of the shard ids this process runs.

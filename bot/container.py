@@ -23,6 +23,7 @@ from bot.services.member_tasks import MemberTaskService
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
+from bot.services.soundboard import SoundboardService
 from bot.services.sounds import SoundService
 from bot.services.task_handlers import TaskHandlerRegistry
 from bot.services.task_queries import TaskQueries
@@ -116,6 +117,7 @@ def build_services(
             scheduler, settings, sounds, playlists, clock, config, queries
         ),
         task_queries=queries,
+        soundboard=SoundboardService(db, sounds, clock),
     )
 
 

@@ -18,7 +18,11 @@ POSTING: Needed = (
     ("send_messages", "Send Messages"),
     ("embed_links", "Embed Links"),
 )
-EVERYTHING: Needed = tuple(dict.fromkeys(VOICE + POSTING))
+# Checked before sending a soundboard sound natively (else it is streamed).
+SOUNDBOARD: Needed = (("speak", "Speak"), ("use_soundboard", "Use Soundboard"))
+# Checked before /sound export puts a library sound on the server's soundboard.
+EXPRESSIONS: Needed = (("create_expressions", "Create Expressions"),)
+EVERYTHING: Needed = tuple(dict.fromkeys(VOICE + POSTING + SOUNDBOARD + EXPRESSIONS))
 
 # discord.Intents flag -> its switch under Bot -> Privileged Gateway Intents.
 PRIVILEGED_INTENTS = {

@@ -18,6 +18,8 @@ class PlayableSound:
     path: Path
     duration_seconds: float
     cost: int
+    # set when the sound came from the server's soundboard and can be sent natively
+    soundboard_sound_id: int | None = None
 
 
 class SoundStore:

@@ -58,6 +58,7 @@ async def _session(
         discord=DiscordConfig(
             token=emulator.token,
             api_base_url=emulator.api_base_url,
+            cdn_url=emulator.cdn_url,
             gateway_url=emulator.gateway_url,
         ),
         database=DatabaseConfig(url=f"sqlite+aiosqlite:///{scratch / 'carillon.db'}"),

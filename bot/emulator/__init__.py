@@ -18,6 +18,12 @@ The unmodified discord.py client connects to it: REST under ``/api/v10``, the ga
         audio = await emulator.wait_for_audio(guild, frames=100)
         audio.frames, audio.duration, audio.pcm(), audio.dominant_frequency()
 
+Soundboards: ``emulator.soundboard.add(guild, "airhorn", mp3_bytes, emoji_name="📯")``,
+``await emulator.soundboard.delete(sound)`` and ``rename(sound, name)`` (gateway events), the
+CDN at ``emulator.cdn_url``; ``emulator.soundboard.sent`` lists what the bot sent natively
+(``send-soundboard-sound``, with Discord's 50013/50167/50168 refusals) and who heard it.
+``await emulator.server_voice(guild, user_id, mute=True)`` server-mutes someone.
+
 Faults: ``emulator.fail("POST /channels/*/messages", 502)``, ``fail(pattern, 429,
 retry_after=0.5)``, ``fail(pattern, delay=1.0)``, ``drop_gateway()``, ``drop_voice(guild)``,
 ``gateway.ask_to_reconnect()``, ``move_voice(guild)`` (a voice server move),

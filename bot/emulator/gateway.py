@@ -213,10 +213,13 @@ class Gateway:
             },
         )
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a guild's event to the session whose shard holds that guild."""
+    async def dispatch(self, event: str, data: dict[str, Any], *, intent: int = 0) -> None:
+        """Send a guild's event to the session whose shard holds that guild (and, with
+        ``intent``, only if that session asked for the intent)."""
         guild_id = int(data.get("guild_id") or (data["id"] if event == "GUILD_CREATE" else 0))
         for session in list(self.sessions.values()):
+            if intent and not session.intents & intent:
+                continue
             if not guild_id or self.owns(session, guild_id):
                 await self._dispatch_to(session, event, data)
 

@@ -44,7 +44,11 @@ class Permission(IntEnum):
     CONNECT = 1 << 20
     SPEAK = 1 << 21
     MOVE_MEMBERS = 1 << 24
+    MANAGE_EXPRESSIONS = 1 << 30
     USE_APPLICATION_COMMANDS = 1 << 31
+    USE_SOUNDBOARD = 1 << 42
+    CREATE_EXPRESSIONS = 1 << 43
+    USE_EXTERNAL_SOUNDS = 1 << 45
     SET_VOICE_CHANNEL_STATUS = 1 << 48
 
 
@@ -58,6 +62,7 @@ DEFAULT_EVERYONE_PERMISSIONS = (
     | Permission.CONNECT
     | Permission.SPEAK
     | Permission.USE_APPLICATION_COMMANDS
+    | Permission.USE_SOUNDBOARD
 )
 
 
@@ -223,6 +228,10 @@ class VoiceState:
     session_id: str
     self_mute: bool = False
     self_deaf: bool = False
+    # set by the server (a moderator), not by the user
+    mute: bool = False
+    deaf: bool = False
+    suppress: bool = False
 
     def payload(self, member: Member | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -230,12 +239,12 @@ class VoiceState:
             "channel_id": str(self.channel_id) if self.channel_id else None,
             "user_id": str(self.user_id),
             "session_id": self.session_id,
-            "deaf": False,
-            "mute": False,
+            "deaf": self.deaf,
+            "mute": self.mute,
             "self_deaf": self.self_deaf,
             "self_mute": self.self_mute,
             "self_video": False,
-            "suppress": False,
+            "suppress": self.suppress,
             "request_to_speak_timestamp": None,
         }
         if member is not None:
@@ -274,6 +283,8 @@ class Guild:
     members: dict[int, Member] = field(default_factory=dict)
     voice_states: dict[int, VoiceState] = field(default_factory=dict)
     system_channel_id: int | None = None
+    # soundboard sounds by id (``bot.emulator.soundboard.SoundboardSound``)
+    soundboard: dict[int, Any] = field(default_factory=dict)
 
     @property
     def everyone(self) -> Role:
@@ -365,7 +376,7 @@ class Guild:
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
-            "soundboard_sounds": [],
+            "soundboard_sounds": [s.payload() for s in self.soundboard.values()],
         }
 
 

@@ -49,6 +49,7 @@ from bot.emulator.rest import (
     unauthorized,
 )
 from bot.emulator.signal import Changed
+from bot.emulator.soundboard import Soundboard
 from bot.emulator.tls import ThrowawayCA
 from bot.emulator.voice import VoiceServer
 from bot.emulator.voice_moves import CALL_TERMINATED, DISCONNECTED, end_call, move_voice
@@ -116,6 +117,7 @@ class Emulator:
         self.gateway = Gateway(self)
         self.voice = VoiceServer(self)
         self.rest = Rest(self)
+        self.soundboard = Soundboard(self)
         self.http_port = 0
         self.voice_port = 0
         self._runner: web.AppRunner | None = None
@@ -126,6 +128,7 @@ class Emulator:
     async def start(self) -> Emulator:
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024**2)
         app.add_routes(self.rest.routes())
+        app.add_routes(self.soundboard.routes())
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/", self.voice.handle)
         app.router.add_route("*", "/{tail:.*}", self.rest.unknown)
@@ -166,6 +169,11 @@ class Emulator:
     @property
     def api_base_url(self) -> str:
         return f"http://{self.host}:{self.http_port}{API_PREFIX}"
+
+    @property
+    def cdn_url(self) -> str:
+        """Where the bot downloads soundboard files (Discord's CDN)."""
+        return f"http://{self.host}:{self.http_port}"
 
     @property
     def gateway_url(self) -> str:
@@ -431,6 +439,23 @@ class Emulator:
         await self.voice.member_moved(
             member.id, previous.channel_id if previous else None, state.channel_id
         )
+        self.changed.notify()
+
+    async def server_voice(
+        self,
+        guild: Guild,
+        user_id: int,
+        *,
+        mute: bool | None = None,
+        deaf: bool | None = None,
+        suppress: bool | None = None,
+    ) -> None:
+        """A moderator server-mutes, -deafens or suppresses ``user_id`` (the bot too)."""
+        state = guild.voice_states[user_id]
+        state.mute = state.mute if mute is None else mute
+        state.deaf = state.deaf if deaf is None else deaf
+        state.suppress = state.suppress if suppress is None else suppress
+        await self.gateway.dispatch("VOICE_STATE_UPDATE", state.payload(guild.members[user_id]))
         self.changed.notify()
 
     def voice_refusal(self, guild: Guild, user_id: int, channel_id: int) -> str | None:

@@ -85,17 +85,26 @@ class SpeakingEvent:
 
 
 class UdpVoice(asyncio.DatagramProtocol):
-    """The voice UDP endpoint: answers IP discovery and decrypts RTP into per-guild captures."""
+    """The voice UDP endpoint: answers IP discovery and decrypts RTP into per-guild captures.
+
+    ``lose_discoveries``: how many of the next IP discovery datagrams are lost on the way, as
+    UDP datagrams can be; ``discoveries`` counts those that arrived."""
 
     def __init__(self, voice: VoiceServer) -> None:
         self.voice = voice
         self.transport: asyncio.DatagramTransport | None = None
+        self.lose_discoveries = 0
+        self.discoveries = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         if len(data) == DISCOVERY_LENGTH and data[:2] == b"\x00\x01":
+            if self.lose_discoveries > 0:
+                self.lose_discoveries -= 1
+                return
+            self.discoveries += 1
             self._answer_discovery(data, addr)
         elif len(data) >= 12 and data[0] >> 6 == 2:
             self.voice.on_rtp(data, addr)
@@ -190,11 +199,15 @@ class VoiceServer:
             self_mute=bool(data.get("self_mute")),
             self_deaf=bool(data.get("self_deaf")),
         )
+        if previous is not None and channel_id is not None:
+            state.mute, state.deaf, state.suppress = previous.mute, previous.deaf, previous.suppress
         guild.voice_states[bot_id] = state
         await emulator.gateway.dispatch(
             "VOICE_STATE_UPDATE", state.payload(emulator.bot_member(guild))
         )
-        if channel_id is not None:
+        # Muting or deafening itself where it is connected changes the bot's state only.
+        stays = previous is not None and previous.channel_id == channel_id
+        if channel_id is not None and not (stays and self._connected(guild.id)):
             token = secrets.token_hex(8)
             self.pending_tokens[guild.id] = token
             await emulator.gateway.dispatch(
@@ -206,6 +219,10 @@ class VoiceServer:
                 },
             )
         emulator.changed.notify()
+
+    def _connected(self, guild_id: int) -> bool:
+        connection = self.connections.get(guild_id)
+        return connection is not None and not connection.ws.closed
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)

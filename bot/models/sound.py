@@ -12,7 +12,10 @@ from bot.models.base import Base, IdType
 
 class Sound(Base):
     __tablename__ = "sounds"
-    __table_args__ = (UniqueConstraint("guild_id", "name_key"),)
+    __table_args__ = (
+        UniqueConstraint("guild_id", "name_key"),
+        UniqueConstraint("guild_id", "soundboard_sound_id"),
+    )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
@@ -26,6 +29,11 @@ class Sound(Base):
     # null: the server's default cost
     cost: Mapped[int | None]
     created_at: Mapped[datetime]
+    # Imported from the server's soundboard: that sound's id (cleared when it is deleted there,
+    # the library copy stays), its emoji, and the SHA-256 of the file downloaded.
+    soundboard_sound_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    soundboard_emoji: Mapped[str | None] = mapped_column(String(64), default=None)
+    source_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Playlist(Base):

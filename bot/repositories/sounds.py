@@ -29,6 +29,12 @@ class SoundRepository:
         query = select(Sound).where(Sound.guild_id == guild_id, Sound.name_key == name_key(name))
         return await self.session.scalar(query)
 
+    async def by_soundboard_id(self, guild_id: int, soundboard_sound_id: int) -> Sound | None:
+        query = select(Sound).where(
+            Sound.guild_id == guild_id, Sound.soundboard_sound_id == soundboard_sound_id
+        )
+        return await self.session.scalar(query)
+
     async def list(self, guild_id: int, *, limit: int = 100, offset: int = 0) -> Sequence[Sound]:
         query = (
             select(Sound)

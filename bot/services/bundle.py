@@ -16,6 +16,7 @@ from bot.services.member_tasks import MemberTaskService
 from bot.services.playlists import PlaylistService
 from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
+from bot.services.soundboard import SoundboardService
 from bot.services.sounds import SoundService
 from bot.services.task_queries import TaskQueries
 from bot.voice.service import VoicePlayerService
@@ -37,6 +38,7 @@ class Services:
     scheduler: SchedulerService
     member_tasks: MemberTaskService
     task_queries: TaskQueries
+    soundboard: SoundboardService
 
 
 @runtime_checkable

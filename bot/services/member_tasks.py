@@ -128,7 +128,14 @@ class MemberTaskService:
         )
 
     async def schedule_sound(
-        self, actor: Actor, sound: str, when: WhenInput, target: PlayTarget, name: str | None
+        self,
+        actor: Actor,
+        sound: str,
+        when: WhenInput,
+        target: PlayTarget,
+        name: str | None,
+        *,
+        native: bool = True,
     ) -> ScheduledTask:
         context = await self._member_context(actor, count_active=True, sound=sound)
         schedule = self.parse_in(context.timezone, when)
@@ -140,6 +147,7 @@ class MemberTaskService:
             target.text_channel_id,
             announce=target.announce,
             skip_if_empty=target.skip_if_empty,
+            native=native,
         )
         return await self._schedule_play(
             actor, context, TaskType.PLAY_SOUND, found.name, parameters, schedule, name
@@ -155,6 +163,7 @@ class MemberTaskService:
         *,
         mode: PlaylistMode = PlaylistMode.CONTINUOUS,
         shuffle: bool = False,
+        native: bool = True,
     ) -> ScheduledTask:
         context = await self._member_context(actor, count_active=True, playlist=playlist)
         schedule = self.parse_in(context.timezone, when)
@@ -168,6 +177,7 @@ class MemberTaskService:
             target.text_channel_id,
             announce=target.announce,
             skip_if_empty=target.skip_if_empty,
+            native=native,
         )
         return await self._schedule_play(
             actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, schedule, name

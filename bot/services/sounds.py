@@ -194,7 +194,9 @@ class SoundService:
     def as_playable(self, sound: Sound, default_cost: int) -> PlayableSound:
         cost = sound.cost if sound.cost is not None else default_cost
         path = self.store.path(sound.file_name)
-        return PlayableSound(sound.id, sound.name, path, sound.duration_seconds, cost)
+        return PlayableSound(
+            sound.id, sound.name, path, sound.duration_seconds, cost, sound.soundboard_sound_id
+        )
 
     async def default_cost(self, session: AsyncSession, guild_id: int) -> int:
         settings = await session.get(GuildSettings, guild_id)

@@ -106,6 +106,7 @@ class PlaySoundHandler(_PlayHandler):
             cancellable=task.has_later_runs,
             announce=parameters.announce,
             skip_if_empty=parameters.skip_if_empty,
+            native=parameters.native,
         )
 
 
@@ -126,6 +127,7 @@ class PlayPlaylistHandler(_PlayHandler):
             cancellable=task.has_later_runs,
             announce=parameters.announce,
             skip_if_empty=parameters.skip_if_empty,
+            native=parameters.native,
         )
 
 

@@ -36,7 +36,7 @@ class _Parameters:
 @dataclass(frozen=True, slots=True)
 class SoundParameters(_Parameters):
     _quiet_defaults: ClassVar[frozenset[str]] = frozenset(
-        {"replay_interrupted", "announce", "skip_if_empty"}
+        {"replay_interrupted", "announce", "skip_if_empty", "native"}
     )
 
     sound_id: int
@@ -46,12 +46,13 @@ class SoundParameters(_Parameters):
     # Post "now playing"; skip (recorded, not charged) when nobody is in the voice channel.
     announce: bool = True
     skip_if_empty: bool = False
+    native: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class PlaylistParameters(_Parameters):
     _quiet_defaults: ClassVar[frozenset[str]] = frozenset(
-        {"replay_interrupted", "announce", "skip_if_empty"}
+        {"replay_interrupted", "announce", "skip_if_empty", "native"}
     )
 
     playlist_id: int
@@ -63,6 +64,7 @@ class PlaylistParameters(_Parameters):
     # Post "now playing"; skip (recorded, not charged) when nobody is in the voice channel.
     announce: bool = True
     skip_if_empty: bool = False
+    native: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +133,7 @@ def _read(name: str, value: Any) -> Any:
             return PlaylistMode(value)
         except ValueError:
             raise PermanentTaskFailure("the task's playlist mode is not valid") from None
-    if name in ("shuffle", "replay_interrupted", "announce", "skip_if_empty"):
+    if name in ("shuffle", "replay_interrupted", "announce", "skip_if_empty", "native"):
         return bool(value)
     try:
         return int(value)

@@ -29,7 +29,11 @@ def cost_text(sound: Sound, default_cost: int) -> str:
 
 
 def choice_label(sound: Sound) -> str:
-    return f"{sound.name} ({seconds(sound.duration_seconds)})"[:100]
+    """The name and length; a sound from the server's soundboard is marked (it plays natively)."""
+    label = f"{sound.name} ({seconds(sound.duration_seconds)})"
+    if sound.soundboard_sound_id is not None:
+        label += f" · soundboard {sound.soundboard_emoji or '🔊'}"
+    return label[:100]
 
 
 def choices(sounds: Sequence[Sound]) -> list[app_commands.Choice[str]]:
@@ -55,6 +59,11 @@ def sound_embed(sound: Sound, default_cost: int, *, title: str | None = None) ->
     embed.add_field(name="Size", value=kib(sound.size_bytes))
     embed.add_field(name="Uploaded by", value=f"<@{sound.uploader_id}>")
     embed.add_field(name="Uploaded", value=timestamps.full_and_relative(sound.created_at))
+    if sound.soundboard_sound_id is not None:
+        embed.add_field(
+            name="Soundboard",
+            value=f"{sound.soundboard_emoji or '🔊'} on the server's soundboard: plays natively",
+        )
     embed.set_footer(text=f"Sound #{sound.id} · play it with /sound play")
     return embed
 

@@ -106,10 +106,15 @@ def task_messages_of(client: discord.Client) -> TaskMessages | None:
 
 
 async def send_tracked(
-    interaction: discord.Interaction, task_id: int, *, embed: discord.Embed, view: discord.ui.View
+    interaction: discord.Interaction,
+    task_id: int,
+    *,
+    embed: discord.Embed,
+    view: discord.ui.View,
+    content: str | None = None,
 ) -> None:
     """Answer with a public task confirmation and keep it true."""
-    response = await interaction.response.send_message(embed=embed, view=view)
+    response = await interaction.response.send_message(content, embed=embed, view=view)
     messages = task_messages_of(interaction.client)
     message = getattr(response, "resource", None)
     if messages is not None and isinstance(message, discord.InteractionMessage):

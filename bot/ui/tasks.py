@@ -168,6 +168,11 @@ def _run_line(run: TaskRun) -> str:
     note = run.details.get("note")
     if isinstance(note, str):
         line += f" ({safe(note, 80)})"
+    if run.details.get("native_sounds"):
+        line += " · 🔊 played natively"
+    fallback = run.details.get("native_fallback")
+    if isinstance(fallback, list) and fallback:
+        line += f" · {safe(str(fallback[0]), 120)}"
     return line
 
 

@@ -23,6 +23,8 @@ from discord.errors import ConnectionClosed
 from discord.gateway import DiscordVoiceWebSocket
 from discord.voice_state import ConnectionFlowState, VoiceConnectionState
 
+from bot.voice.discovery import discover_ip
+
 log = logging.getLogger(__name__)
 
 RECONNECT_CLOSE_CODE = 4000
@@ -36,6 +38,9 @@ class DaveNotReady(Exception):
 class _SafeVoiceWebSocket(DiscordVoiceWebSocket):
     _external_sender: bytes | None = None
     resumed = False
+
+    async def discover_ip(self) -> tuple[str, int]:
+        return await discover_ip(self._connection)
 
     async def received_binary_message(self, msg: bytes) -> None:
         try:

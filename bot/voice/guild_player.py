@@ -25,6 +25,12 @@ from bot.errors import (
 from bot.voice.channel import VoiceChannel, voice_channel_for
 from bot.voice.client import CarillonVoiceClient
 from bot.voice.dave import DaveNotReady
+from bot.voice.native import (
+    NativeUnavailable,
+    join_for_native,
+    leave_voice_state,
+    soundboard_sound_for,
+)
 from bot.voice.play import PlaylistMode, PlayRequest, PlayResult
 from bot.voice.ports import (
     ChargeCredits,
@@ -89,6 +95,7 @@ class GuildPlayer:
         self._skip_requested = False
         self._stopped_by: int | None = None
         self._current_stream: Stream | None = None
+        self._interrupted = asyncio.Event()
         self._prepared: dict[PlayRequest, _Prepared] = {}
         self.now_playing: NowPlaying | None = None
 
@@ -123,11 +130,18 @@ class GuildPlayer:
         now = asyncio.get_running_loop().time()
         self._prepared = {r: p for r, p in self._prepared.items() if p.fresh(now)}
         try:
-            self._prepared[request] = await self._load_play(request)
+            prepared = self._prepared[request] = await self._load_play(request)
             if self._lock.locked() or self._waiting:
                 return False
             channel = voice_channel_for(self._deps.client, self.guild_id, request.voice_channel_id)
-            await self._connect(channel)
+            if self._native(request, channel, prepared.sounds[0] if prepared.sounds else None):
+                assert isinstance(channel, discord.VoiceChannel)
+                await join_for_native(channel, self._deps.connect_timeout)
+            else:
+                await self._connect(channel)
+        except NativeUnavailable as exc:
+            log.info("guild %s: could not get ready for a native play: %s", self.guild_id, exc)
+            return False
         except TaskFailure as exc:
             log.info("guild %s: could not get ready for a play: %s", self.guild_id, exc)
             return False
@@ -140,6 +154,7 @@ class GuildPlayer:
             return False
         self._stop_requested = True
         self._stopped_by = by
+        self._interrupted.set()
         if self._current_stream is not None:
             self._current_stream.stop()
         return True
@@ -149,6 +164,7 @@ class GuildPlayer:
         if self.now_playing is None:
             return False
         self._skip_requested = True
+        self._interrupted.set()
         if self._current_stream is not None:
             self._current_stream.stop()
         return True
@@ -173,7 +189,8 @@ class GuildPlayer:
             raise PermanentTaskFailure(
                 "The playlist is empty. Add sounds with `/playlist add`.", ends_task=False
             )
-        await self._connect(channel)
+        if not self._native(request, channel, first):
+            await self._connect(channel)
         result = PlayResult()
         try:
             await self._charge(request, sounds, first, result)
@@ -185,6 +202,7 @@ class GuildPlayer:
         self._stopped_by = None
         played_names: list[str] = []
         announced: NowPlaying | None = None
+        how = _HowPlayed()
         for index, sound in enumerate(itertools.chain([first], order)):
             remaining = limit - result.played_seconds
             if self._stop_requested or remaining < FRAME_SECONDS:
@@ -193,7 +211,7 @@ class GuildPlayer:
             if index == 0:
                 announced = self.now_playing
                 await self._announce(announced)
-            played = await self._play_sound(channel, sound, remaining)
+            played = await self._play_one(request, channel, sound, remaining, how)
             result.played_seconds += played
             result.sounds_played += 1
             if len(played_names) < 50:
@@ -205,12 +223,61 @@ class GuildPlayer:
             "voice_channel_id": channel.id,
             "sounds": played_names,
             "limit_reached": result.played_seconds >= limit - FRAME_SECONDS,
-        }
+        } | how.details()
         if result.stopped and self._stopped_by is not None:
             result.details["stopped_by"] = self._stopped_by
         if announced is not None:
             await self._ended(announced, result)
         return result
+
+    def _native(
+        self, request: PlayRequest, channel: VoiceChannel, sound: PlayableSound | None
+    ) -> bool:
+        """Whether ``sound`` of ``request`` would be sent natively now (no voice connection)."""
+        if not request.native or sound is None:
+            return False
+        try:
+            soundboard_sound_for(channel, sound)
+        except NativeUnavailable:
+            return False
+        return True
+
+    async def _play_one(
+        self,
+        request: PlayRequest,
+        channel: VoiceChannel,
+        sound: PlayableSound,
+        remaining: float,
+        how: _HowPlayed,
+    ) -> float:
+        """Send ``sound`` natively where the request asks and the bot may, else stream it."""
+        if request.native:
+            try:
+                board = soundboard_sound_for(channel, sound)
+                assert isinstance(channel, discord.VoiceChannel)
+                await join_for_native(channel, self._deps.connect_timeout)
+                await _send_sound(channel, board)
+            except NativeUnavailable as exc:
+                how.fell_back(sound, str(exc))
+            else:
+                how.natively += 1
+                return await self._hold(min(sound.duration_seconds, remaining))
+        how.streamed += 1
+        await self._connect(channel)
+        return await self._play_sound(channel, sound, remaining)
+
+    async def _hold(self, seconds: float) -> float:
+        """Keep the server's queue while members' clients play a native sound (or until
+        ``/stop`` or ``/skip``); the seconds it held."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        self._interrupted.clear()
+        self._skip_requested = False
+        try:
+            await asyncio.wait_for(self._interrupted.wait(), timeout=seconds)
+        except TimeoutError:
+            return seconds
+        return min(seconds, loop.time() - started)
 
     async def _load_play(self, request: PlayRequest) -> _Prepared:
         sounds = await self._load(request)
@@ -467,6 +534,41 @@ class GuildPlayer:
         self._voice = None
         if voice is not None:
             await _quietly_disconnect(voice)
+        elif guild is not None:
+            try:
+                await leave_voice_state(guild)
+            except Exception:
+                log.exception("leaving voice after native plays failed")
+
+
+class _HowPlayed:
+    """How a request's sounds played, for its run record."""
+
+    def __init__(self) -> None:
+        self.natively = 0
+        self.streamed = 0
+        self.notes: list[str] = []
+
+    def fell_back(self, sound: PlayableSound, reason: str) -> None:
+        if reason and len(self.notes) < 10:
+            self.notes.append(f"{sound.name!r} was streamed: {reason}")
+
+    def details(self) -> dict[str, object]:
+        if self.natively and self.streamed:
+            played_as = "native and stream"
+        else:
+            played_as = "native" if self.natively else "stream"
+        details: dict[str, object] = {"played_as": played_as, "native_sounds": self.natively}
+        if self.notes:
+            details["native_fallback"] = self.notes
+        return details
+
+
+async def _send_sound(channel: discord.VoiceChannel, board: discord.SoundboardSound) -> None:
+    try:
+        await channel.send_sound(board)
+    except discord.HTTPException as exc:
+        raise NativeUnavailable(f"Discord refused the soundboard sound ({exc})") from None
 
 
 def _lost(voice: CarillonVoiceClient) -> str:

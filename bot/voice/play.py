@@ -17,6 +17,8 @@ class PlayRequest:
     offering Cancel when ``cancellable`` (the task has later runs). ``charge_key`` names the
     occurrence a scheduled play is for: it is charged once, however often it is played.
     ``replay``: an earlier attempt was cut off by a restart (the now-playing message says so).
+    ``native``: sounds from the server's soundboard are sent with ``send_sound`` where the
+    bot may, instead of streamed.
     """
 
     guild_id: int
@@ -28,6 +30,7 @@ class PlayRequest:
     shuffle: bool = False
     task_id: int | None = None
     text_channel_id: int | None = None
+    native: bool = False
     # Not part of what is played: prepare's request and the run's are the same play.
     charge_key: str | None = field(default=None, compare=False)
     replay: bool = field(default=False, compare=False)

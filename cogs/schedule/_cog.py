@@ -22,6 +22,7 @@ from bot.ui.buttons import (
 from bot.ui.first_run import nudge_text, nudge_view
 from bot.ui.formatting import safe
 from bot.ui.playlists import playlist_choices
+from bot.ui.soundboard import native_note
 from bot.ui.sounds import sound_choices
 from bot.ui.task_input import (
     REPEAT_OPTIONS,
@@ -56,6 +57,7 @@ _OPTION_HELP = {
     "announce": 'Post "now playing" in this channel at each run (default: yes)',
     "skip_if_empty": "Skip a run when nobody is in the voice channel (not charged)",
 }
+_NATIVE = "Soundboard sounds: play through the soundboard, not streamed (default: where I may)"
 
 
 _EDIT_OPTIONS = ("when", "repeat", "cron", "count", "until", "name")
@@ -75,7 +77,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         self.queries = services.task_queries
 
     @app_commands.command(name="sound", description="Play a sound in a voice channel later")
-    @app_commands.describe(sound="The sound to play", **_OPTION_HELP)
+    @app_commands.describe(sound="The sound to play", native=_NATIVE, **_OPTION_HELP)
     @app_commands.choices(repeat=REPEAT_OPTIONS)
     async def sound(
         self,
@@ -90,6 +92,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         name: Name | None = None,
         announce: bool = True,
         skip_if_empty: bool = False,
+        native: bool = True,
     ) -> None:
         target = replace(
             play_target(interaction, channel), announce=announce, skip_if_empty=skip_if_empty
@@ -100,9 +103,15 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             WhenInput(when, _repeat(repeat), cron, count, until),
             target,
             name,
+            native=native,
         )
+        note = await native_note(interaction, self.services.sounds, task)
         await send_tracked(
-            interaction, task.id, embed=task_embed(task, title="🔔 Scheduled"), view=task_view(task)
+            interaction,
+            task.id,
+            content=note,
+            embed=task_embed(task, title="🔔 Scheduled"),
+            view=task_view(task),
         )
         await self._nudge(interaction, task.timezone)
 
@@ -111,6 +120,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         playlist="The playlist to play",
         mode="continuous, loop, loop_one, random or single",
         shuffle="Shuffle the order first",
+        native=_NATIVE,
         **_OPTION_HELP,
     )
     @app_commands.choices(repeat=REPEAT_OPTIONS, mode=MODE_OPTIONS)
@@ -129,6 +139,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         name: Name | None = None,
         announce: bool = True,
         skip_if_empty: bool = False,
+        native: bool = True,
     ) -> None:
         target = replace(
             play_target(interaction, channel), announce=announce, skip_if_empty=skip_if_empty
@@ -141,6 +152,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             name,
             mode=PlaylistMode(mode.value if mode else PlaylistMode.CONTINUOUS),
             shuffle=shuffle,
+            native=native,
         )
         await send_tracked(
             interaction, task.id, embed=task_embed(task, title="🎶 Scheduled"), view=task_view(task)

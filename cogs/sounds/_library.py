@@ -18,6 +18,7 @@ from bot.ui.followups import send_followup
 from bot.ui.formatting import safe
 from bot.ui.line_pages import render
 from bot.voice.play import PlayRequest
+from cogs.sounds._soundboard import SoundboardCommands
 
 MAX_COST = 1_000_000
 MAX_NAME_LENGTH = 64
@@ -30,7 +31,12 @@ def _guild_id(interaction: discord.Interaction) -> int:
 
 
 @app_commands.guild_only()
-class SoundLibrary(commands.GroupCog, group_name="sound", group_description="The server's sounds"):
+class SoundLibrary(
+    SoundboardCommands,
+    commands.GroupCog,
+    group_name="sound",
+    group_description="The server's sounds",
+):
     def __init__(self, services: Services) -> None:
         self.services = services
 

@@ -137,7 +137,8 @@ def test_invite_asks_for_what_the_code_checks_and_names_the_intents(tmp_path):
     asked = discord.Permissions(int(query["permissions"][0]))
     assert asked == discord.Permissions(**{flag: True for flag, _ in EVERYTHING})
     assert "View Channel, Connect, Speak, Send Messages, Embed Links" in permissions_line
-    assert intents_line == "gateway intents: guilds, members, voice_states"
+    assert "Use Soundboard, Create Expressions" in permissions_line
+    assert intents_line == "gateway intents: guilds, members, expressions, voice_states"
     assert "Server Members Intent" in switch_line.split("leave off")[0]
 
 

@@ -76,6 +76,7 @@ def bot_config(emulator: Emulator, **sections: Any) -> Config:
         token=emulator.token,
         api_base_url=emulator.api_base_url,
         gateway_url=emulator.gateway_url,
+        cdn_url=emulator.cdn_url,
     )
     return Config(discord=discord_config, **sections)
 

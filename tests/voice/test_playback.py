@@ -208,6 +208,24 @@ async def test_dropped_voice_socket_reconnects_and_finishes(voice: Voice) -> Non
     assert audio.dominant_frequency() == pytest.approx(440, abs=5)
 
 
+async def test_lost_ip_discovery_datagrams_are_sent_again(voice: Voice) -> None:
+    """UDP loses datagrams; one lost discovery must not cost the connect timeout (15 s)."""
+    world = voice.world
+    sound = await _upload(voice, "short", 440, 0.5)
+    udp = voice.emulator.voice.udp
+    udp.lose_discoveries = 2
+
+    result = await asyncio.wait_for(
+        voice.make_player().play(
+            PlayRequest(world.guild.id, world.lounge.id, world.alice.id, sound.id)
+        ),
+        timeout=5,
+    )
+
+    assert result.sounds_played == 1
+    assert (udp.lose_discoveries, udp.discoveries) == (0, 1)
+
+
 async def test_bot_leaves_after_being_idle(voice: Voice) -> None:
     world = voice.world
     sound = await _upload(voice, "bell", 440, 0.3)
