@@ -3,6 +3,7 @@ Cancel; when the play ends it says "Played" (and for how long) or "Stopped", but
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -18,6 +19,8 @@ from bot.voice.ports import NowPlaying
 
 log = logging.getLogger(__name__)
 
+ENDED_EDIT_SPACING_SECONDS = 0.5
+
 
 class NowPlayingPoster:
     """The player's ``on_start`` port: one message per scheduled play (``/sound play`` answers
@@ -27,6 +30,10 @@ class NowPlayingPoster:
         self.client = client
         # The message of each request still playing, to edit when it ends.
         self._posted: dict[PlayRequest, discord.Message] = {}
+        # The end-of-play edits go one at a time, paced: they are worth less than the posts
+        # of plays starting, which they must not crowd out of the global rate limit.
+        self._edits = asyncio.Lock()
+        self._pending: set[asyncio.Task[None]] = set()
 
     async def __call__(self, now: NowPlaying) -> None:
         request = now.request
@@ -78,10 +85,17 @@ class NowPlayingPoster:
             embed.title = "✅ Played"
             embed.description += f"\nPlayed for {duration}."
         embed.colour = ENDED_COLOUR
-        try:
-            await message.edit(embed=embed, view=None)
-        except discord.HTTPException as exc:
-            log.info("now playing: could not update message %s: %s", message.id, exc)
+        edit = asyncio.get_running_loop().create_task(self._edit(message, embed))
+        self._pending.add(edit)
+        edit.add_done_callback(self._pending.discard)
+
+    async def _edit(self, message: discord.Message, embed: discord.Embed) -> None:
+        async with self._edits:
+            try:
+                await message.edit(embed=embed, view=None)
+            except discord.HTTPException as exc:
+                log.info("now playing: could not update message %s: %s", message.id, exc)
+            await asyncio.sleep(ENDED_EDIT_SPACING_SECONDS)
 
 
 def played_for(seconds: float) -> str:

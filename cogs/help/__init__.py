@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -14,7 +15,15 @@ from bot.ui.first_run import SetTimezoneButton, help_embed, welcome_channel
 log = logging.getLogger(__name__)
 
 
+# Welcomes go out one at a time, at most five a second: a burst of joins (a bot listed somewhere)
+# never competes with scheduled plays' posts for the global rate limit.
+WELCOME_SPACING_SECONDS = 0.2
+
+
 class Help(commands.Cog):
+    def __init__(self) -> None:
+        self._welcomes = asyncio.Lock()
+
     @app_commands.command(name="help", description="What Carillon does and how to start")
     async def help(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(embed=help_embed(), ephemeral=True)
@@ -25,10 +34,12 @@ class Help(commands.Cog):
         if channel is None:
             log.info("joined guild %s: no channel I may post in", guild.id)
             return
-        try:
-            await channel.send(embed=help_embed())
-        except discord.HTTPException as exc:
-            log.info("joined guild %s: could not post the welcome: %s", guild.id, exc)
+        async with self._welcomes:
+            try:
+                await channel.send(embed=help_embed())
+            except discord.HTTPException as exc:
+                log.info("joined guild %s: could not post the welcome: %s", guild.id, exc)
+            await asyncio.sleep(WELCOME_SPACING_SECONDS)
 
 
 async def setup(bot: CarillonBot) -> None:
