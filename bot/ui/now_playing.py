@@ -74,7 +74,7 @@ class NowPlayingPoster:
         if message is None or not message.embeds:
             return
         embed = message.embeds[0]
-        embed.description = (embed.description or "").split("\n", 1)[0]
+        embed.description = embed.description or ""
         duration = played_for(result.played_seconds)
         if result.stopped:
             by = result.details.get("stopped_by")
