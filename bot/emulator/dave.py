@@ -118,6 +118,7 @@ class DaveCall:
             if self.members.pop(user_id, None) is None:
                 return
             self.key_packages.pop(user_id, None)
+            self._offered.pop(user_id, None)
             for waiting in self.transitions.values():
                 waiting.discard(user_id)
             if user_id in self.leaves:
@@ -131,6 +132,8 @@ class DaveCall:
             if user_id in self.leaves:
                 self.stale.add(user_id)
             self.key_packages[user_id] = key_package
+            # A new key package is a new MLS client: it has seen none of the earlier offers.
+            self._offered.pop(user_id, None)
             await self._propose()
 
     async def on_commit_welcome(self, user_id: int, data: bytes) -> None:

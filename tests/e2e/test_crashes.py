@@ -182,7 +182,7 @@ async def test_a_kill_inside_the_claim_ahead_window_costs_no_lease_wait(service,
 
     await service.wait_for(ran, 30, "the run")
     [run] = await service.runs(task.id)
-    assert (run.outcome, run.attempt) == (RunOutcome.SUCCEEDED, 1)
+    assert (run.outcome, run.attempt) == (RunOutcome.SUCCEEDED, 1), (run.error, run.details)
     assert run.started_at is not None
     assert run.started_at - task.scheduled_at < timedelta(seconds=LEASE_SECONDS / 2)
     assert len(await charges(service, task.id)) == 1

@@ -81,6 +81,7 @@ async def test_a_sound_is_scheduled_by_name_with_typed_parameters(world: World) 
         "sound_id": sound.id,
         "channel_id": LOUNGE,
         "text_channel_id": GENERAL,
+        "native": True,
     }
 
 
