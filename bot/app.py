@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import discord
@@ -62,6 +62,14 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+class WebFrontEnd(Protocol):
+    """The HTTP API (``bot.web.server.WebServer``), started and stopped with the bot."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 class DiscordBot(commands.Bot):
     """A ``commands.Bot`` on the configured endpoints: slash commands only, its extensions
     loaded and synced at start-up. ``CarillonBot`` adds the services."""
@@ -112,14 +120,22 @@ class CarillonBot(DiscordBot):
         config: Config,
         services: Callable[[discord.Client], Services],
         extensions: Sequence[str],
+        *,
+        web: Callable[[CarillonBot], WebFrontEnd] | None = None,
         **options: Any,
     ) -> None:
         super().__init__(config, extensions, **options)
         self.services: Services = services(self)
+        self.web: WebFrontEnd | None = web(self) if web is not None else None
         self.task_messages = TaskMessages(self, self.services.scheduler)
         self.services.scheduler.dispatcher.watchers.add(self.task_messages.changed)
         self._scheduler_started = False
         self._closing_started = False
+
+    async def setup_hook(self) -> None:
+        await super().setup_hook()
+        if self.web is not None:
+            await self.web.start()
 
     async def _sync_commands(self) -> None:
         """As ``[discord] sync_on_start`` says (``bot.command_sync``)."""
@@ -148,6 +164,8 @@ class CarillonBot(DiscordBot):
             await super().close()
             return
         self._closing_started = True
+        if self.web is not None:
+            await self.web.stop()
         if self._scheduler_started:
             await self.services.scheduler.stop()
         await self.services.player.close()

@@ -118,6 +118,9 @@ class LoggingConfig:
     levels: Annotated[dict[str, str], LogLevels()] = field(default_factory=dict)
 
 
+MIN_WEB_SECRET_LENGTH = 32
+
+
 @dataclass(frozen=True)
 class WebConfig:
     enabled: bool = False
@@ -125,6 +128,8 @@ class WebConfig:
     port: Annotated[int, Between(1, 65535, "a TCP port")] = 8080
     public_url: Annotated[str | None, Url(("http", "https"))] = None
     secret: str | None = None
+    # The application's OAuth2 client secret (Developer Portal, OAuth2 page), for the login.
+    client_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -281,4 +286,11 @@ def _check_semantics(config: Config) -> None:
             "credits.recharge_cap",
             f"must be at least recharge_amount ({credits.recharge_amount}), "
             f"got {credits.recharge_cap}",
+        )
+    web = config.web
+    if web.enabled and len(web.secret or "") < MIN_WEB_SECRET_LENGTH:
+        raise ConfigError(
+            "web.secret",
+            f"must be set, at least {MIN_WEB_SECRET_LENGTH} random characters, when [web] "
+            "enabled = true (it signs the dashboard's sessions and the API's tokens)",
         )

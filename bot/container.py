@@ -17,6 +17,7 @@ from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
 from bot.scheduling.identity import claim_identity
 from bot.scheduling.maintenance import Maintenance
 from bot.scheduling.notifier import LogNotifier, TaskNotifier
+from bot.services.api_tokens import ApiTokenService
 from bot.services.bundle import Services
 from bot.services.credits import CreditService
 from bot.services.member_tasks import MemberTaskService
@@ -33,6 +34,9 @@ from bot.ui.voice_status import VoiceStatus
 from bot.voice.play import PlayResult
 from bot.voice.ports import NowPlaying, OnPlayEnd, OnPlayStart
 from bot.voice.service import VoicePlayerService
+from bot.web.app import create_app
+from bot.web.members import MemberView
+from bot.web.server import WebServer
 
 DEFAULT_EXTENSIONS = (
     "cogs.schedule",
@@ -117,6 +121,7 @@ def build_services(
             scheduler, settings, sounds, playlists, clock, config, queries
         ),
         task_queries=queries,
+        api_tokens=ApiTokenService(db, config.web, clock),
         soundboard=SoundboardService(db, sounds, clock),
     )
 
@@ -157,4 +162,10 @@ def build_bot(
             dispatcher_settings=dispatcher_settings,
         )
 
-    return CarillonBot(config, services_for, extensions, connector=connector, **bot_options)
+    def web_for(bot: CarillonBot) -> WebServer:
+        return WebServer(config.web, create_app(bot.services, MemberView(bot)))
+
+    web = web_for if config.web.enabled else None
+    return CarillonBot(
+        config, services_for, extensions, web=web, connector=connector, **bot_options
+    )

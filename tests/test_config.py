@@ -50,6 +50,9 @@ def test_the_example_documents_every_key_and_loads():
         ({"database": {"url": "mysql://x"}}, "database.url", "sqlite+aiosqlite"),
         ({"credits": {"recharge_cap": 1}}, "credits.recharge_cap", "recharge_amount"),
         ({"voice": []}, "voice", "must be a table"),
+        ({"web": {"enabled": True}}, "web.secret", "must be set"),
+        ({"web": {"enabled": True, "secret": "short"}}, "web.secret", "at least 32"),
+        ({"web": {"port": 0}}, "web.port", "TCP port"),
     ],
 )
 def test_bad_values_name_the_key(raw, key, problem):

@@ -101,8 +101,9 @@ FORBIDDEN = {
     "audio": {"services", "scheduling", "voice", "ui", "app", "container"},
     "scheduling": {"services", "voice", "ui", "app", "container", "emulator"},
     "voice": {"services", "scheduling", "ui", "app", "container", "emulator"},
-    "services": {"ui", "app", "container", "cli", "emulator"},
-    "ui": {"app", "container", "cli", "emulator"},
+    "services": {"ui", "app", "container", "cli", "emulator", "web"},
+    "ui": {"app", "container", "cli", "emulator", "web"},
+    "web": {"ui", "app", "container", "cli", "emulator"},
 }
 
 

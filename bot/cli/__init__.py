@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     "check-config": ("check_config", "validate the configuration file"),
     "sync": ("sync", "sync the slash commands with Discord (globally or to one server)"),
     "invite": ("invite", "print the invite link and the gateway intents to switch on"),
+    "api-token": ("api_token", "mint (or revoke) a token for scripts to call the HTTP API"),
 }
 
 

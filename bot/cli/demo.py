@@ -7,19 +7,29 @@ import asyncio
 import contextlib
 import importlib.util
 import logging
+import secrets
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from bot.app import CarillonBot
 from bot.audio.tones import tone
-from bot.config import Config, DatabaseConfig, DiscordConfig, SoundsConfig, VoiceConfig
+from bot.config import (
+    Config,
+    DatabaseConfig,
+    DiscordConfig,
+    SoundsConfig,
+    VoiceConfig,
+    WebConfig,
+)
 from bot.container import DEFAULT_EXTENSIONS, build_bot
 from bot.db.migrate import upgrade
 from bot.emulator import Actor, CapturedAudio, Channel, Emulator, Guild, Reply
 from bot.emulator.render import render_message
 from bot.models import TaskType
+from bot.web.server import WebServer
 
 Say = Callable[[str], None]
 READY_TIMEOUT = 15.0
@@ -29,23 +39,66 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=2.0, help="length of the sound (2)")
     parser.add_argument("--delay", type=float, default=3.0, help="schedule it this far ahead (3)")
     parser.add_argument("--verbose", action="store_true", help="show the bot's own log")
+    parser.add_argument(
+        "--web", action="store_true", help="then keep the dashboard open (Ctrl-C ends it)"
+    )
+    parser.add_argument("--port", type=int, default=8080, help="the dashboard's port (8080)")
 
 
 def run(args: argparse.Namespace) -> int:
     level = logging.INFO if args.verbose else logging.CRITICAL
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return asyncio.run(demo(seconds=args.seconds, delay=args.delay, say=print))
+    web = WebDemo(port=args.port) if args.web else None
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(demo(seconds=args.seconds, delay=args.delay, say=print, web=web))
+    return 0
 
 
-async def demo(*, seconds: float = 2.0, delay: float = 3.0, say: Say = print) -> int:
+@dataclass
+class WebDemo:
+    """``--web``: the dashboard on ``port`` (0: any free one), open for ``seconds`` (None:
+    until interrupted) after the scripted session."""
+
+    port: int = 8080
+    seconds: float | None = None
+
+
+async def demo(
+    *, seconds: float = 2.0, delay: float = 3.0, say: Say = print, web: WebDemo | None = None
+) -> int:
     """Run the scripted session; 0 when the sound was heard in the voice channel."""
     with tempfile.TemporaryDirectory(prefix="carillon-demo-") as scratch:
         async with Emulator() as emulator:
-            return await _session(emulator, Path(scratch), seconds, delay, say)
+            return await _session(emulator, Path(scratch), seconds, delay, say, web)
+
+
+def _web_config(emulator: Emulator, web: WebDemo | None) -> WebConfig:
+    if web is None:
+        return WebConfig()
+    return WebConfig(
+        enabled=True,
+        port=web.port,
+        secret=secrets.token_urlsafe(32),
+        client_secret=emulator.oauth.client_secret,
+    )
+
+
+async def _keep_dashboard_open(
+    bot: CarillonBot, emulator: Emulator, member: Actor, web: WebDemo, say: Say
+) -> None:
+    assert isinstance(bot.web, WebServer)
+    url = bot.web.url
+    emulator.oauth.allow_redirect(f"{url}/auth/callback")
+    emulator.oauth.consent_as(member.id)
+    say(f"dashboard: open {url}/login to log in as {member.member.user.username}")
+    if web.seconds is None:
+        say("dashboard: Ctrl-C ends the demo")
+        await asyncio.Event().wait()
+    await asyncio.sleep(web.seconds)
 
 
 async def _session(
-    emulator: Emulator, scratch: Path, seconds: float, delay: float, say: Say
+    emulator: Emulator, scratch: Path, seconds: float, delay: float, say: Say, web: WebDemo | None
 ) -> int:
     guild = emulator.add_guild("Carillon Demo", owner_name="olivia")
     general = emulator.add_text_channel(guild, "general")
@@ -64,6 +117,7 @@ async def _session(
         database=DatabaseConfig(url=f"sqlite+aiosqlite:///{scratch / 'carillon.db'}"),
         sounds=SoundsConfig(directory=str(scratch / "sounds")),
         voice=VoiceConfig(idle_disconnect_seconds=2.0),
+        web=_web_config(emulator, web),
     )
     await upgrade(config.database.url)
     extensions = tuple(n for n in DEFAULT_EXTENSIONS if importlib.util.find_spec(n) is not None)
@@ -85,6 +139,8 @@ async def _session(
         )
         for message in emulator.messages_in(general):
             say("#general Carillon: " + "\n    ".join(render_message(emulator, message)))
+        if web is not None:
+            await _keep_dashboard_open(bot, emulator, alice, web, say)
         return 0 if audio.frames else 1
     except TimeoutError as exc:
         say(f"demo: {exc}")

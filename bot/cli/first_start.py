@@ -35,4 +35,4 @@ def start_without_arguments() -> int:
     )
     from bot.cli import demo
 
-    return demo.run(argparse.Namespace(seconds=2.0, delay=3.0, verbose=False))
+    return demo.run(argparse.Namespace(seconds=2.0, delay=3.0, verbose=False, web=False, port=8080))

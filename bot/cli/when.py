@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 from bot.clock import SystemClock
 from bot.config import load_config
 from bot.errors import CarillonError
-from bot.scheduling.recurrence import Recurrence, localize
-from bot.timeparse import REPEAT_CHOICES, Schedule, TimeParseError, parse_when
+from bot.scheduling.recurrence import localize
+from bot.timeparse import REPEAT_CHOICES, TimeParseError, parse_when
 from bot.timeparse.context import load_zone
+from bot.timeparse.document import DEFAULT_SHOW, schedule_json
 
-DEFAULT_SHOW = 5
 MAX_SHOW = 1000
 
 
@@ -84,29 +84,6 @@ def _schedule_document(args: argparse.Namespace) -> dict[str, Any]:
     return schedule_json(schedule, show)
 
 
-def schedule_json(schedule: Schedule, show: int = DEFAULT_SHOW) -> dict[str, Any]:
-    """The ``when`` document of DESIGN.md section 6."""
-    return {
-        "first_run": _z(schedule.first_run),
-        "recurrence": _recurrence_json(schedule.recurrence, schedule.timezone),
-        "next_runs": [_z(run) for run in schedule.runs(show)],
-        "description": schedule.description,
-    }
-
-
-def _recurrence_json(recurrence: Recurrence | None, timezone: str) -> dict[str, Any] | None:
-    if recurrence is None:
-        return None
-    return {
-        "type": str(recurrence.type),
-        "interval": recurrence.interval,
-        "cron": recurrence.cron,
-        "count": recurrence.count,
-        "until": _z(recurrence.until) if recurrence.until else None,
-        "timezone": timezone,
-    }
-
-
 def _parse_now(text: str, zone: ZoneInfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.strip().replace("z", "Z"))
@@ -129,7 +106,3 @@ def _whole_number(option: str, text: str, *, minimum: int, maximum: int | None =
         upper = f" and at most {maximum}" if maximum is not None else ""
         raise _UsageError(f"{option} must be at least {minimum}{upper}")
     return value
-
-
-def _z(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")

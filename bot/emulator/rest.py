@@ -117,6 +117,12 @@ class Rest:
     # identity
 
     async def get_me(self, request: web.Request) -> web.Response:
+        """The bot, or the user an OAuth2 bearer token speaks for."""
+        user_id = self.emulator.oauth.bearer(request.headers.get("Authorization"), "identify")
+        if user_id is not None:
+            user = self.emulator.find_user(user_id)
+            if user is not None:
+                return json_response(user.payload())
         return json_response(self.emulator.bot_user.payload() | {"verified": True})
 
     async def get_user(self, request: web.Request) -> web.Response:

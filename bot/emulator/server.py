@@ -39,6 +39,7 @@ from bot.emulator.model import (
     new_guild,
     snowflake,
 )
+from bot.emulator.oauth import OAuth2
 from bot.emulator.ratelimits import RateLimiter, RateLimitPolicy
 from bot.emulator.rest import (
     API_PREFIX,
@@ -117,6 +118,7 @@ class Emulator:
         self.gateway = Gateway(self)
         self.voice = VoiceServer(self)
         self.rest = Rest(self)
+        self.oauth = OAuth2(self)
         self.soundboard = Soundboard(self)
         self.http_port = 0
         self.voice_port = 0
@@ -127,6 +129,7 @@ class Emulator:
 
     async def start(self) -> Emulator:
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024**2)
+        app.add_routes(self.oauth.routes())
         app.add_routes(self.rest.routes())
         app.add_routes(self.soundboard.routes())
         app.router.add_get("/gateway", self.gateway.handle)
@@ -225,7 +228,11 @@ class Emulator:
             return await handler(request)
         params = dict(request.match_info)
         authorization = request.headers.get("Authorization")
-        if "token" not in params and authorization != f"Bot {self.token}":
+        if (
+            "token" not in params
+            and authorization != f"Bot {self.token}"
+            and not self._oauth_route(route, authorization)
+        ):
             return unauthorized()
         verdict = self.rate_limits.admit(authorization or ip, route, params, now)
         if verdict.limited:
@@ -246,6 +253,14 @@ class Emulator:
         response = await handler(request)
         response.headers.update(verdict.headers(time.monotonic()))
         return response
+
+    def _oauth_route(self, route: str, authorization: str | None) -> bool:
+        """Routes an OAuth2 bearer token may call (the token route authenticates itself)."""
+        if route == "POST /oauth2/token":
+            return True
+        if route == "GET /users/@me":
+            return self.oauth.bearer(authorization, "identify") is not None
+        return route == "GET /users/@me/guilds"
 
     def rate_limited(self) -> list[RecordedRequest]:
         """Every request answered 429 (by a bucket, the global limit, a ban or a fault)."""

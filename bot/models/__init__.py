@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
+from bot.models.api_token import ApiToken
 from bot.models.base import Base
 from bot.models.command_sync import CommandSync
 from bot.models.credits import CreditBalance, CreditTransaction
@@ -9,6 +10,7 @@ from bot.models.sound import Playlist, PlaylistItem, Sound
 from bot.models.task_run import RunOutcome, TaskRun
 
 __all__ = [
+    "ApiToken",
     "Base",
     "CommandSync",
     "CreditBalance",

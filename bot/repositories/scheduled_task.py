@@ -118,6 +118,16 @@ class ScheduledTaskRepository:
         query = query.where(*self._filters(user_id, guild_id, statuses, task_type, with_system))
         return int((await self.session.execute(query)).scalar_one())
 
+    async def count_by_guild(self, statuses: Sequence[TaskStatus]) -> dict[int, int]:
+        """How many tasks in ``statuses`` each server has (servers with none are left out)."""
+        query = (
+            select(ScheduledTask.guild_id, func.count())
+            .where(ScheduledTask.status.in_(statuses), ScheduledTask.guild_id.is_not(None))
+            .group_by(ScheduledTask.guild_id)
+        )
+        rows = (await self.session.execute(query)).all()
+        return {int(guild_id): int(count) for guild_id, count in rows}
+
     @staticmethod
     def _filters(
         user_id: int | None,

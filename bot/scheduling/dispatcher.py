@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -129,6 +130,8 @@ class Dispatcher:
         # Set once the first pass is done and the loop sleeps: the dispatcher is up.
         self.ready = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
+        # time.monotonic() at the end of the loop's last pass (readiness reports its age)
+        self.last_pass_monotonic: float | None = None
         self._runs: set[asyncio.Task[None]] = set()
         # The claim each leased task's run holds (claimed ahead, or running); one renewer
         # keeps them all. A task edited while claimed is claimed again: the newer claim wins.
@@ -222,6 +225,7 @@ class Dispatcher:
                 # Due but not claimable this instant (another process holds it): yield briefly.
                 delay = 0.05 if claimed == 0 else 0
             self.ready.set()
+            self.last_pass_monotonic = time.monotonic()
             self._next_pass = self.clock.now() + timedelta(seconds=max(0.0, delay))
             await self._wait(delay)
 

@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.scheduling.identity import ProcessIdentity
+from bot.services.api_tokens import ApiTokenService
 from bot.services.credits import CreditService
 from bot.services.member_tasks import MemberTaskService
 from bot.services.playlists import PlaylistService
@@ -38,6 +39,7 @@ class Services:
     scheduler: SchedulerService
     member_tasks: MemberTaskService
     task_queries: TaskQueries
+    api_tokens: ApiTokenService
     soundboard: SoundboardService
 
 

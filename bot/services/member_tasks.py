@@ -115,10 +115,11 @@ class MemberTaskService:
         count = await self.scheduler.count_tasks(user_id=actor.user_id, guild_id=actor.guild_id)
         return count == 1
 
-    def parse_in(self, timezone: str, when: WhenInput) -> Schedule:
+    def parse_in(self, timezone: str, when: WhenInput, now: datetime | None = None) -> Schedule:
+        """``now``: the reference instant (default: the clock's)."""
         return parse_when(
             when.when,
-            now=self.clock.now(),
+            now=now or self.clock.now(),
             timezone=timezone,
             config=self.config.time,
             repeat=when.repeat or None,
@@ -136,9 +137,12 @@ class MemberTaskService:
         name: str | None,
         *,
         native: bool = True,
+        timezone: str | None = None,
     ) -> ScheduledTask:
+        """``timezone`` reads ``when`` in that zone instead of the member's (the HTTP API's
+        ``timezone`` field)."""
         context = await self._member_context(actor, count_active=True, sound=sound)
-        schedule = self.parse_in(context.timezone, when)
+        schedule = self.parse_in(timezone or context.timezone, when)
         channel_id = _voice_channel(target)
         found = context.named or await self.sounds.find(actor.guild_id, sound)
         parameters = SoundParameters(
@@ -164,9 +168,10 @@ class MemberTaskService:
         mode: PlaylistMode = PlaylistMode.CONTINUOUS,
         shuffle: bool = False,
         native: bool = True,
+        timezone: str | None = None,
     ) -> ScheduledTask:
         context = await self._member_context(actor, count_active=True, playlist=playlist)
-        schedule = self.parse_in(context.timezone, when)
+        schedule = self.parse_in(timezone or context.timezone, when)
         channel_id = _voice_channel(target)
         found = context.named or await self.playlists.find(actor.guild_id, playlist)
         parameters = PlaylistParameters(
@@ -209,10 +214,12 @@ class MemberTaskService:
         member_id: int | None,
         member_name: str | None = None,
         text_channel_id: int | None = None,
+        *,
+        timezone: str | None = None,
     ) -> ScheduledTask:
         """An admin's system credit-recharge task, for one member or everyone in the server."""
         parameters = RechargeParameters(amount, member_id, actor.user_id, text_channel_id)
-        schedule = await self.parse(actor, when)
+        schedule = self.parse_in(timezone, when) if timezone else await self.parse(actor, when)
         who = member_name or "everyone"
         return await self._create(
             actor,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import NotFound
-from bot.models.scheduled_task import LIVE_STATUSES, ScheduledTask, TaskStatus
+from bot.models.scheduled_task import ACTIVE_STATUSES, LIVE_STATUSES, ScheduledTask, TaskStatus
 from bot.models.task_run import TaskRun
 from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.services.actor import Actor
@@ -16,6 +16,8 @@ from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
 
 MAX_PAGE_SIZE = 10
+# A week of a task every 15 minutes (the members' shortest interval), and some.
+MAX_RUNS_IN_VIEW = 800
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,30 @@ class TaskQueries:
                 with_system=with_system,
             )
         return TaskPage(tasks, page, pages, total)
+
+    async def plays_between(
+        self,
+        guild_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        user_id: int | None,
+        limit: int = 500,
+    ) -> list[tuple[datetime, ScheduledTask]]:
+        """Each upcoming play from ``start`` to ``end``, in time order: the member's tasks, or
+        (``user_id`` None) the server's. At most ``limit`` plays."""
+        tasks = await self.scheduler.list_guild_tasks(
+            guild_id, ACTIVE_STATUSES, user_id=user_id, limit=1000
+        )
+        plays: list[tuple[datetime, ScheduledTask]] = []
+        for task in tasks:
+            for at in self.scheduler.upcoming_runs(task, MAX_RUNS_IN_VIEW):
+                if at >= end:
+                    break
+                if at >= start:
+                    plays.append((at, task))
+        plays.sort(key=lambda play: (play[0], play[1].id))
+        return plays[:limit]
 
     async def for_autocomplete(
         self,

@@ -1,0 +1,164 @@
+"""The dashboard without JavaScript: pages over real HTTP, forms with the CSRF token."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from bot.errors import NotPermitted
+from tests.cogs.conftest import App
+from tests.support.app import add_sound
+from tests.web.conftest import log_in
+
+
+def csrf_of(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+async def test_week_view_create_and_cancel_without_javascript(app: App) -> None:
+    sound = await add_sound(app)
+    guild = app.world.guild.id
+    browser = await log_in(app, app.world.alice)
+    try:
+        home = await browser.get("/")
+        assert f'href="/servers/{guild}"' in home.text
+        # The zone the page's script puts in a cookie from the browser's settings.
+        browser.cookies.set("tz", "Europe/Paris")
+        week = await browser.get(f"/servers/{guild}")
+        assert "Nothing is scheduled" in week.text
+        form = {
+            "csrf_token": csrf_of(week),
+            "sound_id": str(sound.id),
+            "channel_id": str(app.world.lounge.id),
+            "when": "tomorrow at 9am",
+            "timezone": "Europe/Paris",
+            "name": "wake up",
+        }
+        forged = await browser.post(f"/servers/{guild}/tasks", data=form | {"csrf_token": "0"})
+        assert forged.status_code == 422
+        assert "expired" in forged.text
+        created = await browser.post(f"/servers/{guild}/tasks", data=form)
+        assert created.status_code == 200, created.text
+        assert "wake up" in created.text
+        # The task's time shown in the viewer's zone: 9:00 in Paris is 08:00 UTC.
+        tasks = await app.services.scheduler.get_user_tasks(app.world.alice.id)
+        assert tasks[0].next_run_at == datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+        assert ">09:00</time>" in created.text
+        bad = await browser.post(f"/servers/{guild}/tasks", data=form | {"when": "blorp"})
+        assert bad.status_code == 422
+        assert 'role="alert"' in bad.text
+        cancelled = await browser.post(
+            f"/servers/{guild}/tasks/{tasks[0].id}/cancel", data={"csrf_token": csrf_of(week)}
+        )
+        assert cancelled.status_code == 200
+        assert "Nothing is scheduled" in cancelled.text
+        old_token = browser.cookies["access_token"]
+        refused = await browser.post("/logout", data={"csrf_token": "0"})
+        assert refused.status_code == 400
+        out = await browser.post("/logout", data={"csrf_token": csrf_of(week)})
+        assert out.status_code == 200
+        assert "Log in with Discord" in out.text
+        with pytest.raises(NotPermitted, match="revoked"):
+            await app.services.api_tokens.holder(old_token)
+    finally:
+        await browser.aclose()
+
+
+async def test_pages_need_a_login_and_membership(app: App) -> None:
+    async with httpx.AsyncClient(base_url=app.bot.web.url) as anonymous:  # type: ignore[union-attr]
+        answer = await anonymous.get(f"/servers/{app.world.guild.id}")
+        assert answer.status_code == 303
+        assert answer.headers["location"].startswith("/login")
+    browser = await log_in(app, app.world.bob)
+    try:
+        assert (await browser.get("/servers/12345")).status_code == 404
+    finally:
+        await browser.aclose()
+
+
+async def test_edit_playlists_credits_and_admin_pages(app: App) -> None:
+    guild = app.world.guild.id
+    low = await add_sound(app, "low")
+    await add_sound(app, "high")
+    browser = await log_in(app, app.world.alice)
+    admin = await log_in(app, app.world.admin)
+    try:
+        week = await browser.get(f"/servers/{guild}")
+        csrf = csrf_of(week)
+        assert "/admin" not in week.text  # no Admin tab for a member
+        form = {
+            "csrf_token": csrf,
+            "sound_id": str(low.id),
+            "when": "tomorrow at 9am",
+            "channel_id": str(app.world.lounge.id),
+            "timezone": "UTC",
+        }
+        await browser.post(f"/servers/{guild}/tasks", data=form)
+        task = (await app.services.scheduler.get_user_tasks(app.world.alice.id))[0]
+        edit = await browser.get(f"/servers/{guild}/tasks/{task.id}/edit")
+        assert edit.status_code == 200
+        saved = await browser.post(
+            f"/servers/{guild}/tasks/{task.id}/edit",
+            data={"csrf_token": csrf, "when": "tomorrow at 11am", "name": "later"},
+        )
+        assert saved.status_code == 200, saved.text
+        assert ">11:00</time>" in saved.text
+        assert "later" in saved.text
+        # Another member's task has no edit page for bob... nor for alice's admin-less peers.
+        assert (await admin.get(f"/servers/{guild}/tasks/{task.id}/edit")).status_code == 404
+
+        created = await browser.post(
+            f"/servers/{guild}/playlists", data={"csrf_token": csrf, "name": "mix"}
+        )
+        assert created.status_code == 200
+        playlist = (await app.services.playlists.list(guild))[0][0]
+        sounds = {s.name: s.id for s in await app.services.sounds.list(guild)}
+        for name in ("low", "high"):
+            await browser.post(
+                f"/servers/{guild}/playlists/{playlist.id}/add",
+                data={"csrf_token": csrf, "sound_id": str(sounds[name])},
+            )
+        moved = await browser.post(
+            f"/servers/{guild}/playlists/{playlist.id}/move",
+            data={"csrf_token": csrf, "position": "2", "to": "1"},
+        )
+        assert moved.status_code == 200
+        view = await app.services.playlists.show(guild, playlist.id)
+        assert [s.name for s in view.sounds] == ["high", "low"]
+
+        link_page = await browser.post(f"/servers/{guild}/calendar", data={"csrf_token": csrf})
+        found = re.search(
+            r'id="calendar-url" readonly value="([^"]+)"|value="([^"]+\.ics)"', link_page.text
+        )
+        assert found, link_page.text
+        feed_url = next(g for g in found.groups() if g)
+        feed = await httpx.AsyncClient().get(feed_url)
+        assert "BEGIN:VCALENDAR" in feed.text
+        assert "later" in feed.text
+
+        credits = await browser.get(f"/servers/{guild}/credits")
+        assert f'id="balance">{app.config.credits.starting_balance}<' in credits.text
+
+        assert (await browser.get(f"/servers/{guild}/admin")).status_code == 403
+        admin_page = await admin.get(f"/servers/{guild}/admin")
+        assert admin_page.status_code == 200
+        assert app.world.admin_role.name in admin_page.text
+        recharge = await admin.post(
+            f"/servers/{guild}/admin/recharges",
+            data={
+                "csrf_token": csrf_of(admin_page),
+                "amount": "25",
+                "when": "every monday at 8am",
+                "timezone": "UTC",
+            },
+        )
+        assert recharge.status_code == 200, recharge.text
+        assert "Recharge 25 credits for everyone" in recharge.text
+    finally:
+        await browser.aclose()
+        await admin.aclose()
