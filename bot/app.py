@@ -20,6 +20,7 @@ from bot.services.bundle import Services
 from bot.sharding import dispatch_filter
 from bot.timeparse import warm_up
 from bot.ui.errors import on_app_command_error
+from bot.ui.task_messages import TaskMessages
 
 _log = logging.getLogger(__name__)
 
@@ -130,6 +131,8 @@ class CarillonBot(DiscordBot):
         super().__init__(config, extensions, **options)
         self.services: Services = services(self)
         self.web: WebFrontEnd | None = web(self) if web is not None else None
+        self.task_messages = TaskMessages(self, self.services.scheduler)
+        self.services.scheduler.dispatcher.watchers.add(self.task_messages.changed)
         self._scheduler_started = False
         self._closing_started = False
 

@@ -31,7 +31,9 @@ from bot.services.task_queries import TaskQueries
 from bot.sharding import ShardPlan
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.now_playing import NowPlayingPoster
-from bot.voice.ports import OnPlayStart
+from bot.ui.voice_status import VoiceStatus
+from bot.voice.play import PlayResult
+from bot.voice.ports import NowPlaying, OnPlayEnd, OnPlayStart
 from bot.voice.service import VoicePlayerService
 from bot.web.app import create_app
 from bot.web.members import MemberView
@@ -44,6 +46,7 @@ DEFAULT_EXTENSIONS = (
     "cogs.credits",
     "cogs.admin",
     "cogs.settings",
+    "cogs.help",
 )
 
 
@@ -54,6 +57,7 @@ def build_services(
     clock: Clock | None = None,
     notifier: TaskNotifier | None = None,
     on_start: OnPlayStart | None = None,
+    on_end: OnPlayEnd | None = None,
     shards: ShardFilter | None = None,
     dispatcher_settings: DispatcherSettings | None = None,
 ) -> Services:
@@ -82,6 +86,7 @@ def build_services(
         charge=credits.charge_once,
         playback_limit=playback_limit,
         on_start=on_start,
+        on_end=on_end,
         balance=credits.balance,
     )
     dispatcher = Dispatcher(
@@ -140,12 +145,24 @@ def build_bot(
     when shards are configured or owned through PostgreSQL); without it a plain bot."""
 
     def services_for(bot: discord.Client) -> Services:
+        poster = NowPlayingPoster(bot)
+        status = VoiceStatus(bot)
+
+        async def started(now: NowPlaying) -> None:
+            await status.started(now)
+            await poster(now)
+
+        async def ended(now: NowPlaying, result: PlayResult) -> None:
+            await poster.ended(now, result)
+            await status.ended(now, result)
+
         return build_services(
             config,
             bot,
             clock=clock,
             notifier=notifier or DiscordNotifier(bot),
-            on_start=NowPlayingPoster(bot),
+            on_start=started,
+            on_end=ended,
             shards=shards,
             dispatcher_settings=dispatcher_settings,
         )

@@ -53,6 +53,11 @@ class PermanentTaskFailure(TaskFailure):
         self.ends_task = ends_task
 
 
+class RunSkipped(TaskFailure):
+    """This occurrence is not played, by the task's own rule (``skip_if_empty``): recorded as
+    skipped, charged nothing, later runs kept."""
+
+
 class InsufficientCredits(PermanentTaskFailure, LimitReached):
     """The payer's balance does not cover the cost; later runs may find it recharged."""
 

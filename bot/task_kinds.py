@@ -30,3 +30,6 @@ class TaskStatus(enum.StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # Keeps its schedule; never claimed, never "missed"; resuming goes on from the next
+    # future occurrence.
+    PAUSED = "paused"

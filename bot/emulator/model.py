@@ -49,6 +49,7 @@ class Permission(IntEnum):
     USE_SOUNDBOARD = 1 << 42
     CREATE_EXPRESSIONS = 1 << 43
     USE_EXTERNAL_SOUNDS = 1 << 45
+    SET_VOICE_CHANNEL_STATUS = 1 << 48
 
 
 ALL_PERMISSIONS = (1 << 50) - 1
@@ -151,6 +152,8 @@ class Channel:
     user_limit: int = 0
     bitrate: int = 64000
     parent_id: int | None = None
+    # A voice channel's status line ("▶ Morning bell"); None when unset.
+    status: str | None = None
 
     @property
     def is_voice(self) -> bool:
@@ -279,6 +282,7 @@ class Guild:
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
     voice_states: dict[int, VoiceState] = field(default_factory=dict)
+    system_channel_id: int | None = None
     # soundboard sounds by id (``bot.emulator.soundboard.SoundboardSound``)
     soundboard: dict[int, Any] = field(default_factory=dict)
 
@@ -344,7 +348,7 @@ class Guild:
             "premium_subscription_count": 0,
             "preferred_locale": "en-US",
             "features": [],
-            "system_channel_id": None,
+            "system_channel_id": str(self.system_channel_id) if self.system_channel_id else None,
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "public_updates_channel_id": None,

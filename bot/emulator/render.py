@@ -48,9 +48,24 @@ def render_message(emulator: Emulator, message: Message) -> list[str]:
     lines = [message.content] if message.content else []
     for embed in message.embeds:
         lines += _embed_lines(embed)
-    lines += [f"[button {c}]" for c in message.custom_ids()]
+    lines += _component_lines(message.components)
     lines += [f"[file {a.filename}, {len(a.data)} bytes]" for a in message.attachments]
     return [render_text(emulator, line) for line in lines]
+
+
+def _component_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Buttons and menus as a member sees them: emoji and label, never the custom id."""
+    lines: list[str] = []
+    for row in rows:
+        for item in row.get("components", []):
+            if item.get("type") == 2:
+                emoji = (item.get("emoji") or {}).get("name")
+                label = " ".join(str(part) for part in (emoji, item.get("label")) if part)
+                disabled = " (disabled)" if item.get("disabled") else ""
+                lines.append(f"[{label or 'button'}{disabled}]")
+            elif item.get("type") in (3, 5, 6, 7, 8):
+                lines.append(f"[menu: {item.get('placeholder') or 'choose'}]")
+    return lines
 
 
 def _embed_lines(embed: dict[str, Any]) -> list[str]:

@@ -106,6 +106,7 @@ class Rest:
             web.get(f"{p}/channels/{{channel_id}}/messages/{{message_id}}", self.get_message),
             web.patch(f"{p}/channels/{{channel_id}}/messages/{{message_id}}", self.edit_message),
             web.delete(f"{p}/channels/{{channel_id}}/messages/{{message_id}}", self.delete_message),
+            web.put(f"{p}/channels/{{channel_id}}/voice-status", self.set_voice_status),
             web.get(f"{p}/guilds/{{guild_id}}", self.get_guild),
             web.get(f"{p}/guilds/{{guild_id}}/channels", self.get_guild_channels),
             web.get(f"{p}/guilds/{{guild_id}}/roles", self.get_roles),
@@ -382,6 +383,30 @@ class Rest:
         if message is None:
             return error(404, "Unknown Message", 10008)
         self.emulator.delete_message(message)
+        return no_content()
+
+    async def set_voice_status(self, request: web.Request) -> web.Response:
+        """Discord's ``PUT /channels/{id}/voice-status``: a voice channel only, by a member
+        who sees it and has Set Voice Channel Status."""
+        channel = self.emulator.find_channel(int(request.match_info["channel_id"]))
+        if channel is None:
+            return error(404, "Unknown Channel", 10003)
+        if not channel.is_voice:
+            return error(400, "Cannot execute action on this channel type", 50024)
+        guild = self.emulator.guilds[channel.guild_id]
+        granted = guild.permissions_in(self.emulator.bot_member(guild), channel)
+        if not granted & Permission.VIEW_CHANNEL:
+            return error(403, "Missing Access", 50001)
+        if not granted & Permission.SET_VOICE_CHANNEL_STATUS:
+            return error(403, "Missing Permissions", 50013)
+        payload, _ = await read_body(request)
+        status = payload.get("status")
+        if status is not None and (not isinstance(status, str) or len(status) > 500):
+            return error(400, "Invalid Form Body: status must be at most 500 characters", 50035)
+        channel.status = status or None
+        event = {"id": str(channel.id), "guild_id": str(guild.id), "status": status or ""}
+        await self.emulator.gateway.dispatch("VOICE_CHANNEL_STATUS_UPDATE", event)
+        self.emulator.changed.notify()
         return no_content()
 
     # guilds

@@ -8,7 +8,7 @@ import logging
 import secrets
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import aiohttp
@@ -331,13 +331,31 @@ class Emulator:
         return self.token
 
     def add_guild(
-        self, name: str = "Carillon Test", *, owner_name: str = "owner", guild_id: int | None = None
+        self,
+        name: str = "Carillon Test",
+        *,
+        owner_name: str = "owner",
+        guild_id: int | None = None,
+        text_channels: Sequence[str] = (),
+        system_channel: str | None = None,
     ) -> Guild:
-        """A guild with its owner and the bot as members; ``guild_id`` picks its shard."""
+        """A guild with its owner and the bot as members; ``guild_id`` picks its shard.
+
+        ``text_channels`` exist when the bot is told of the guild (as when it is invited to
+        one), ``system_channel`` names the one Discord posts join messages in.
+        """
         guild = new_guild(name, owner_name=owner_name, guild_id=guild_id)
         guild.members[self.bot_user.id] = Member(self.bot_user, guild.id)
+        for channel_name in text_channels:
+            channel = add_channel(guild, channel_name, ChannelType.TEXT)
+            if channel_name == system_channel:
+                guild.system_channel_id = channel.id
         self.guilds[guild.id] = guild
-        self._later(self.gateway.dispatch("GUILD_CREATE", guild.create_payload()))
+        # A guild just joined carries no "unavailable" flag, which is how a client tells a
+        # join from a guild of its READY becoming available.
+        joined = guild.create_payload()
+        joined.pop("unavailable")
+        self._later(self.gateway.dispatch("GUILD_CREATE", joined))
         return guild
 
     def owner(self, guild: Guild) -> Member:

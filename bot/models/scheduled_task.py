@@ -11,10 +11,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.models.base import Base, IdType, enum_column
 from bot.task_kinds import RecurrenceType, TaskStatus, TaskType
 
-__all__ = ["ACTIVE_STATUSES", "RecurrenceType", "ScheduledTask", "TaskStatus", "TaskType"]
+__all__ = [
+    "ACTIVE_STATUSES",
+    "LIVE_STATUSES",
+    "RecurrenceType",
+    "ScheduledTask",
+    "TaskStatus",
+    "TaskType",
+]
 
 
 ACTIVE_STATUSES = (TaskStatus.PENDING, TaskStatus.RUNNING)
+# What a member still holds: the active tasks and the paused ones (caps, cancel, lists).
+LIVE_STATUSES = (*ACTIVE_STATUSES, TaskStatus.PAUSED)
 
 
 class ScheduledTask(Base):
@@ -55,6 +64,8 @@ class ScheduledTask(Base):
     # The occurrence that attempt belongs to: equals next_run_at except while retrying.
     occurrence_at: Mapped[datetime | None]
     last_run_at: Mapped[datetime | None]
+    # When a member paused it; null unless paused.
+    paused_at: Mapped[datetime | None]
 
     parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
     user_id: Mapped[int | None] = mapped_column(BigInteger)

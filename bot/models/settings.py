@@ -22,6 +22,8 @@ class GuildSettings(Base):
     recharge_cap: Mapped[int | None]
     max_active_tasks: Mapped[int | None]
     max_playback_seconds: Mapped[int | None]
+    # Where "now playing" goes: null, the channel each task was scheduled from; 0, nowhere.
+    announcement_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime]
 
 

@@ -18,6 +18,7 @@ class RunOutcome(enum.StrEnum):
     RETRYING = "retrying"  # a transient failure; another attempt is scheduled
     MISSED = "missed"  # the bot was offline beyond the misfire grace
     INTERRUPTED = "interrupted"  # the process running it stopped; the lease was released
+    SKIPPED = "skipped"  # a member skipped this occurrence; nothing played, nothing charged
 
 
 class TaskRun(Base):

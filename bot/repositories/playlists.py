@@ -31,6 +31,10 @@ class PlaylistRepository:
         )
         return await self.session.scalar(query)
 
+    async def count(self, guild_id: int) -> int:
+        query = select(func.count()).select_from(Playlist).where(Playlist.guild_id == guild_id)
+        return int((await self.session.execute(query)).scalar_one())
+
     async def list(self, guild_id: int, *, limit: int = 100, offset: int = 0) -> Sequence[Playlist]:
         query = (
             select(Playlist)

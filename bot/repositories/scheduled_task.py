@@ -21,7 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus, TaskType
+from bot.models.scheduled_task import (
+    ACTIVE_STATUSES,
+    LIVE_STATUSES,
+    ScheduledTask,
+    TaskStatus,
+    TaskType,
+)
 
 # The rows changed by UPDATEs here are not reloaded into the session: nothing to synchronise.
 _NO_SYNC = {"synchronize_session": False}
@@ -45,6 +51,14 @@ class ShardFilter:
         # PostgreSQL shifts a bigint by an integer only.
         shard = ScheduledTask.guild_id.op(">>")(literal(22, Integer)) % self.shard_count
         return or_(ScheduledTask.guild_id.is_(None), shard.in_(sorted(self.shard_ids)))
+
+
+def paused_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A run's record for a task paused while it ran: it stays paused if runs are left."""
+    values = {k: v for k, v in row.items() if k != "cancelled_values"}
+    if values["status"] is TaskStatus.PENDING:
+        values["status"] = TaskStatus.PAUSED
+    return values
 
 
 def _kept_while_running(column: Any) -> Any:
@@ -78,9 +92,12 @@ class ScheduledTaskRepository:
         task_type: TaskType | None = None,
         limit: int | None = 100,
         offset: int = 0,
+        with_system: bool = False,
     ) -> list[ScheduledTask]:
-        """Tasks matching every given filter, soonest first, then newest."""
-        query = select(ScheduledTask).where(*self._filters(user_id, guild_id, statuses, task_type))
+        """Tasks matching every given filter, soonest first, then newest; ``with_system``:
+        the tasks of no server (the daily recharge) too."""
+        filters = self._filters(user_id, guild_id, statuses, task_type, with_system)
+        query = select(ScheduledTask).where(*filters)
         query = query.order_by(
             ScheduledTask.next_run_at.is_(None),
             ScheduledTask.next_run_at,
@@ -98,9 +115,10 @@ class ScheduledTaskRepository:
         guild_id: int | None = None,
         statuses: Sequence[TaskStatus] | None = None,
         task_type: TaskType | None = None,
+        with_system: bool = False,
     ) -> int:
         query = select(func.count()).select_from(ScheduledTask)
-        query = query.where(*self._filters(user_id, guild_id, statuses, task_type))
+        query = query.where(*self._filters(user_id, guild_id, statuses, task_type, with_system))
         return int((await self.session.execute(query)).scalar_one())
 
     async def count_by_guild(self, statuses: Sequence[TaskStatus]) -> dict[int, int]:
@@ -119,11 +137,16 @@ class ScheduledTaskRepository:
         guild_id: int | None,
         statuses: Sequence[TaskStatus] | None,
         task_type: TaskType | None,
+        with_system: bool = False,
     ) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
         if user_id is not None:
             clauses.append(ScheduledTask.user_id == user_id)
-        if guild_id is not None:
+        if guild_id is not None and with_system:
+            clauses.append(
+                or_(ScheduledTask.guild_id == guild_id, ScheduledTask.guild_id.is_(None))
+            )
+        elif guild_id is not None:
             clauses.append(ScheduledTask.guild_id == guild_id)
         if statuses:
             clauses.append(ScheduledTask.status.in_(list(statuses)))
@@ -146,17 +169,38 @@ class ScheduledTaskRepository:
         return bool(result.rowcount)
 
     async def cancel(self, task_id: int, now: datetime) -> bool:
-        """Cancel an active task; False when it was already finished or does not exist.
+        """Cancel an active or paused task; False when it was already finished or does not exist.
 
         A pending task's claim is dropped with it: the claimer's start then finds nothing.
         A running task keeps its lease, so its runner can still record the run.
         """
         result = await self.session.execute(
             update(ScheduledTask)
-            .where(ScheduledTask.id == task_id, ScheduledTask.status.in_(ACTIVE_STATUSES))
+            .where(ScheduledTask.id == task_id, ScheduledTask.status.in_(LIVE_STATUSES))
             .values(
                 status=TaskStatus.CANCELLED,
                 next_run_at=None,
+                updated_at=now,
+                lease_owner=_kept_while_running(ScheduledTask.lease_owner),
+                lease_expires_at=_kept_while_running(ScheduledTask.lease_expires_at),
+            ),
+            execution_options=_NO_SYNC,
+        )
+        return bool(result.rowcount)
+
+    async def pause(self, task_id: int, now: datetime) -> bool:
+        """Pause a pending or running task; False when it is neither.
+
+        Like a cancel, a pending task's claim is dropped (its claimer's start then finds
+        nothing) and a running one keeps its lease, so its run is still recorded; the
+        record leaves it paused when runs are left.
+        """
+        result = await self.session.execute(
+            update(ScheduledTask)
+            .where(ScheduledTask.id == task_id, ScheduledTask.status.in_(ACTIVE_STATUSES))
+            .values(
+                status=TaskStatus.PAUSED,
+                paused_at=now,
                 updated_at=now,
                 lease_owner=_kept_while_running(ScheduledTask.lease_owner),
                 lease_expires_at=_kept_while_running(ScheduledTask.lease_expires_at),
@@ -265,6 +309,7 @@ class ScheduledTaskRepository:
         ``rows`` hold every column a run sets, keyed as the columns are, plus ``id``; each
         also gives ``cancelled_values`` for a task cancelled while it ran. Two statements
         for any number of rows besides the read: one executemany for each case.
+        A task paused while it ran is written like a running one, but stays paused.
         """
         ids = [row["id"] for row in rows]
         current = await self.session.execute(
@@ -277,6 +322,8 @@ class ScheduledTaskRepository:
         for row in rows:
             if status.get(row["id"]) is TaskStatus.RUNNING:
                 running.append({k: v for k, v in row.items() if k != "cancelled_values"})
+            elif status.get(row["id"]) is TaskStatus.PAUSED:
+                running.append(paused_row(row))
             elif status.get(row["id"]) is TaskStatus.CANCELLED:
                 cancelled.append({"id": row["id"], **row["cancelled_values"]})
         for batch in (running, cancelled):

@@ -22,14 +22,15 @@ from bot.batching import Coalescer
 from bot.clock import Clock
 from bot.config import SchedulerConfig
 from bot.db import Database
-from bot.errors import PermanentTaskFailure, TaskFailure
+from bot.errors import PermanentTaskFailure, RunSkipped, TaskFailure
 from bot.models.scheduled_task import ScheduledTask, TaskStatus
 from bot.models.task_run import RunOutcome, TaskRun
-from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter
+from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter, paused_row
 from bot.repositories.task_run import TaskRunRepository
 from bot.scheduling.handlers import HandlerRegistry, RunContext
 from bot.scheduling.notifier import TaskNotifier
 from bot.scheduling.occurrences import MissedRuns, remaining_after, resolve_misfire
+from bot.scheduling.watchers import TaskWatchers
 from bot.uninterrupted import Uninterrupted
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ class _Outcome:
 
 def _failure_outcome(task: ScheduledTask, exc: Exception) -> _Outcome:
     """Permanent failures fail at once; transient and unexpected ones are retried."""
+    if isinstance(exc, RunSkipped):
+        return _Outcome(RunOutcome.SKIPPED, details={"skipped": str(exc)}, ends_task=False)
     if isinstance(exc, PermanentTaskFailure):
         return _Outcome(RunOutcome.FAILED, str(exc), ends_task=exc.ends_task)
     if isinstance(exc, TaskFailure):
@@ -141,6 +144,9 @@ class Dispatcher:
         # with (task, recorded_at) once its run record is committed.
         self.on_run_start: Callable[[ScheduledTask, datetime], None] | None = None
         self.on_run_recorded: Callable[[ScheduledTask, datetime], None] | None = None
+        # Told each task whose run (or missed runs) was recorded, and by the scheduler
+        # service each task a member changed.
+        self.watchers = TaskWatchers()
 
     @property
     def running(self) -> bool:
@@ -371,6 +377,7 @@ class Dispatcher:
         self._apply(task, row, status)
         if self.on_run_recorded is not None:
             self.on_run_recorded(task, self.clock.now())
+        self.watchers.changed(task.id)
         self._wake_for([task])
 
     async def _commit_in_transaction(
@@ -431,6 +438,7 @@ class Dispatcher:
                     self._apply(record.task, row, status)
                     if self.on_run_recorded is not None:
                         self.on_run_recorded(record.task, recorded)
+                    self.watchers.changed(record.task.id)
                 results.append(status)
         # Only what was written: a task whose lease was lost still holds its claim-time state.
         self._wake_for(
@@ -470,6 +478,8 @@ class Dispatcher:
 
     @staticmethod
     def _apply(task: ScheduledTask, row: dict[str, Any], status: TaskStatus) -> None:
+        if status is TaskStatus.PAUSED:
+            row, status = paused_row(row), TaskStatus.RUNNING
         values = row if status is TaskStatus.RUNNING else row["cancelled_values"]
         for key, value in values.items():
             if key not in ("id", "cancelled_values"):
@@ -540,6 +550,7 @@ class Dispatcher:
         for key, value in values.items():
             setattr(task, key, value)
         if missed.run_now is None:
+            self.watchers.changed(task.id)
             self._wake_for([task])
         if task.status is TaskStatus.FAILED:
             await self._notify(task, MISSED_OFFLINE)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.errors import InvalidInput
+
+_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()-])")
 
 MAX_NAME_LENGTH = 64
 MAX_TASK_NAME_LENGTH = 100
@@ -33,3 +37,10 @@ def clean_task_name(name: str) -> str:
             f"that one has {len(cleaned)}."
         )
     return cleaned
+
+
+def quoted(name: str, limit: int = 80) -> str:
+    """A member-given name inside an error text: in quotes, shortened, markdown escaped (the
+    texts reach Discord, which would render ``**`` or ``||`` in it)."""
+    shortened = name if len(name) <= limit else name[: limit - 1] + "…"
+    return "'" + _MARKDOWN.sub(r"\\\1", shortened) + "'"

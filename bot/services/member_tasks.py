@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.errors import InvalidInput, LimitReached
 from bot.models.scheduled_task import (
-    ACTIVE_STATUSES,
+    LIVE_STATUSES,
     ScheduledTask,
     TaskStatus,
     TaskType,
@@ -99,7 +99,7 @@ class MemberTaskService:
             active = 0
             if count_active:
                 active = await ScheduledTaskRepository(session).count(
-                    user_id=actor.user_id, guild_id=actor.guild_id, statuses=ACTIVE_STATUSES
+                    user_id=actor.user_id, guild_id=actor.guild_id, statuses=LIVE_STATUSES
                 )
             named: Sound | Playlist | None = None
             if sound is not None:
@@ -107,6 +107,13 @@ class MemberTaskService:
             elif playlist is not None:
                 named = await PlaylistRepository(session).by_name(actor.guild_id, playlist)
         return _MemberContext(zone_for(member, server), server.max_active_tasks, active, named)
+
+    async def first_without_timezone(self, actor: Actor) -> bool:
+        """The member has just made their first task here and never set a time zone."""
+        if await self.settings.member_timezone(actor.user_id) is not None:
+            return False
+        count = await self.scheduler.count_tasks(user_id=actor.user_id, guild_id=actor.guild_id)
+        return count == 1
 
     def parse_in(self, timezone: str, when: WhenInput, now: datetime | None = None) -> Schedule:
         """``now``: the reference instant (default: the clock's)."""
@@ -134,12 +141,20 @@ class MemberTaskService:
     ) -> ScheduledTask:
         """``timezone`` reads ``when`` in that zone instead of the member's (the HTTP API's
         ``timezone`` field)."""
-        channel_id = _voice_channel(target)
         context = await self._member_context(actor, count_active=True, sound=sound)
+        schedule = self.parse_in(timezone or context.timezone, when)
+        channel_id = _voice_channel(target)
         found = context.named or await self.sounds.find(actor.guild_id, sound)
-        parameters = SoundParameters(found.id, channel_id, target.text_channel_id, native=native)
+        parameters = SoundParameters(
+            found.id,
+            channel_id,
+            target.text_channel_id,
+            announce=target.announce,
+            skip_if_empty=target.skip_if_empty,
+            native=native,
+        )
         return await self._schedule_play(
-            actor, context, TaskType.PLAY_SOUND, found.name, parameters, when, name, timezone
+            actor, context, TaskType.PLAY_SOUND, found.name, parameters, schedule, name
         )
 
     async def schedule_playlist(
@@ -155,8 +170,9 @@ class MemberTaskService:
         native: bool = True,
         timezone: str | None = None,
     ) -> ScheduledTask:
-        channel_id = _voice_channel(target)
         context = await self._member_context(actor, count_active=True, playlist=playlist)
+        schedule = self.parse_in(timezone or context.timezone, when)
+        channel_id = _voice_channel(target)
         found = context.named or await self.playlists.find(actor.guild_id, playlist)
         parameters = PlaylistParameters(
             found.id,
@@ -164,10 +180,12 @@ class MemberTaskService:
             PlaylistMode(mode),
             shuffle,
             target.text_channel_id,
+            announce=target.announce,
+            skip_if_empty=target.skip_if_empty,
             native=native,
         )
         return await self._schedule_play(
-            actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, when, name, timezone
+            actor, context, TaskType.PLAY_PLAYLIST, found.name, parameters, schedule, name
         )
 
     async def _schedule_play(
@@ -177,11 +195,11 @@ class MemberTaskService:
         task_type: TaskType,
         default_name: str,
         parameters: TaskParameters,
-        when: WhenInput,
+        schedule: Schedule,
         name: str | None,
-        timezone: str | None = None,
     ) -> ScheduledTask:
-        schedule = self.parse_in(timezone or context.timezone, when)
+        """``schedule`` was read before the channel and the sound: a bad ``when`` is told
+        first, whatever else is missing."""
         await self._check_interval(actor, schedule)
         self._check_cap(context)
         return await self._create(
@@ -256,7 +274,7 @@ class MemberTaskService:
         return await self._cancel(task)
 
     async def _cancel(self, task: ScheduledTask) -> ScheduledTask:
-        if task.status not in ACTIVE_STATUSES:
+        if task.status not in LIVE_STATUSES:
             raise InvalidInput(f"Task #{task.id} is already {task.status}: there is nothing left.")
         if not await self.scheduler.cancel_task(task.id):
             raise InvalidInput(f"Task #{task.id} has just finished: there is nothing left.")
@@ -270,6 +288,45 @@ class MemberTaskService:
         if task is None:
             return None
         return await self._cancel(task)
+
+    async def _managed(self, actor: Actor, task_id: int, as_admin: bool) -> ScheduledTask:
+        return await (self.queries.in_server if as_admin else self.queries.owned)(actor, task_id)
+
+    async def pause(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> ScheduledTask:
+        return await self._pause(await self._managed(actor, task_id, as_admin))
+
+    async def _pause(self, task: ScheduledTask) -> ScheduledTask:
+        if task.status is TaskStatus.PAUSED:
+            raise InvalidInput(
+                f"Task #{task.id} is already paused: resume it with `/schedule resume`."
+            )
+        if not await self.scheduler.pause_task(task.id):
+            raise InvalidInput(f"Task #{task.id} is {task.status}: there is nothing to pause.")
+        return await self.queries.owned_or_gone(task)
+
+    async def resume(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> ScheduledTask:
+        task = await self._managed(actor, task_id, as_admin)
+        return await self.scheduler.resume_task(task.id)
+
+    async def skip(
+        self, actor: Actor, task_id: int, *, as_admin: bool = False
+    ) -> tuple[ScheduledTask, datetime]:
+        task = await self._managed(actor, task_id, as_admin)
+        return await self.scheduler.skip_next(task.id)
+
+    async def by_button(self, actor: Actor, task_id: int) -> ScheduledTask | None:
+        """The task ``actor`` may press a button of (owner or admin), else None."""
+        return await self.queries.may_manage(actor, task_id)
+
+    async def pause_task(self, task: ScheduledTask) -> ScheduledTask:
+        """Pause a task already checked with ``by_button``."""
+        return await self._pause(task)
+
+    async def resume_task(self, task: ScheduledTask) -> ScheduledTask:
+        return await self.scheduler.resume_task(task.id)
+
+    async def skip_task(self, task: ScheduledTask) -> tuple[ScheduledTask, datetime]:
+        return await self.scheduler.skip_next(task.id)
 
     async def edit(
         self, actor: Actor, task_id: int, when: WhenInput, name: str | None

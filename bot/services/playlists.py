@@ -15,7 +15,7 @@ from bot.models.sound import Playlist, PlaylistItem, Sound
 from bot.repositories._search import name_key
 from bot.repositories.playlists import PlaylistRepository
 from bot.repositories.sounds import SoundRepository
-from bot.services._names import clean_name
+from bot.services._names import clean_name, quoted
 from bot.services.ids import parse_id
 from bot.services.sounds import Deletion, SoundService, TaskUse
 
@@ -72,8 +72,14 @@ class PlaylistService:
             if playlist is None and (playlist_id := parse_id(text)) is not None:
                 playlist = await repository.get(guild_id, playlist_id)
         if playlist is None:
-            raise NotFound(f"There is no playlist named {text.strip()!r}. See `/playlist list`.")
+            raise NotFound(
+                f"There is no playlist named {quoted(text.strip())}. See `/playlist list`."
+            )
         return playlist
+
+    async def count(self, guild_id: int) -> int:
+        async with self._sessions() as session:
+            return await PlaylistRepository(session).count(guild_id)
 
     async def list(
         self, guild_id: int, *, limit: int = 100, offset: int = 0
@@ -111,8 +117,8 @@ class PlaylistService:
                 raise NotFound("That sound no longer exists. Pick one from `/sound list`.")
             if len(await repository.items(playlist.id)) >= MAX_PLAYLIST_ITEMS:
                 raise LimitReached(
-                    f"{playlist.name!r} already holds {MAX_PLAYLIST_ITEMS} sounds, the most a "
-                    "playlist can. Remove one first."
+                    f"{quoted(playlist.name)} already holds {MAX_PLAYLIST_ITEMS} sounds, "
+                    "the most a playlist can. Remove one first."
                 )
             await repository.append(playlist.id, sound.id)
             return await _view(repository, playlist)
@@ -195,7 +201,7 @@ async def _owned(
 ) -> Playlist:
     playlist = await _get(repository, guild_id, playlist_id)
     if not is_admin and playlist.owner_id != actor_id:
-        raise NotPermitted(f"Only the member who created {playlist.name!r} or an admin can.")
+        raise NotPermitted(f"Only the member who created {quoted(playlist.name)} or an admin can.")
     return playlist
 
 
@@ -205,10 +211,11 @@ async def _view(repository: PlaylistRepository, playlist: Playlist) -> PlaylistV
 
 def _check_position(position: int, items: Sequence[PlaylistItem], playlist: Playlist) -> None:
     if not items:
-        raise InvalidInput(f"{playlist.name!r} is empty. Add sounds with `/playlist add`.")
+        raise InvalidInput(f"{quoted(playlist.name)} is empty. Add sounds with `/playlist add`.")
     if not 1 <= position <= len(items):
         raise InvalidInput(
-            f"{playlist.name!r} has {len(items)} sounds: pick a position from 1 to {len(items)}."
+            f"{quoted(playlist.name)} has {len(items)} sounds: "
+            f"pick a position from 1 to {len(items)}."
         )
 
 

@@ -25,14 +25,14 @@ from bot.models.scheduled_task import (
     TaskStatus,
     TaskType,
 )
-from bot.models.task_run import TaskRun
+from bot.models.task_run import RunOutcome, TaskRun
 from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter
 from bot.repositories.task_run import TaskRunRepository
 from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
 from bot.scheduling.handlers import HandlerRegistry
 from bot.scheduling.maintenance import Maintenance
 from bot.scheduling.notifier import LogNotifier, TaskNotifier
-from bot.scheduling.occurrences import recurrence_columns, recurrence_of
+from bot.scheduling.occurrences import recurrence_columns, recurrence_of, remaining_after
 from bot.scheduling.recurrence import (
     WALL_CLOCK_TYPES,
     Recurrence,
@@ -227,7 +227,86 @@ class SchedulerService:
                 await announce(session, None, None)
         if cancelled:
             self.dispatcher.wake()
+            self.dispatcher.watchers.changed(task_id)
         return cancelled
+
+    async def pause_task(self, task_id: int) -> bool:
+        """Pause a pending or running task (a run under way plays to its end); False if it
+        is neither. Its schedule stays; nothing is claimed or counted missed while paused."""
+        async with self.db() as session, session.begin():
+            paused = await ScheduledTaskRepository(session).pause(task_id, self.clock.now())
+        if paused:
+            self.dispatcher.wake()
+            self.dispatcher.watchers.changed(task_id)
+        return paused
+
+    async def resume_task(self, task_id: int) -> ScheduledTask:
+        """Resume a paused task from its next future occurrence (occurrences passed while it
+        was paused are neither played nor recorded as missed)."""
+        async with self.db() as session, session.begin():
+            task = await ScheduledTaskRepository(session).get_for_update(task_id)
+            if task is None:
+                raise NotFound(f"there is no task #{task_id}")
+            if task.status is not TaskStatus.PAUSED:
+                raise InvalidInput(f"Task #{task_id} is {task.status}, not paused.")
+            now = self.clock.now()
+            due = task.next_run_at
+            if due is not None and due < now:
+                due = remaining_after(task, now, task.executions_count)
+                if due is None:
+                    raise InvalidInput(
+                        f"Task #{task_id} has no run left after now. Give it a new time with "
+                        "`/schedule edit`, or cancel it."
+                    )
+                task.occurrence_at = due
+            task.next_run_at = due
+            task.status = TaskStatus.PENDING
+            task.paused_at = None
+            task.retry_count = 0
+            task.lease_owner = task.lease_expires_at = task.attempt_started_at = None
+            task.updated_at = now
+        self.dispatcher.wake(task.next_run_at)
+        self.dispatcher.watchers.changed(task_id)
+        return task
+
+    async def skip_next(self, task_id: int) -> tuple[ScheduledTask, datetime]:
+        """Drop a pending recurring task's next occurrence only; the task and the dropped
+        instant. The skip is recorded as a run that played nothing and charged nothing."""
+        async with self.db() as session, session.begin():
+            task = await ScheduledTaskRepository(session).get_for_update(task_id)
+            if task is None:
+                raise NotFound(f"there is no task #{task_id}")
+            if task.status is TaskStatus.RUNNING:
+                raise InvalidInput(
+                    f"Task #{task_id} is playing right now: skip its next run once this one ends."
+                )
+            if task.status is not TaskStatus.PENDING or task.occurrence_at is None:
+                raise InvalidInput(f"Task #{task_id} is {task.status}: it has no next run to skip.")
+            dropped = task.occurrence_at
+            following = remaining_after(task, dropped, task.executions_count)
+            if following is None:
+                raise InvalidInput(
+                    f"Task #{task_id} has no run after its next one: cancel it instead."
+                )
+            now = self.clock.now()
+            task.next_run_at = task.occurrence_at = following
+            task.retry_count = 0
+            task.lease_owner = task.lease_expires_at = None
+            task.updated_at = now
+            await TaskRunRepository(session).add(
+                TaskRun(
+                    task_id=task.id,
+                    scheduled_for=dropped,
+                    started_at=None,
+                    finished_at=now,
+                    outcome=RunOutcome.SKIPPED,
+                    error=None,
+                    details={"skipped_by": "member"},
+                )
+            )
+        self.dispatcher.wake(following)
+        self.dispatcher.watchers.changed(task_id)
+        return task, dropped
 
     async def get_task(self, task_id: int) -> ScheduledTask | None:
         async with self.db() as session:
@@ -335,7 +414,7 @@ class SchedulerService:
                 raise NotFound(f"there is no task #{task_id}")
             if task.status is TaskStatus.RUNNING:
                 raise InvalidInput(f"task #{task_id} is running right now: edit it when it ends")
-            if task.status is not TaskStatus.PENDING:
+            if task.status not in (TaskStatus.PENDING, TaskStatus.PAUSED):
                 raise InvalidInput(f"task #{task_id} is {task.status}: schedule a new task instead")
             if name is not None:
                 task.name = clean_task_name(name)
@@ -366,6 +445,7 @@ class SchedulerService:
             task.lease_owner = task.lease_expires_at = None
             await announce(session, task.guild_id, task.next_run_at)
         self.dispatcher.wake(task.next_run_at)
+        self.dispatcher.watchers.changed(task_id)
         return task
 
     def _reschedule(

@@ -15,6 +15,7 @@ from bot.services.actor import Actor
 from bot.tzdb import is_zone
 
 DEFAULT_MAX_ACTIVE_TASKS = 25
+NO_ANNOUNCEMENTS = 0
 T = TypeVar("T")
 
 GUILD_SETTING_LIMITS = {
@@ -37,6 +38,12 @@ class EffectiveGuildSettings:
     recharge_cap: int
     max_active_tasks: int
     max_playback_seconds: float
+    # None: each task's own channel; NO_ANNOUNCEMENTS: nowhere; else that channel.
+    announcement_channel_id: int | None = None
+
+    @property
+    def announces(self) -> bool:
+        return self.announcement_channel_id != NO_ANNOUNCEMENTS
 
 
 def _or(value: T | None, default: T) -> T:
@@ -81,6 +88,7 @@ class SettingsService:
             recharge_cap=_or(s.recharge_cap, credits.recharge_cap),
             max_active_tasks=_or(s.max_active_tasks, DEFAULT_MAX_ACTIVE_TASKS),
             max_playback_seconds=float(_or(s.max_playback_seconds, voice.max_playback_seconds)),
+            announcement_channel_id=s.announcement_channel_id,
         )
 
     async def update_guild(
@@ -106,6 +114,16 @@ class SettingsService:
             if effective.recharge_cap < effective.recharge_amount:
                 raise InvalidInput("the recharge cap must be at least the recharge amount")
         return effective
+
+    async def set_announcements(
+        self, guild_id: int, channel_id: int | None
+    ) -> EffectiveGuildSettings:
+        """Where "now playing" goes: a channel, ``NO_ANNOUNCEMENTS``, or (None) the channel
+        each task was scheduled from."""
+        async with self.db() as session, session.begin():
+            stored = await SettingsRepository(session).guild_for_update(guild_id, self.clock.now())
+            stored.announcement_channel_id = channel_id
+            return self.effective(guild_id, stored)
 
     async def member_timezone(self, user_id: int) -> str | None:
         async with self.db() as session:

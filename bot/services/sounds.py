@@ -18,7 +18,7 @@ from bot.models.settings import GuildSettings
 from bot.models.sound import Sound
 from bot.repositories._search import name_key
 from bot.repositories.sounds import SoundRepository
-from bot.services._names import clean_name
+from bot.services._names import clean_name, quoted
 from bot.services.ids import parse_id
 
 
@@ -126,7 +126,7 @@ class SoundService:
             if sound is None and (sound_id := parse_id(text)) is not None:
                 sound = await repository.get(guild_id, sound_id)
         if sound is None:
-            raise NotFound(f"There is no sound named {text.strip()!r}. See `/sound list`.")
+            raise NotFound(f"There is no sound named {quoted(text.strip())}. See `/sound list`.")
         return sound
 
     async def list(self, guild_id: int, *, limit: int = 100, offset: int = 0) -> Sequence[Sound]:
@@ -212,7 +212,9 @@ class SoundService:
         if sound is None:
             raise NotFound("That sound no longer exists. Pick one from `/sound list`.")
         if not is_admin and sound.uploader_id != actor_id:
-            raise NotPermitted(f"Only the member who uploaded {sound.name!r} or an admin can.")
+            raise NotPermitted(
+                f"Only the member who uploaded {quoted(sound.name)} or an admin can."
+            )
         return sound
 
 

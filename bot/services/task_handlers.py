@@ -104,6 +104,8 @@ class PlaySoundHandler(_PlayHandler):
             text_channel_id=parameters.text_channel_id,
             task_name=task.name,
             cancellable=task.has_later_runs,
+            announce=parameters.announce,
+            skip_if_empty=parameters.skip_if_empty,
             native=parameters.native,
         )
 
@@ -123,6 +125,8 @@ class PlayPlaylistHandler(_PlayHandler):
             text_channel_id=parameters.text_channel_id,
             task_name=task.name,
             cancellable=task.has_later_runs,
+            announce=parameters.announce,
+            skip_if_empty=parameters.skip_if_empty,
             native=parameters.native,
         )
 

@@ -35,18 +35,25 @@ class _Parameters:
 
 @dataclass(frozen=True, slots=True)
 class SoundParameters(_Parameters):
-    _quiet_defaults: ClassVar[frozenset[str]] = frozenset({"replay_interrupted", "native"})
+    _quiet_defaults: ClassVar[frozenset[str]] = frozenset(
+        {"replay_interrupted", "announce", "skip_if_empty", "native"}
+    )
 
     sound_id: int
     channel_id: int
     text_channel_id: int | None = None
     replay_interrupted: bool = True
+    # Post "now playing"; skip (recorded, not charged) when nobody is in the voice channel.
+    announce: bool = True
+    skip_if_empty: bool = False
     native: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class PlaylistParameters(_Parameters):
-    _quiet_defaults: ClassVar[frozenset[str]] = frozenset({"replay_interrupted", "native"})
+    _quiet_defaults: ClassVar[frozenset[str]] = frozenset(
+        {"replay_interrupted", "announce", "skip_if_empty", "native"}
+    )
 
     playlist_id: int
     channel_id: int
@@ -54,6 +61,9 @@ class PlaylistParameters(_Parameters):
     shuffle: bool = False
     text_channel_id: int | None = None
     replay_interrupted: bool = True
+    # Post "now playing"; skip (recorded, not charged) when nobody is in the voice channel.
+    announce: bool = True
+    skip_if_empty: bool = False
     native: bool = False
 
 
@@ -123,7 +133,7 @@ def _read(name: str, value: Any) -> Any:
             return PlaylistMode(value)
         except ValueError:
             raise PermanentTaskFailure("the task's playlist mode is not valid") from None
-    if name in ("shuffle", "replay_interrupted", "native"):
+    if name in ("shuffle", "replay_interrupted", "announce", "skip_if_empty", "native"):
         return bool(value)
     try:
         return int(value)

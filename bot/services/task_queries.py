@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import NotFound
-from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus
+from bot.models.scheduled_task import ACTIVE_STATUSES, LIVE_STATUSES, ScheduledTask, TaskStatus
 from bot.models.task_run import TaskRun
 from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.services.actor import Actor
@@ -69,6 +69,13 @@ class TaskQueries:
             return task
         return None
 
+    async def owned_or_gone(self, task: ScheduledTask) -> ScheduledTask:
+        """``task`` as it is stored now (after a change); NotFound if it was purged."""
+        fresh = await self.scheduler.get_task(task.id)
+        if fresh is None:
+            raise NotFound(NO_SUCH_TASK.format(id=task.id))
+        return fresh
+
     async def details(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> TaskDetails:
         task = await (self.in_server if as_admin else self.owned)(actor, task_id)
         return TaskDetails(
@@ -82,15 +89,19 @@ class TaskQueries:
         guild_id: int,
         *,
         user_id: int | None,
-        status: TaskStatus | None,
+        status: TaskStatus | Sequence[TaskStatus] | None,
         page: int,
         per_page: int = MAX_PAGE_SIZE,
+        with_system: bool = False,
     ) -> TaskPage:
-        """One page of tasks; ``user_id`` None means every task of the server (admins)."""
-        statuses = [status] if status is not None else None
+        """One page of tasks; ``user_id`` None means every task of the server (admins), and
+        ``with_system`` adds the tasks of no server (the daily recharge)."""
+        statuses = [status] if isinstance(status, TaskStatus) else status
         async with self.scheduler.db() as session:
             repository = ScheduledTaskRepository(session)
-            total = await repository.count(guild_id=guild_id, user_id=user_id, statuses=statuses)
+            total = await repository.count(
+                guild_id=guild_id, user_id=user_id, statuses=statuses, with_system=with_system
+            )
             pages = max(1, -(-total // per_page))
             page = min(max(page, 0), pages - 1)
             tasks = await repository.filter(
@@ -99,6 +110,7 @@ class TaskQueries:
                 statuses=statuses,
                 limit=per_page,
                 offset=page * per_page,
+                with_system=with_system,
             )
         return TaskPage(tasks, page, pages, total)
 
@@ -127,12 +139,23 @@ class TaskQueries:
         return plays[:limit]
 
     async def for_autocomplete(
-        self, actor: Actor, text: str, *, everyone: bool = False, active_only: bool = True
+        self,
+        actor: Actor,
+        text: str,
+        *,
+        everyone: bool = False,
+        active_only: bool = True,
+        statuses: Sequence[TaskStatus] | None = None,
     ) -> list[ScheduledTask]:
-        """Up to 25 tasks matching ``text`` by id or name: the member's, or (``everyone``) all."""
+        """Up to 25 tasks matching ``text`` by id or name: the member's, or (``everyone``) all.
+
+        ``statuses``: only tasks in these (else live ones, or with ``active_only`` off any).
+        """
+        if statuses is None and active_only:
+            statuses = LIVE_STATUSES
         tasks = await self.scheduler.list_guild_tasks(
             actor.guild_id,
-            ACTIVE_STATUSES if active_only else None,
+            statuses,
             user_id=None if everyone else actor.user_id,
             limit=100,
         )
@@ -143,12 +166,14 @@ class TaskQueries:
         task_id = parse_id(needle)
         if task_id is not None and all(t.id != task_id for t in found):
             exact = await self.scheduler.get_task(task_id)
-            if exact is not None and self._offered(exact, actor, everyone, active_only):
+            if exact is not None and self._offered(exact, actor, everyone, statuses):
                 found.insert(0, exact)
         return found[:25]
 
     @staticmethod
-    def _offered(task: ScheduledTask, actor: Actor, everyone: bool, active_only: bool) -> bool:
+    def _offered(
+        task: ScheduledTask, actor: Actor, everyone: bool, statuses: Sequence[TaskStatus] | None
+    ) -> bool:
         mine = everyone or task.user_id == actor.user_id
-        live = not active_only or task.status in ACTIVE_STATUSES
+        live = statuses is None or task.status in statuses
         return task.guild_id == actor.guild_id and mine and live

@@ -27,3 +27,6 @@ class PlayTarget:
     voice_channel_id: int | None
     text_channel_id: int | None
     is_voice: bool = True
+    # Post "now playing" for each run; skip a run nobody would hear (recorded, not charged).
+    announce: bool = True
+    skip_if_empty: bool = False

@@ -1,6 +1,8 @@
-"""Buttons that survive a restart (``DynamicItem``): Cancel, Stop and list pages.
+"""Buttons that survive a restart (``DynamicItem``): Cancel, Pause, Resume, Skip next, Stop
+and list pages.
 
-Custom ids: ``carillon:cancel:<task>``, ``carillon:stop:<guild>`` and
+Custom ids: ``carillon:cancel:<task>``, ``carillon:pause:<task>``, ``carillon:resume:<task>``,
+``carillon:skip:<task>``, ``carillon:stop:<guild>`` and
 ``carillon:page:<prev|next>:<mine|admin>:<viewer>:<status>:<member>:<page>``.
 Only a task's owner or an admin may press them; everyone else gets an ephemeral refusal.
 """
@@ -10,17 +12,22 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import discord
 
-from bot.models.scheduled_task import ACTIVE_STATUSES, TaskStatus
+from bot.errors import NotPermitted
+from bot.models.scheduled_task import LIVE_STATUSES, ScheduledTask, TaskStatus
 from bot.services.bundle import services_of
+from bot.services.member_tasks import MemberTaskService
 from bot.ui.checks import is_admin
 from bot.ui.errors import Answering
 from bot.ui.formatting import safe
+from bot.ui.playback_control import controlled_play
 from bot.ui.task_input import actor_of
-from bot.ui.tasks import TASK_NAME_LIMIT, list_embed
+from bot.ui.tasks import TASK_NAME_LIMIT, list_embed, task_embed
+from bot.ui.timestamps import full_and_relative
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +73,138 @@ class CancelButton(
             await _refuse(interaction, NOT_YOURS)
             return
         name = safe(task.name, TASK_NAME_LIMIT)
-        await interaction.response.send_message(
-            f"✅ Cancelled task #{task.id} **{name}**: it will not run again.",
-            ephemeral=True,
+        await answer_on_message(
+            interaction, task, f"✅ Cancelled task #{task.id} **{name}**: it will not run again."
         )
+
+
+async def answer_on_message(
+    interaction: discord.Interaction, task: ScheduledTask, text: str
+) -> None:
+    """Tell the presser ``text``; a task confirmation the button sits on shows the task anew."""
+    message = interaction.message
+    embed = message.embeds[0] if message is not None and message.embeds else None
+    listed = _listed(embed, interaction.user.id) if embed is not None else None
+    if listed is not None:
+        scope, page = listed
+        fresh_list, view = await task_list(interaction, scope, page)
+        await interaction.response.edit_message(embed=fresh_list, view=view)
+        await interaction.followup.send(text, ephemeral=True)
+        return
+    if embed is None or not any(field.name == "Next run" for field in embed.fields):
+        await interaction.response.send_message(text, ephemeral=True)
+        return
+    fresh = task_embed(task, title=embed.title or "Task")
+    await interaction.response.edit_message(embed=fresh, view=task_view(task))
+    await interaction.followup.send(text, ephemeral=True)
+
+
+_LIST_TITLE = re.compile(r"^(Your|All) (?:([a-z]+) )?tasks \(\d+\)$")
+_LIST_PAGE = re.compile(r"^Page (\d+)/")
+_LIST_OWNER = re.compile(r"^Owner: <@(\d+)>$")
+
+
+def _listed(embed: discord.Embed, viewer_id: int) -> tuple[ListScope, int] | None:
+    """The list a page of ``task_list`` shows (its scope and page), read back from it."""
+    title = _LIST_TITLE.match(embed.title or "")
+    if title is None:
+        return None
+    page = _LIST_PAGE.match(embed.footer.text or "")
+    owner = _LIST_OWNER.match(embed.description or "")
+    scope = ListScope(
+        admin=title[1] == "All",
+        viewer_id=viewer_id,
+        status=title[2] or ALL_STATUSES,
+        member_id=int(owner[1]) if owner else 0,
+    )
+    return scope, int(page[1]) - 1 if page else 0
+
+
+class _TaskButton(
+    Answering,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"carillon:(?P<action>pause|resume|skip):(?P<id>\d+)",
+):
+    """A button acting on one task; only its owner or an admin may press it."""
+
+    action: str = ""
+    label: str = ""
+    emoji: str = ""
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=self.label,
+                emoji=self.emoji,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"carillon:{self.action}:{task_id}",
+            )
+        )
+        self.task_id = task_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> _TaskButton:
+        return cls(int(match["id"]))
+
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        tasks = services_of(interaction.client).member_tasks
+        task = None
+        if interaction.guild_id is not None:
+            task = await tasks.by_button(actor_of(interaction), self.task_id)
+        if task is None:
+            await _refuse(interaction, NOT_YOURS)
+            return
+        task, text = await self.act(tasks, task)
+        await answer_on_message(interaction, task, text)
+
+    async def act(self, tasks: MemberTaskService, task: ScheduledTask) -> tuple[ScheduledTask, str]:
+        raise NotImplementedError
+
+
+class PauseButton(_TaskButton, template=r"carillon:pause:(?P<id>\d+)"):
+    action, label, emoji = "pause", "Pause", "⏸️"
+
+    async def act(self, tasks: MemberTaskService, task: ScheduledTask) -> tuple[ScheduledTask, str]:
+        paused = await tasks.pause_task(task)
+        return paused, paused_text(paused)
+
+
+class ResumeButton(_TaskButton, template=r"carillon:resume:(?P<id>\d+)"):
+    action, label, emoji = "resume", "Resume", "▶️"
+
+    async def act(self, tasks: MemberTaskService, task: ScheduledTask) -> tuple[ScheduledTask, str]:
+        resumed = await tasks.resume_task(task)
+        return resumed, resumed_text(resumed)
+
+
+class SkipButton(_TaskButton, template=r"carillon:skip:(?P<id>\d+)"):
+    action, label, emoji = "skip", "Skip next", "⏭️"
+
+    async def act(self, tasks: MemberTaskService, task: ScheduledTask) -> tuple[ScheduledTask, str]:
+        skipped, dropped = await tasks.skip_task(task)
+        return skipped, skipped_text(skipped, dropped)
+
+
+def paused_text(task: ScheduledTask) -> str:
+    name = safe(task.name, TASK_NAME_LIMIT)
+    return f"⏸️ Paused task #{task.id} **{name}**: nothing plays until you resume it."
+
+
+def resumed_text(task: ScheduledTask) -> str:
+    name = safe(task.name, TASK_NAME_LIMIT)
+    when = full_and_relative(task.next_run_at) if task.next_run_at else "no run left"
+    return f"▶️ Resumed task #{task.id} **{name}**: next run {when}."
+
+
+def skipped_text(task: ScheduledTask, dropped: datetime) -> str:
+    name = safe(task.name, TASK_NAME_LIMIT)
+    when = full_and_relative(task.next_run_at) if task.next_run_at else "none"
+    return (
+        f"⏭️ Skipped the run of task #{task.id} **{name}** due {full_and_relative(dropped)}. "
+        f"Next run: {when}."
+    )
 
 
 class StopButton(
@@ -101,14 +236,15 @@ class StopButton(
             await _refuse(interaction, NOT_YOURS)
             return
         player = services_of(interaction.client).player
-        now = player.now_playing(self.guild_id)
-        if now is None:
+        if player.now_playing(self.guild_id) is None:
             await interaction.response.send_message("Nothing is playing right now.", ephemeral=True)
             return
-        if now.request.payer_id != interaction.user.id and not await is_admin(interaction):
+        try:
+            await controlled_play(interaction, "stop")
+        except NotPermitted:
             await _refuse(interaction, NOT_YOURS)
             return
-        await player.stop(self.guild_id)
+        await player.stop(self.guild_id, interaction.user.id)
         await interaction.response.send_message("⏹️ Stopped.", ephemeral=True)
 
 
@@ -121,8 +257,13 @@ class ListScope:
     status: str = TaskStatus.PENDING.value
     member_id: int = 0
 
-    def task_status(self) -> TaskStatus | None:
-        return None if self.status == ALL_STATUSES else TaskStatus(self.status)
+    def task_statuses(self) -> list[TaskStatus] | None:
+        """The statuses listed: "pending" lists the paused tasks too (they keep a schedule)."""
+        if self.status == ALL_STATUSES:
+            return None
+        if self.status == TaskStatus.PENDING.value:
+            return [TaskStatus.PENDING, TaskStatus.PAUSED]
+        return [TaskStatus(self.status)]
 
     def custom_id(self, direction: str, page: int) -> str:
         scope = "admin" if self.admin else "mine"
@@ -190,7 +331,11 @@ async def task_list(
     tasks = services_of(interaction.client).task_queries
     user_id = scope.member_id or None if scope.admin else scope.viewer_id
     result = await tasks.page(
-        interaction.guild_id, user_id=user_id, status=scope.task_status(), page=page
+        interaction.guild_id,
+        user_id=user_id,
+        status=scope.task_statuses(),
+        page=page,
+        with_system=scope.admin and not scope.member_id,
     )
     status = "" if scope.status == ALL_STATUSES else f"{scope.status} "
     if scope.admin:
@@ -204,7 +349,8 @@ async def task_list(
     if scope.admin and scope.member_id and result.tasks:
         embed.description = f"Owner: <@{scope.member_id}>"
     view = discord.ui.View(timeout=None)
-    for index, task in enumerate(t for t in result.tasks if t.status in ACTIVE_STATUSES):
+    cancellable = (t for t in result.tasks if t.status in LIVE_STATUSES and t.guild_id)
+    for index, task in enumerate(cancellable):
         view.add_item(CancelButton(task.id, label=f"Cancel #{task.id}"))
         view.children[-1].row = index // 5
     if result.pages > 1:
@@ -221,9 +367,17 @@ async def task_list(
     return embed, view
 
 
-def cancel_view(task_id: int) -> discord.ui.View:
+def task_view(task: ScheduledTask) -> discord.ui.View:
+    """A task confirmation's buttons: only those that still apply (none once it is over)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(CancelButton(task_id))
+    if task.status in (TaskStatus.PENDING, TaskStatus.RUNNING):
+        view.add_item(PauseButton(task.id))
+    if task.status is TaskStatus.PAUSED:
+        view.add_item(ResumeButton(task.id))
+    if task.status is TaskStatus.PENDING and task.is_recurring:
+        view.add_item(SkipButton(task.id))
+    if task.status in LIVE_STATUSES:
+        view.add_item(CancelButton(task.id))
     return view
 
 
@@ -231,8 +385,9 @@ def now_playing_view(guild_id: int, task_id: int | None) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(StopButton(guild_id))
     if task_id is not None:
+        view.add_item(PauseButton(task_id))
         view.add_item(CancelButton(task_id, label="Cancel future runs"))
     return view
 
 
-DYNAMIC_ITEMS = (CancelButton, StopButton, PageButton)
+DYNAMIC_ITEMS = (CancelButton, PauseButton, ResumeButton, SkipButton, StopButton, PageButton)

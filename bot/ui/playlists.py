@@ -32,7 +32,14 @@ def item_choice_label(position: int, sound: Sound) -> str:
     return f"{position}. {sound.name} ({seconds(sound.duration_seconds)})"[:100]
 
 
-def playlist_embed(view: PlaylistView, *, title: str | None = None) -> discord.Embed:
+def playlist_embed(
+    view: PlaylistView,
+    *,
+    title: str | None = None,
+    first: int = 0,
+    count: int = MAX_LINES_SHOWN,
+) -> discord.Embed:
+    """The playlist and its sounds ``first`` to ``first + count`` (a page of them)."""
     playlist = view.playlist
     embed = discord.Embed(title=title or f"🎶 {safe(playlist.name)}", colour=COLOUR)
     if title:
@@ -42,10 +49,10 @@ def playlist_embed(view: PlaylistView, *, title: str | None = None) -> discord.E
     else:
         lines = [
             f"`{n:>2}.` **{safe(s.name)}** · {seconds(s.duration_seconds)}"
-            for n, s in enumerate(view.sounds[:MAX_LINES_SHOWN], start=1)
+            for n, s in enumerate(view.sounds[first : first + count], start=first + 1)
         ]
-        if len(view.sounds) > MAX_LINES_SHOWN:
-            lines.append(f"… and {len(view.sounds) - MAX_LINES_SHOWN} more")
+        if len(view.sounds) > first + count and count == MAX_LINES_SHOWN:
+            lines.append(f"… and {len(view.sounds) - first - count} more")
         embed.description = "\n".join(lines)[:4000]
     count = len(view.sounds)
     sounds = "1 sound" if count == 1 else f"{count} sounds"

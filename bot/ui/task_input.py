@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.errors import CarillonError, InvalidInput
+from bot.models.scheduled_task import TaskStatus
 from bot.services.actor import Actor
 from bot.services.ids import parse_id
 from bot.services.member_tasks import MemberTaskService
@@ -23,7 +25,7 @@ REPEAT_OPTIONS = [
 ]
 STATUS_OPTIONS = [
     app_commands.Choice(name=name, value=name)
-    for name in ("pending", "running", "completed", "failed", "cancelled", "all")
+    for name in ("pending", "running", "paused", "completed", "failed", "cancelled", "all")
 ]
 WHEN_EXAMPLES = (
     "in 30 minutes",
@@ -134,9 +136,14 @@ async def task_choices(
     *,
     everyone: bool = False,
     active_only: bool = True,
+    statuses: Sequence[TaskStatus] | None = None,
 ) -> list[app_commands.Choice[str]]:
     """The member's tasks (``everyone``: every task in the server) matching ``current``."""
     found = await tasks.for_autocomplete(
-        member_actor(interaction), current, everyone=everyone, active_only=active_only
+        member_actor(interaction),
+        current,
+        everyone=everyone,
+        active_only=active_only,
+        statuses=statuses,
     )
     return [_choice(task_choice_name(task), str(task.id)) for task in found]

@@ -7,7 +7,13 @@ from datetime import datetime, timedelta
 
 import discord
 
-from bot.models.scheduled_task import ACTIVE_STATUSES, ScheduledTask, TaskStatus, TaskType
+from bot.models.scheduled_task import (
+    ACTIVE_STATUSES,
+    LIVE_STATUSES,
+    ScheduledTask,
+    TaskStatus,
+    TaskType,
+)
 from bot.models.task_run import TaskRun
 from bot.scheduling.occurrences import recurrence_of
 from bot.scheduling.recurrence import zone
@@ -38,6 +44,7 @@ _STATUS_ICONS = {
     TaskStatus.COMPLETED: "✅",
     TaskStatus.FAILED: "⚠️",
     TaskStatus.CANCELLED: "✖️",
+    TaskStatus.PAUSED: "⏸️",
 }
 
 
@@ -89,11 +96,15 @@ def preview(schedule: Schedule, now: datetime) -> str:
 
 
 def describe_task(task: ScheduledTask) -> str:
-    return describe_schedule(task.scheduled_at, recurrence_of(task), task.timezone)
+    """How the task repeats; a one-shot's instant as a Discord timestamp (each reader's time)."""
+    recurrence = recurrence_of(task)
+    if recurrence is None:
+        return f"once, {full(task.scheduled_at)}"
+    return describe_schedule(task.scheduled_at, recurrence, task.timezone)
 
 
 def runs_left(task: ScheduledTask) -> str:
-    if task.status not in ACTIVE_STATUSES:
+    if task.status not in LIVE_STATUSES:
         return "none"
     if not task.is_recurring:
         return "1"
@@ -127,6 +138,8 @@ def where(task: ScheduledTask) -> str:
 
 
 def _next_run(task: ScheduledTask) -> str:
+    if task.status is TaskStatus.PAUSED:
+        return "⏸️ paused: nothing plays until you resume it (`/schedule resume`)"
     if task.next_run_at is None or task.status not in ACTIVE_STATUSES:
         return f"— ({task.status})"
     return full_and_relative(task.next_run_at)
@@ -166,7 +179,7 @@ def _run_line(run: TaskRun) -> str:
 def details_embed(details: TaskDetails) -> discord.Embed:
     task = details.task
     embed = task_embed(task, title=f"Task #{task.id}: {safe(task.name, TASK_NAME_LIMIT)}")
-    embed.colour = COLOUR if task.status in ACTIVE_STATUSES else CANCELLED_COLOUR
+    embed.colour = COLOUR if task.status in LIVE_STATUSES else CANCELLED_COLOUR
     embed.add_field(name="Status", value=f"{_STATUS_ICONS[task.status]} {task.status}")
     upcoming = "\n".join(full_and_relative(run) for run in details.upcoming) or "none"
     embed.add_field(name="Next runs", value=_cut(upcoming, _FIELD_VALUE), inline=False)
@@ -180,7 +193,9 @@ def details_embed(details: TaskDetails) -> discord.Embed:
 def list_embed(page: TaskPage, *, title: str, empty: str, show_owner: bool) -> discord.Embed:
     """One page of tasks, one field each, kept under Discord's 6,000 characters per embed."""
     embed = discord.Embed(title=_cut(title, 256), colour=COLOUR)
-    footer = f"Page {page.page + 1}/{page.pages} · {page.total} tasks"
+    footer = (
+        f"Page {page.page + 1}/{page.pages} · {page.total} task{'' if page.total == 1 else 's'}"
+    )
     embed.set_footer(text=footer)
     if not page.tasks:
         embed.description = empty
@@ -190,13 +205,21 @@ def list_embed(page: TaskPage, *, title: str, empty: str, show_owner: bool) -> d
         lines = [what(task), f"{where(task)} · {_next_run(task)}"]
         lines.append(_cut(describe_task(task), 300))
         if show_owner:
-            lines.append(f"owner: <@{task.user_id}>" if task.user_id else "owner: system")
+            lines.append(_owner(task))
         name = _cut(
             f"{_STATUS_ICONS[task.status]} #{task.id} · {safe(task.name, TASK_NAME_LIMIT)}", 150
         )
         value = _cut("\n".join(lines), min(_FIELD_VALUE, per_task - len(name)))
         embed.add_field(name=name, value=value, inline=False)
     return embed
+
+
+def _owner(task: ScheduledTask) -> str:
+    if task.user_id:
+        return f"owner: <@{task.user_id}>"
+    if task.guild_id is None:
+        return "owner: system, every server (cannot be cancelled here)"
+    return "owner: system"
 
 
 def task_choice_name(task: ScheduledTask) -> str:

@@ -18,6 +18,7 @@ from bot.errors import (
     CarillonError,
     NotFound,
     PermanentTaskFailure,
+    RunSkipped,
     TaskFailure,
     TransientTaskFailure,
 )
@@ -36,6 +37,7 @@ from bot.voice.ports import (
     LoadPlaylist,
     LoadSound,
     NowPlaying,
+    OnPlayEnd,
     OnPlayStart,
     PlaybackLimit,
 )
@@ -62,6 +64,7 @@ class PlayerDeps:
     charge: ChargeCredits
     playback_limit: PlaybackLimit
     on_start: OnPlayStart | None
+    on_end: OnPlayEnd | None
     idle_disconnect_seconds: float
     connect_timeout: float
     stall_seconds: float
@@ -90,6 +93,7 @@ class GuildPlayer:
         self._idle: asyncio.Task[None] | None = None
         self._stop_requested = False
         self._skip_requested = False
+        self._stopped_by: int | None = None
         self._current_stream: Stream | None = None
         self._interrupted = asyncio.Event()
         self._prepared: dict[PlayRequest, _Prepared] = {}
@@ -144,11 +148,12 @@ class GuildPlayer:
         self._arm_idle()
         return True
 
-    def stop(self) -> bool:
-        """Stop the current request (later ones in the queue still play)."""
+    def stop(self, by: int | None = None) -> bool:
+        """Stop the current request (later ones in the queue still play); ``by``: who."""
         if self.now_playing is None:
             return False
         self._stop_requested = True
+        self._stopped_by = by
         self._interrupted.set()
         if self._current_stream is not None:
             self._current_stream.stop()
@@ -176,6 +181,8 @@ class GuildPlayer:
             prepared = await self._load_play(request)
         sounds, limit = prepared.sounds, prepared.limit
         channel = voice_channel_for(self._deps.client, self.guild_id, request.voice_channel_id)
+        if request.skip_if_empty and not any(not member.bot for member in channel.members):
+            raise RunSkipped("nobody was in the voice channel")
         order = self._order(request, sounds)
         first = next(order, None)
         if first is None:
@@ -192,7 +199,9 @@ class GuildPlayer:
                 await self._disconnect()
             raise
         self._stop_requested = self._skip_requested = False
+        self._stopped_by = None
         played_names: list[str] = []
+        announced: NowPlaying | None = None
         how = _HowPlayed()
         for index, sound in enumerate(itertools.chain([first], order)):
             remaining = limit - result.played_seconds
@@ -200,7 +209,8 @@ class GuildPlayer:
                 break
             self.now_playing = NowPlaying(request, sound, index, channel.id)
             if index == 0:
-                await self._announce(self.now_playing)
+                announced = self.now_playing
+                await self._announce(announced)
             played = await self._play_one(request, channel, sound, remaining, how)
             result.played_seconds += played
             result.sounds_played += 1
@@ -214,6 +224,10 @@ class GuildPlayer:
             "sounds": played_names,
             "limit_reached": result.played_seconds >= limit - FRAME_SECONDS,
         } | how.details()
+        if result.stopped and self._stopped_by is not None:
+            result.details["stopped_by"] = self._stopped_by
+        if announced is not None:
+            await self._ended(announced, result)
         return result
 
     def _native(
@@ -335,6 +349,14 @@ class GuildPlayer:
         except Exception:
             log.exception("now-playing hook failed in guild %s", self.guild_id)
 
+    async def _ended(self, now: NowPlaying, result: PlayResult) -> None:
+        if self._deps.on_end is None:
+            return
+        try:
+            await self._deps.on_end(now, result)
+        except Exception:
+            log.exception("play-ended hook failed in guild %s", self.guild_id)
+
     async def _play_sound(
         self, channel: VoiceChannel, sound: PlayableSound, remaining: float
     ) -> float:
@@ -343,6 +365,7 @@ class GuildPlayer:
         sent = 0
         resumes = 0
         self._skip_requested = False
+        self._stopped_by: int | None = None
         while True:
             try:
                 source = OggOpusSource(

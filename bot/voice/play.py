@@ -36,6 +36,9 @@ class PlayRequest:
     replay: bool = field(default=False, compare=False)
     task_name: str | None = field(default=None, compare=False)
     cancellable: bool = field(default=False, compare=False)
+    # Post "now playing" (a quiet task does not); skip the play when nobody is listening.
+    announce: bool = field(default=True, compare=False)
+    skip_if_empty: bool = field(default=False, compare=False)
 
 
 @dataclass(slots=True)

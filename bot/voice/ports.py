@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.audio.store import PlayableSound
-from bot.voice.play import PlayRequest
+from bot.voice.play import PlayRequest, PlayResult
 
 
 class ChargeReceipt(Protocol):
@@ -78,3 +78,10 @@ class OnPlayStart(Protocol):
     """Called once per request when its first sound starts (posts "now playing")."""
 
     async def __call__(self, now: NowPlaying) -> None: ...
+
+
+class OnPlayEnd(Protocol):
+    """Called once per announced request when it ends: played out, or stopped (``result``
+    says which, and ``details["stopped_by"]`` who stopped it, when a member did)."""
+
+    async def __call__(self, now: NowPlaying, result: PlayResult) -> None: ...

@@ -24,6 +24,7 @@ from bot.voice.ports import (
     LoadPlaylist,
     LoadSound,
     NowPlaying,
+    OnPlayEnd,
     OnPlayStart,
     PlaybackLimit,
 )
@@ -58,6 +59,7 @@ class VoicePlayerService:
         charge: ChargeCredits,
         playback_limit: PlaybackLimit | None = None,
         on_start: OnPlayStart | None = None,
+        on_end: OnPlayEnd | None = None,
         balance: Balance | None = None,
         connect_timeout: float = 15.0,
         stall_seconds: float | None = None,
@@ -75,6 +77,7 @@ class VoicePlayerService:
             charge=charge,
             playback_limit=playback_limit or default_limit,
             on_start=on_start,
+            on_end=on_end,
             idle_disconnect_seconds=config.idle_disconnect_seconds,
             connect_timeout=connect_timeout,
             stall_seconds=stall,
@@ -172,9 +175,10 @@ class VoicePlayerService:
         """Raise ``PermanentTaskFailure`` now if the bot could not play there (for scheduling)."""
         voice_channel_for(self._deps.client, guild_id, channel_id)
 
-    async def stop(self, guild_id: int) -> bool:
-        """``/stop``: end what is playing in the server; False when nothing was."""
-        return self.player(guild_id).stop()
+    async def stop(self, guild_id: int, by: int | None = None) -> bool:
+        """``/stop``: end what is playing in the server (``by``: the member who stopped it);
+        False when nothing was."""
+        return self.player(guild_id).stop(by)
 
     async def skip(self, guild_id: int) -> bool:
         """``/skip``: go to the next sound of the playlist; False when nothing was playing."""

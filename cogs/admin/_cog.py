@@ -6,11 +6,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import InvalidInput
 from bot.services.bundle import Services
-from bot.services.settings import EffectiveGuildSettings
+from bot.services.settings import NO_ANNOUNCEMENTS, EffectiveGuildSettings
 from bot.services.task_requests import WhenInput
 from bot.timezones import resolve_zone, search_zones
-from bot.ui.buttons import ListScope, cancel_view, task_list
+from bot.ui.buttons import ListScope, task_list, task_view
 from bot.ui.checks import admin_only, is_admin
 from bot.ui.formatting import safe
 from bot.ui.task_input import (
@@ -38,8 +39,23 @@ def _settings_embed(settings: EffectiveGuildSettings, title: str) -> discord.Emb
     embed.add_field(name="Recharge amount", value=str(settings.recharge_amount))
     embed.add_field(name="Recharge cap", value=str(settings.recharge_cap))
     embed.add_field(name="Max active tasks per member", value=str(settings.max_active_tasks))
+    embed.add_field(name="Announcements", value=_announcements(settings))
     embed.set_footer(text="Change one with /admin settings <option>")
     return embed
+
+
+def _announcements(settings: EffectiveGuildSettings) -> str:
+    if not settings.announces:
+        return "none"
+    if settings.announcement_channel_id is None:
+        return "where each task was scheduled"
+    return f"<#{settings.announcement_channel_id}>"
+
+
+ANNOUNCEMENT_OPTIONS = [
+    Choice(name="where each task was scheduled", value="scheduled"),
+    Choice(name="none", value="none"),
+]
 
 
 @app_commands.guild_only()
@@ -115,7 +131,7 @@ class AdminCog(commands.GroupCog, group_name="admin"):
         )
         await interaction.response.send_message(
             embed=task_embed(task, title="💳 Recharge scheduled"),
-            view=cancel_view(task.id),
+            view=task_view(task),
             ephemeral=True,
         )
 
@@ -188,7 +204,10 @@ class AdminCog(commands.GroupCog, group_name="admin"):
         recharge_amount="Credits the daily recharge gives",
         recharge_cap="Recharges never take a balance above this",
         max_active_tasks="Most active tasks one member may have",
+        announcement_channel='Where "now playing" is posted for every task',
+        announcements='Or: where each task was scheduled (the default), or "none"',
     )
+    @app_commands.choices(announcements=ANNOUNCEMENT_OPTIONS)
     @admin_only()
     async def settings(
         self,
@@ -198,13 +217,24 @@ class AdminCog(commands.GroupCog, group_name="admin"):
         recharge_amount: app_commands.Range[int, 0, 1_000_000] | None = None,
         recharge_cap: app_commands.Range[int, 0, 10_000_000] | None = None,
         max_active_tasks: app_commands.Range[int, 1, 1000] | None = None,
+        announcement_channel: discord.TextChannel | None = None,
+        announcements: Choice[str] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         settings = self.services.settings
+        announcing = announcement_channel is not None or announcements is not None
+        if announcement_channel is not None and announcements is not None:
+            raise InvalidInput("Give either `announcement_channel` or `announcements`, not both.")
+        if announcing:
+            channel_id = announcement_channel.id if announcement_channel is not None else None
+            if announcements is not None and announcements.value == "none":
+                channel_id = NO_ANNOUNCEMENTS
+            await settings.set_announcements(interaction.guild_id, channel_id)
         values = (default_cost, recharge_amount, recharge_cap, max_active_tasks)
         if timezone is None and all(value is None for value in values):
             current = await settings.guild(interaction.guild_id)
-            embed = _settings_embed(current, "Server settings")
+            title = "✅ Server settings changed" if announcing else "Server settings"
+            embed = _settings_embed(current, title)
         else:
             updated = await settings.update_guild(
                 interaction.guild_id,

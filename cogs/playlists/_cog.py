@@ -17,6 +17,7 @@ from bot.ui import playlists as ui
 from bot.ui import sounds as sounds_ui
 from bot.ui.checks import is_admin
 from bot.ui.formatting import safe
+from bot.ui.line_pages import render
 
 # What the `sound` autocomplete of remove and move sends: a position in the playlist.
 _POSITION = re.compile(r"^#([0-9]{1,4})$")
@@ -148,17 +149,14 @@ class Playlists(commands.GroupCog, group_name="playlist", group_description="Pla
     @app_commands.describe(playlist="The playlist")
     async def show(self, interaction: discord.Interaction, playlist: str) -> None:
         found = await self._find(interaction, playlist)
-        view = await self.services.playlists.show(found.guild_id, found.id)
-        await interaction.response.send_message(embed=ui.playlist_embed(view), ephemeral=True)
+        embed, view = await render(interaction, "playlist", found.id, 0)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(name="list", description="The playlists of this server")
     async def list_(self, interaction: discord.Interaction) -> None:
-        guild_id = _guild_id(interaction)
-        playlists = await self.services.playlists.list(guild_id)
-        guild_name = interaction.guild.name if interaction.guild else "this server"
-        await interaction.response.send_message(
-            embed=ui.list_embed(guild_name, playlists), ephemeral=True
-        )
+        _guild_id(interaction)
+        embed, view = await render(interaction, "playlists", 0, 0)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(description="Delete a playlist; its sounds stay (owner or admin)")
     @app_commands.describe(playlist="The playlist")

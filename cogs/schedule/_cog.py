@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.services.bundle import Services
 from bot.services.task_requests import WhenInput
-from bot.ui.buttons import ListScope, cancel_view, task_list
+from bot.task_kinds import TaskStatus
+from bot.ui.buttons import (
+    ListScope,
+    paused_text,
+    resumed_text,
+    skipped_text,
+    task_list,
+    task_view,
+)
+from bot.ui.first_run import nudge_text, nudge_view
 from bot.ui.formatting import safe
 from bot.ui.playlists import playlist_choices
 from bot.ui.soundboard import native_note
@@ -23,6 +34,7 @@ from bot.ui.task_input import (
     task_id_of,
     when_choices,
 )
+from bot.ui.task_messages import send_tracked
 from bot.ui.tasks import TASK_NAME_LIMIT, details_embed, task_embed
 from bot.voice.play import PlaylistMode
 
@@ -42,8 +54,13 @@ _OPTION_HELP = {
     "count": "How many runs in total",
     "until": "The last time a run may start",
     "name": "A name for the task",
+    "announce": 'Post "now playing" in this channel at each run (default: yes)',
+    "skip_if_empty": "Skip a run when nobody is in the voice channel (not charged)",
 }
 _NATIVE = "Soundboard sounds: play through the soundboard, not streamed (default: where I may)"
+
+
+_EDIT_OPTIONS = ("when", "repeat", "cron", "count", "until", "name")
 
 
 def _repeat(choice: Choice[str] | None) -> str | None:
@@ -73,20 +90,30 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         count: Count | None = None,
         until: Text | None = None,
         name: Name | None = None,
+        announce: bool = True,
+        skip_if_empty: bool = False,
         native: bool = True,
     ) -> None:
+        target = replace(
+            play_target(interaction, channel), announce=announce, skip_if_empty=skip_if_empty
+        )
         task = await self.tasks.schedule_sound(
             actor_of(interaction),
             sound,
             WhenInput(when, _repeat(repeat), cron, count, until),
-            play_target(interaction, channel),
+            target,
             name,
             native=native,
         )
         note = await native_note(interaction, self.services.sounds, task)
-        await interaction.response.send_message(
-            note, embed=task_embed(task, title="🔔 Scheduled"), view=cancel_view(task.id)
+        await send_tracked(
+            interaction,
+            task.id,
+            content=note,
+            embed=task_embed(task, title="🔔 Scheduled"),
+            view=task_view(task),
         )
+        await self._nudge(interaction, task.timezone)
 
     @app_commands.command(name="playlist", description="Play a playlist in a voice channel later")
     @app_commands.describe(
@@ -110,21 +137,31 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         count: Count | None = None,
         until: Text | None = None,
         name: Name | None = None,
+        announce: bool = True,
+        skip_if_empty: bool = False,
         native: bool = True,
     ) -> None:
+        target = replace(
+            play_target(interaction, channel), announce=announce, skip_if_empty=skip_if_empty
+        )
         task = await self.tasks.schedule_playlist(
             actor_of(interaction),
             playlist,
             WhenInput(when, _repeat(repeat), cron, count, until),
-            play_target(interaction, channel),
+            target,
             name,
             mode=PlaylistMode(mode.value if mode else PlaylistMode.CONTINUOUS),
             shuffle=shuffle,
             native=native,
         )
-        await interaction.response.send_message(
-            embed=task_embed(task, title="🎶 Scheduled"), view=cancel_view(task.id)
+        await send_tracked(
+            interaction, task.id, embed=task_embed(task, title="🎶 Scheduled"), view=task_view(task)
         )
+        await self._nudge(interaction, task.timezone)
+
+    async def _nudge(self, interaction: discord.Interaction, zone: str) -> None:
+        if await self.tasks.first_without_timezone(actor_of(interaction)):
+            await interaction.followup.send(nudge_text(zone), view=nudge_view(), ephemeral=True)
 
     @app_commands.command(name="list", description="Your tasks in this server")
     @app_commands.describe(status="Which tasks to show (default: pending)")
@@ -149,7 +186,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     @app_commands.command(name="edit", description="Change a task's time, repetition or name")
     @app_commands.describe(
         task="One of your pending tasks",
-        **{k: v for k, v in _OPTION_HELP.items() if k != "channel"},
+        **{k: v for k, v in _OPTION_HELP.items() if k in _EDIT_OPTIONS},
     )
     @app_commands.choices(repeat=REPEAT_OPTIONS)
     async def edit(
@@ -171,7 +208,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         )
         await interaction.response.send_message(
             embed=task_embed(edited, title="✏️ Task changed"),
-            view=cancel_view(edited.id),
+            view=task_view(edited),
             ephemeral=True,
         )
 
@@ -182,6 +219,38 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         name = safe(cancelled.name, TASK_NAME_LIMIT)
         await interaction.response.send_message(
             f"✅ Cancelled task #{cancelled.id} **{name}**: it will not run again.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name="pause", description="Pause a task: nothing plays until you resume it"
+    )
+    @app_commands.describe(task="One of your pending tasks")
+    async def pause(self, interaction: discord.Interaction, task: str) -> None:
+        paused = await self.tasks.pause(member_actor(interaction), task_id_of(task))
+        await interaction.response.send_message(
+            paused_text(paused), embed=task_embed(paused, title="⏸️ Paused"), ephemeral=True
+        )
+
+    @app_commands.command(name="resume", description="Resume a paused task from its next run")
+    @app_commands.describe(task="One of your paused tasks")
+    async def resume(self, interaction: discord.Interaction, task: str) -> None:
+        resumed = await self.tasks.resume(member_actor(interaction), task_id_of(task))
+        await interaction.response.send_message(
+            resumed_text(resumed),
+            embed=task_embed(resumed, title="▶️ Resumed"),
+            view=task_view(resumed),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="skip", description="Skip a repeating task's next run only")
+    @app_commands.describe(task="One of your repeating tasks")
+    async def skip(self, interaction: discord.Interaction, task: str) -> None:
+        skipped, dropped = await self.tasks.skip(member_actor(interaction), task_id_of(task))
+        await interaction.response.send_message(
+            skipped_text(skipped, dropped),
+            embed=task_embed(skipped, title="⏭️ Skipped the next run"),
+            view=task_view(skipped),
             ephemeral=True,
         )
 
@@ -205,6 +274,21 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         self, interaction: discord.Interaction, current: str
     ) -> list[Choice[str]]:
         return await task_choices(self.queries, interaction, current)
+
+    @pause.autocomplete("task")
+    @skip.autocomplete("task")
+    async def _pending_tasks(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[Choice[str]]:
+        return await task_choices(
+            self.queries, interaction, current, statuses=(TaskStatus.PENDING,)
+        )
+
+    @resume.autocomplete("task")
+    async def _paused_tasks(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[Choice[str]]:
+        return await task_choices(self.queries, interaction, current, statuses=(TaskStatus.PAUSED,))
 
     @info.autocomplete("task")
     async def _any_task(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:

@@ -16,6 +16,7 @@ from bot.ui.checks import is_admin
 from bot.ui.errors import reply_error
 from bot.ui.followups import send_followup
 from bot.ui.formatting import safe
+from bot.ui.line_pages import render
 from bot.voice.play import PlayRequest
 from cogs.sounds._soundboard import SoundboardCommands
 
@@ -79,16 +80,14 @@ class SoundLibrary(
     @app_commands.describe(sound="Only sounds whose name contains this")
     async def list_(self, interaction: discord.Interaction, sound: str | None = None) -> None:
         guild_id = _guild_id(interaction)
-        library = self.services.sounds
-        if sound and sound.strip():
-            sounds = await library.autocomplete(guild_id, sound, limit=ui.MAX_LINES_SHOWN)
-            total = len(sounds)
-        else:
-            sounds = await library.list(guild_id, limit=ui.MAX_LINES_SHOWN)
-            total = await library.count(guild_id)
+        if not (sound and sound.strip()):
+            embed, view = await render(interaction, "sounds", 0, 0)
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+            return
+        sounds = await self.services.sounds.autocomplete(guild_id, sound, limit=ui.MAX_LINES_SHOWN)
         guild_name = interaction.guild.name if interaction.guild else "this server"
         embed = ui.list_embed(
-            guild_name, sounds, total, await self._default_cost(guild_id), matching=sound
+            guild_name, sounds, len(sounds), await self._default_cost(guild_id), matching=sound
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.emulator import Reply
 from bot.models.scheduled_task import RecurrenceType, TaskStatus, TaskType
+from bot.repositories.scheduled_task import ScheduledTaskRepository
+from bot.scheduling.maintenance import DAILY_RECHARGE_KEY
 from bot.ui.checks import NOT_ADMIN
 from tests.cogs.conftest import App
 from tests.support.app import add_sound, move_clock, schedule, wait_for_runs
@@ -63,17 +66,20 @@ async def test_admin_tasks_lists_everyones_tasks_and_cancels_any(app: App) -> No
     bobs = await schedule(app, world.bob, "in 2 hours", name="bob task")
 
     everything = await world.admin.slash("admin tasks")
+    listed, buttons = everything.text, everything.custom_ids
     only_bob = await world.admin.slash("admin tasks", member=world.bob.member)
     cancelled = await world.admin.click(everything, f"carillon:cancel:{bobs}")
 
     assert everything.ephemeral
-    assert "alice task" in everything.text
-    assert "bob task" in everything.text
-    assert f"<@{world.alice.id}>" in everything.text
-    assert everything.custom_ids == [f"carillon:cancel:{alices}", f"carillon:cancel:{bobs}"]
+    assert "alice task" in listed
+    assert "bob task" in listed
+    assert f"<@{world.alice.id}>" in listed
+    assert buttons == [f"carillon:cancel:{alices}", f"carillon:cancel:{bobs}"]
     assert "alice task" not in only_bob.text
     assert "bob task" in only_bob.text
-    assert "Cancelled" in cancelled.content
+    assert "Cancelled" in (await cancelled.wait_for_followup()).content
+    assert "bob task" not in cancelled.text
+    assert cancelled.custom_ids == [f"carillon:cancel:{alices}"]
     task = await app.services.scheduler.get_task(bobs)
     assert task is not None
     assert task.status is TaskStatus.CANCELLED
@@ -282,3 +288,21 @@ async def test_admin_cancel_autocomplete_finds_a_task_by_id_among_many(app: App)
 
     assert choices[0].value == str(last)
     assert all(c.value != "1" for c in alices)
+
+
+async def test_admin_tasks_lists_the_daily_recharge_with_its_next_run(app: App) -> None:
+    await asyncio.wait_for(app.services.scheduler.dispatcher.ready.wait(), 5)
+    async with app.services.db() as session:
+        daily = await ScheduledTaskRepository(session).get_by_system_key(DAILY_RECHARGE_KEY)
+    assert daily is not None
+
+    listing = await app.world.admin.slash("admin tasks")
+    members = await app.world.alice.slash("schedule list", status="all")
+
+    assert daily.guild_id is None
+    assert daily.next_run_at is not None
+    assert f"#{daily.id} · {daily.name}" in listing.text
+    assert f"<t:{int(daily.next_run_at.timestamp())}:F>" in listing.text
+    assert "owner: system, every server" in listing.text
+    assert f"carillon:cancel:{daily.id}" not in listing.custom_ids
+    assert f"#{daily.id}" not in members.text

@@ -34,10 +34,16 @@ async def test_cancel_button_by_the_owner_or_an_admin(app: App, presser: str) ->
     task_id, reply = await _confirmation(app, app.world.alice)
 
     answer = await getattr(app.world, presser).click(reply, f"carillon:cancel:{task_id}")
+    told = await answer.wait_for_followup()
 
-    assert answer.ephemeral
-    assert f"Cancelled task #{task_id}" in answer.content
+    assert told.ephemeral
+    assert f"Cancelled task #{task_id}" in told.content
     assert await _status(app, task_id) is TaskStatus.CANCELLED
+    assert answer.message is not None
+    assert reply.message is not None
+    assert answer.message.id == reply.message.id
+    assert "— (cancelled)" in answer.text
+    assert answer.custom_ids == []
 
 
 async def test_cancel_button_refused_for_another_member(app: App) -> None:
@@ -70,8 +76,8 @@ async def test_cancel_button_after_a_restart(app: App) -> None:
 
         assert app.emulator.gateway.stats.identifies == 2
         assert "Only the task's owner" in refused.content
-        assert "Cancelled" in by_owner.content
-        assert "Cancelled" in by_admin.content
+        assert "Cancelled" in (await by_owner.wait_for_followup()).content
+        assert "Cancelled" in (await by_admin.wait_for_followup()).content
         assert await _status(restarted, first) is TaskStatus.CANCELLED
         assert await _status(restarted, second) is TaskStatus.CANCELLED
         assert await _status(restarted, third) is TaskStatus.PENDING
@@ -91,7 +97,11 @@ async def test_list_cancel_buttons_and_pages_after_a_restart(app: App) -> None:
         page = await world.alice.click(listing, next_id)
         assert "Page 2/2" in page.text
         cancelled = await world.alice.click(page, f"carillon:cancel:{ids[11]}")
-        assert "Cancelled" in cancelled.content
+        assert "Cancelled" in (await cancelled.wait_for_followup()).content
+        assert f"#{ids[11]} ·" not in cancelled.text
+        assert f"carillon:cancel:{ids[11]}" not in cancelled.custom_ids
+        assert "Your pending tasks (11)" in cancelled.text
+        assert "Page 2/2" in cancelled.text
         task = await bot.services.scheduler.get_task(ids[11])
         assert task is not None
         assert task.status is TaskStatus.CANCELLED
@@ -144,7 +154,7 @@ async def test_cancel_button_pressed_twice_says_there_is_nothing_left(app: App) 
     await add_sound(app)
     task_id, reply = await _confirmation(app, app.world.alice)
 
-    await app.world.alice.click(reply, f"carillon:cancel:{task_id}")
+    await app.world.alice.slash("schedule cancel", task=str(task_id))
     again = await app.world.alice.click(reply, f"carillon:cancel:{task_id}")
 
     assert again.ephemeral

@@ -41,7 +41,7 @@ async def test_schedule_sound_in_the_members_voice_channel(app: App) -> None:
     assert task.name == "bell"
     assert task.parameters["channel_id"] == world.lounge.id
     assert task.parameters["text_channel_id"] == world.general.id
-    assert reply.custom_ids == [f"carillon:cancel:{task.id}"]
+    assert reply.custom_ids == [f"carillon:pause:{task.id}", f"carillon:cancel:{task.id}"]
     first = int(app.clock.now().timestamp()) + 7200
     assert f"<t:{first}:F>" in reply.text
     assert f"<t:{first}:R>" in reply.text
@@ -126,7 +126,7 @@ async def test_schedule_playlist_with_mode_and_shuffle(app: App) -> None:
     assert task.parameters["shuffle"] is True
     assert task.parameters["channel_id"] == world.lounge.id
     assert "playlist **morning** (loop, shuffled)" in reply.text
-    assert reply.custom_ids == [f"carillon:cancel:{task.id}"]
+    assert reply.custom_ids == [f"carillon:pause:{task.id}", f"carillon:cancel:{task.id}"]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""``/stop`` and ``/skip``: members in the voice channel, whoever started the play, or an admin."""
+"""``/stop``, ``/skip`` and the Stop button follow one rule: whoever started the play, or an
+admin; another member is refused even in the voice channel."""
 
 from __future__ import annotations
 
@@ -23,16 +24,21 @@ async def _playing(app: App, seconds: float = 3.0) -> None:
     await app.emulator.wait_for(lambda: app.emulator.voice_audio(world.guild).frames >= 10)
 
 
-async def test_a_member_in_the_voice_channel_stops_the_playback(app: App) -> None:
+async def test_a_member_in_the_voice_channel_is_refused_like_the_stop_button(app: App) -> None:
     world = app.world
     await world.bob.join_voice(world.lounge)
     await _playing(app)
 
-    reply = await world.bob.slash("stop")
+    refused = await world.bob.slash("stop")
+    stopped = await world.alice.slash("stop")
     audio = await app.emulator.wait_for_audio(world.guild, frames=1, idle=0.5)
 
-    assert not reply.ephemeral
-    assert reply.content == f"⏹️ <@{world.bob.id}> stopped **long** in <#{world.lounge.id}>."
+    assert refused.ephemeral
+    assert "Only the member who started this play or a Carillon admin can stop it." in (
+        refused.content
+    )
+    assert not stopped.ephemeral
+    assert stopped.content == f"⏹️ <@{world.alice.id}> stopped **long** in <#{world.lounge.id}>."
     assert audio.frames < 3.0 / FRAME / 2
     assert app.services.player.now_playing(world.guild.id) is None
 
@@ -45,9 +51,8 @@ async def test_another_member_is_refused_and_an_admin_may_stop(app: App) -> None
     stopped = await world.admin.slash("stop")
 
     assert refused.ephemeral
-    assert (
-        f"Only members in <#{world.lounge.id}>, the member who started this play or an admin "
-        "can stop it. Join the voice channel first." in refused.content
+    assert "Only the member who started this play or a Carillon admin can stop it." in (
+        refused.content
     )
     assert stopped.content.startswith(f"⏹️ <@{world.admin.id}> stopped **long**")
 
@@ -73,7 +78,7 @@ async def test_skip_moves_a_playlist_to_its_next_sound(app: App) -> None:
         await playlists.add(
             world.guild.id, playlist.id, sound.id, actor_id=world.alice.id, is_admin=False
         )
-    await world.bob.join_voice(world.lounge)
+    await world.alice.join_voice(world.lounge)
     request = PlayRequest(
         world.guild.id,
         world.lounge.id,
@@ -84,11 +89,13 @@ async def test_skip_moves_a_playlist_to_its_next_sound(app: App) -> None:
     play = asyncio.create_task(app.services.player.play(request))
     await app.emulator.wait_for(lambda: app.emulator.voice_audio(world.guild).frames >= 10)
 
-    reply = await world.bob.slash("skip")
+    refused = await world.bob.slash("skip")
+    reply = await world.alice.slash("skip")
     result = await asyncio.wait_for(play, timeout=10)
     audio = await app.emulator.wait_for_audio(world.guild, frames=30, idle=0.5)
 
-    assert reply.content == f"⏭️ <@{world.bob.id}> skipped **low** in <#{world.lounge.id}>."
+    assert "Only the member who started this play" in refused.content
+    assert reply.content == f"⏭️ <@{world.alice.id}> skipped **low** in <#{world.lounge.id}>."
     assert tones(audio) == [330, 660]
     assert result.sounds_played == 2
     assert result.played_seconds < 2.0

@@ -18,8 +18,12 @@ MONDAY_9AM_NEW_YORK = datetime(2026, 11, 30, 14, tzinfo=UTC)
 TUESDAY_9AM_NEW_YORK = datetime(2026, 12, 1, 14, tzinfo=UTC)
 
 
+PLAY_TITLES = ("🔔 Now playing", "✅ Played", "⏹️ Stopped")
+
+
 def _now_playing(message: Message) -> bool:
-    return any(embed.get("title") == "🔔 Now playing" for embed in message.embeds)
+    """The message a scheduled play posts, as it is now (it is edited when the play ends)."""
+    return any(embed.get("title") in PLAY_TITLES for embed in message.embeds)
 
 
 async def _set_timezone(app: App, zone: str) -> None:
@@ -45,8 +49,13 @@ async def test_weekday_bell_rings_on_monday_and_stops_when_cancelled(app: App) -
     confirmation = await world.alice.slash(
         "schedule sound", sound="bell", when="every weekday at 9am"
     )
-    [cancel_id] = confirmation.custom_ids
-    task_id = int(cancel_id.rsplit(":", 1)[1])
+    task_id = int(confirmation.custom_ids[0].rsplit(":", 1)[1])
+    cancel_id = f"carillon:cancel:{task_id}"
+    assert confirmation.custom_ids == [
+        f"carillon:pause:{task_id}",
+        f"carillon:skip:{task_id}",
+        cancel_id,
+    ]
     assert f"<t:{int(MONDAY_9AM_NEW_YORK.timestamp())}:F>" in confirmation.text
     listing = await world.alice.slash("schedule list")
     assert f"#{task_id} · bell" in listing.text
@@ -61,11 +70,12 @@ async def test_weekday_bell_rings_on_monday_and_stops_when_cancelled(app: App) -
     assert audio.frames == pytest.approx(sound.duration_seconds / FRAME, rel=0.05)
     assert emulator.bot_voice_channel(world.guild) == world.lounge.id
     assert "**bell**" in now_playing.embeds[0]["description"]
-    assert now_playing.custom_ids() == [f"carillon:stop:{world.guild.id}", cancel_id]
-    refused = await world.bob.click(now_playing, cancel_id)
+    assert now_playing.embeds[0]["title"] == "✅ Played"
+    assert now_playing.custom_ids() == []
+    refused = await world.bob.click(confirmation, cancel_id)
     assert "Only the task's owner" in refused.content
-    cancelled = await world.alice.click(now_playing, cancel_id)
-    assert "Cancelled" in cancelled.content
+    cancelled = await world.alice.click(confirmation, cancel_id)
+    assert "Cancelled" in (await cancelled.wait_for_followup()).content
 
     move_clock(app, TUESDAY_9AM_NEW_YORK)
     await asyncio.sleep(0.3)
@@ -95,8 +105,11 @@ async def test_stop_button_by_owner_after_refusing_another_member(app: App) -> N
     assert "Only the task's owner" in refused.content
     assert "Stopped" in stopped.content
     assert audio.frames < 4.0 / FRAME / 2
-    again = await world.alice.click(message, stop_id)
-    assert again.content == "Nothing is playing right now."
+    ended = await emulator.wait_for_message(
+        world.general, lambda m: _now_playing(m) and m.custom_ids() == []
+    )
+    assert ended.embeds[0]["title"] == "⏹️ Stopped"
+    assert f"Stopped by <@{world.alice.id}> after 0:0" in ended.embeds[0]["description"]
 
 
 async def test_failed_run_is_told_to_the_owner_in_the_channel(app: App) -> None:
@@ -143,8 +156,8 @@ async def test_cancel_while_the_run_plays_keeps_the_task_cancelled(app: App) -> 
     await add_sound(app, "long bell", seconds=2.0)
     await world.alice.join_voice(world.lounge)
     reply = await world.alice.slash("schedule sound", sound="long bell", when="every day at 12:01")
-    [cancel_id] = reply.custom_ids
-    task_id = int(cancel_id.rsplit(":", 1)[1])
+    task_id = int(reply.custom_ids[0].rsplit(":", 1)[1])
+    cancel_id = f"carillon:cancel:{task_id}"
 
     move_clock(app, datetime(2026, 11, 26, 12, 1, tzinfo=UTC))
     message = await emulator.wait_for_message(world.general, _now_playing)

@@ -190,7 +190,7 @@ async def test_the_invite_links_permissions_are_enough_for_the_whole_job(
     audio = await emulator.wait_for_audio(guild, frames=45, idle=0.5, timeout=30)
     assert audio.frames >= 45
     post = await emulator.wait_for_message(service.world.general)
-    assert post.embeds[0]["title"] == "🔔 Now playing"
+    assert post.embeds[0]["title"] in ("🔔 Now playing", "✅ Played")
     [run] = await service.runs(task.id)
     assert run.outcome is RunOutcome.SUCCEEDED
 
@@ -232,7 +232,7 @@ async def test_a_restart_with_the_same_commands_does_not_sync_them_again(
     await service.process.start()
     assert len(command_puts(emulator)) == 1
     assert "commands unchanged since the last sync; not synced" in service.process.log()
-    assert len(emulator.commands[None]) == 8
+    assert len(emulator.commands[None]) == 9
 
 
 async def test_sync_sends_the_commands_to_one_server_and_clear_removes_them(
@@ -252,8 +252,8 @@ async def test_sync_sends_the_commands_to_one_server_and_clear_removes_them(
         assert done.returncode == 0, out.decode()
         return out.decode()
 
-    assert f"synced 8 commands to server {guild_id}" in await bot_sync("--guild", str(guild_id))
-    assert len(emulator.commands[guild_id]) == 8
+    assert f"synced 9 commands to server {guild_id}" in await bot_sync("--guild", str(guild_id))
+    assert len(emulator.commands[guild_id]) == 9
     assert None not in emulator.commands or not emulator.commands[None]
     assert "0 left there" in await bot_sync("--guild", str(guild_id), "--clear")
     assert not emulator.commands[guild_id]

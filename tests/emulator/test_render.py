@@ -27,7 +27,19 @@ def test_embeds_fields_and_buttons_are_listed(emulator: Emulator) -> None:
         }
     ]
     message.components = [
-        {"type": 1, "components": [{"type": 2, "custom_id": "carillon:cancel:4"}]}
+        {
+            "type": 1,
+            "components": [
+                {"type": 2, "custom_id": "carillon:cancel:4", "label": "Cancel"},
+                {
+                    "type": 2,
+                    "custom_id": "carillon:pause:4",
+                    "label": "Pause",
+                    "emoji": {"name": "⏸️"},
+                    "disabled": True,
+                },
+            ],
+        }
     ]
 
     assert render_message(emulator, message) == [
@@ -35,5 +47,6 @@ def test_embeds_fields_and_buttons_are_listed(emulator: Emulator) -> None:
         "Scheduled",
         "Runs left: 1",
         "#4",
-        "[button carillon:cancel:4]",
+        "[Cancel]",
+        "[⏸️ Pause (disabled)]",
     ]

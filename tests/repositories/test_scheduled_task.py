@@ -216,3 +216,53 @@ async def test_sqlite_checkpoint_empties_the_log_while_the_bot_connection_stays_
             "PRAGMA wal_checkpoint(PASSIVE)"
         ).fetchone()
     assert (busy, log_frames) == (0, checkpointed)
+
+
+async def test_a_paused_task_is_never_claimed_nor_due(database):
+    paused, pending = await add_all(database, make(), make(next_run_at=NOW + timedelta(hours=1)))
+    async with database() as session, session.begin():
+        assert await ScheduledTaskRepository(session).pause(paused.id, NOW)
+    async with database() as session, session.begin():
+        repo = ScheduledTaskRepository(session)
+        assert await repo.next_due_at() == NOW + timedelta(hours=1)
+        later = NOW + timedelta(days=2)
+        claimed = await repo.claim_due(later, later, 10, "a", later + timedelta(seconds=20))
+        assert [task.id for task in claimed] == [pending.id]
+        stored = await repo.get(paused.id)
+        assert (stored.status, stored.paused_at, stored.next_run_at) == (
+            TaskStatus.PAUSED,
+            NOW,
+            NOW,
+        )
+        assert not await repo.pause(paused.id, NOW)
+        assert await repo.cancel(paused.id, NOW)
+
+
+async def test_a_task_paused_while_it_runs_is_recorded_and_stays_paused(database):
+    [task] = await add_all(database, make())
+    following = NOW + timedelta(minutes=15)
+    row = {
+        "id": task.id,
+        "status": TaskStatus.PENDING,
+        "next_run_at": following,
+        "occurrence_at": following,
+        "executions_count": 1,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "cancelled_values": {"executions_count": 1},
+    }
+    async with database() as session, session.begin():
+        repo = ScheduledTaskRepository(session)
+        await repo.claim_due(NOW, NOW, 10, "a", NOW + timedelta(seconds=20))
+        await repo.start([task.id], "a", NOW, NOW + timedelta(seconds=20))
+        assert await repo.pause(task.id, NOW)
+        assert (await repo.get(task.id)).lease_owner == "a"
+        assert await repo.record_runs("a", [row]) == {task.id: TaskStatus.PAUSED}
+    async with database() as session:
+        stored = await ScheduledTaskRepository(session).get(task.id)
+        assert (stored.status, stored.executions_count, stored.next_run_at) == (
+            TaskStatus.PAUSED,
+            1,
+            following,
+        )
+        assert stored.lease_owner is None
