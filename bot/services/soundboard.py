@@ -16,10 +16,9 @@ from bot.audio.transcode import TranscodedAudio, check_size, transcode_upload
 from bot.clock import Clock
 from bot.errors import CarillonError, InvalidInput, NotFound
 from bot.models.sound import Sound
-from bot.repositories._search import name_key
 from bot.repositories.sounds import SoundRepository
 from bot.services._names import MAX_NAME_LENGTH, clean_name
-from bot.services.sounds import SoundService, TaskUse
+from bot.services.sounds import SoundService, TaskUse, sound_row
 
 # Discord's limits for a soundboard sound.
 MAX_SOUNDBOARD_SECONDS = 5.2
@@ -155,16 +154,14 @@ class SoundboardService:
         for attempt in range(1, 100):
             async with self._sessions() as session:
                 name = await _free_name(SoundRepository(session), guild_id, base, attempt)
-            sound = Sound(
-                guild_id=guild_id,
-                name=name,
-                name_key=name_key(name),
-                file_name=file_name,
-                duration_seconds=audio.duration_seconds,
-                size_bytes=audio.size_bytes,
-                uploader_id=importer_id,
-                cost=None,
-                created_at=self._clock.now(),
+            sound = sound_row(
+                guild_id,
+                name,
+                importer_id,
+                None,
+                audio,
+                file_name,
+                self._clock.now(),
                 soundboard_sound_id=source.id,
                 soundboard_emoji=source.emoji,
                 source_sha256=digest,

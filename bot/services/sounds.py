@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,17 +94,7 @@ class SoundService:
         audio: TranscodedAudio,
         file_name: str,
     ) -> Sound:
-        sound = Sound(
-            guild_id=guild_id,
-            name=name,
-            name_key=name_key(name),
-            file_name=file_name,
-            duration_seconds=audio.duration_seconds,
-            size_bytes=audio.size_bytes,
-            uploader_id=uploader_id,
-            cost=cost,
-            created_at=self._clock.now(),
-        )
+        sound = sound_row(guild_id, name, uploader_id, cost, audio, file_name, self._clock.now())
         try:
             async with self._sessions() as session, session.begin():
                 await SoundRepository(session).add(sound)
@@ -220,3 +211,33 @@ class SoundService:
 
 def _name_taken(name: str) -> InvalidInput:
     return InvalidInput(f"This server already has a sound named {name!r}. Pick another name.")
+
+
+def sound_row(
+    guild_id: int,
+    name: str,
+    uploader_id: int,
+    cost: int | None,
+    audio: TranscodedAudio,
+    file_name: str,
+    created_at: datetime,
+    *,
+    soundboard_sound_id: int | None = None,
+    soundboard_emoji: str | None = None,
+    source_sha256: str | None = None,
+) -> Sound:
+    """A new library row for a transcoded file (an upload, or an import from the soundboard)."""
+    return Sound(
+        guild_id=guild_id,
+        name=name,
+        name_key=name_key(name),
+        file_name=file_name,
+        duration_seconds=audio.duration_seconds,
+        size_bytes=audio.size_bytes,
+        uploader_id=uploader_id,
+        cost=cost,
+        created_at=created_at,
+        soundboard_sound_id=soundboard_sound_id,
+        soundboard_emoji=soundboard_emoji,
+        source_sha256=source_sha256,
+    )
