@@ -160,7 +160,10 @@ class CarillonBot(DiscordBot):
             self._scheduler_started = True
             self._claim_only_held_shards()
             await self.services.scheduler.start()
-            _log.info("scheduler started")
+            _log.info(
+                "scheduler started; this process records its runs as %s",
+                self.services.scheduler.dispatcher.owner,
+            )
             freeze_startup_objects()
 
     def _claim_only_held_shards(self) -> None:

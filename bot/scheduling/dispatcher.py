@@ -435,6 +435,12 @@ class Dispatcher:
             for record, row in zip(chunk, rows, strict=True):
                 status = written.get(record.task.id)
                 if status is not None:
+                    log.debug(
+                        "task %s: %s, shard %s",
+                        record.task.id,
+                        record.outcome.outcome.value,
+                        self._runner(record.task)["shard_id"],
+                    )
                     self._apply(record.task, row, status)
                     if self.on_run_recorded is not None:
                         self.on_run_recorded(record.task, recorded)
@@ -474,7 +480,19 @@ class Dispatcher:
             "attempt": context.attempt,
             "error": outcome.error,
             "details": outcome.details or {},
+            **self._runner(record.task),
         }
+
+    def _runner(self, task: ScheduledTask) -> dict[str, Any]:
+        """A run record's ``runner`` and ``shard_id``: this process, and the shard through
+        which it holds the task's guild."""
+        shards = self.shards
+        shard_id = (
+            shards.shard_of(task.guild_id)
+            if shards is not None and task.guild_id is not None
+            else None
+        )
+        return {"runner": self.owner, "shard_id": shard_id}
 
     @staticmethod
     def _apply(task: ScheduledTask, row: dict[str, Any], status: TaskStatus) -> None:
@@ -574,6 +592,7 @@ class Dispatcher:
                         outcome=RunOutcome.MISSED,
                         error=MISSED_OFFLINE,
                         details={"missed_runs": missed.count, "last_missed": missed.last_iso},
+                        **self._runner(task),
                     )
                 )
         return True
