@@ -24,7 +24,7 @@ from bot.db import Database
 from bot.emulator import Emulator, Guild
 from bot.emulator.model import snowflake
 from bot.models.credits import CreditBalance, CreditTransaction
-from bot.models.scheduled_task import ScheduledTask, TaskStatus, TaskType
+from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus, TaskType
 from bot.models.task_run import RunOutcome, TaskRun
 from bot.services.scheduler import SchedulerService
 from tests.conftest import truncate_all
@@ -66,6 +66,10 @@ class Fleet:
             process.launch()
         for process in self.processes:
             await process.wait_ready(90)
+        # Discord's IDENTIFY limit (one per 5 s, max_concurrency 1): the processes took turns
+        # through PostgreSQL, so none was refused.
+        stats = self.emulator.gateway.stats
+        assert (stats.identifies, stats.refused_identifies) == (SHARDS, 0)
 
     def shards_of(self, process: BotProcess) -> list[int]:
         taken = re.findall(r"took shards \[([\d, ]*)\] of \d+", process.log())
@@ -286,3 +290,97 @@ async def test_processes_charging_one_member_at_once_keep_an_exact_balance(
     assert balance is not None
     assert balance.balance == count
     assert ledger == count
+
+
+@pytest.mark.emulator(shard_count=SHARDS)
+async def test_a_taken_over_shard_brings_its_missed_runs_recorded_and_told(fleet: Fleet) -> None:
+    """Runs due on a killed process's shards while nobody held them: within their grace they
+    run late on the survivor; beyond it a one-shot fails as missed and its owner is told, a
+    recurring task is moved to its next occurrence; none runs twice."""
+    orphan_guild = fleet.guilds[0]
+    owner = fleet.emulator.add_member(orphan_guild, "owner")
+    await fleet.start()
+    victim = next(p for p in fleet.processes if _shard(orphan_guild) in fleet.shards_of(p))
+    victim.kill()
+    killed = SystemClock().now()
+    due = killed + timedelta(seconds=1)
+    scheduler = fleet.scheduler
+    params = {"member_id": owner.id, "amount": 1, "cap": 1_000_000}
+    one_shot = await scheduler.create_task(
+        "morning",
+        TaskType.CREDIT_RECHARGE,
+        due,
+        parameters=params,
+        user_id=owner.id,
+        guild_id=orphan_guild.id,
+        misfire_grace_seconds=1,
+    )
+    hourly = await scheduler.create_task(
+        "hourly",
+        TaskType.CREDIT_RECHARGE,
+        due,
+        parameters=params,
+        user_id=owner.id,
+        guild_id=orphan_guild.id,
+        recurrence_type=RecurrenceType.HOURLY,
+        misfire_grace_seconds=1,
+    )
+    patient = await scheduler.create_task(
+        "patient",
+        TaskType.CREDIT_RECHARGE,
+        due,
+        parameters=params,
+        user_id=owner.id,
+        guild_id=orphan_guild.id,
+        misfire_grace_seconds=300,
+    )
+    ids = {one_shot.id, hourly.id, patient.id}
+
+    async def settled() -> bool:
+        async with fleet.db() as session:
+            outcomes = set(
+                await session.scalars(select(TaskRun.task_id).where(TaskRun.task_id.in_(ids)))
+            )
+        told = any(f"#{one_shot.id}" in m.content for m in fleet.emulator.dms_to(owner))
+        return outcomes == ids and told
+
+    await fleet.wait_until(settled, TAKEOVER_LIMIT + 30, "the taken-over shard's runs")
+    await asyncio.sleep(2)
+    async with fleet.db() as session:
+        runs = list(await session.scalars(select(TaskRun).where(TaskRun.task_id.in_(ids))))
+        tasks = {
+            t.id: t
+            for t in await session.scalars(select(ScheduledTask).where(ScheduledTask.id.in_(ids)))
+        }
+    outcomes = Counter((r.task_id, r.outcome) for r in runs)
+    assert outcomes == Counter(
+        {
+            (one_shot.id, RunOutcome.MISSED): 1,
+            (hourly.id, RunOutcome.MISSED): 1,
+            (patient.id, RunOutcome.SUCCEEDED): 1,
+        }
+    )
+    survivors = {fleet.runner_of(p) for p in fleet.processes if p is not victim}
+    assert {r.runner for r in runs} <= survivors
+    assert {r.shard_id for r in runs} == {_shard(orphan_guild)}
+    late = next(r for r in runs if r.task_id == patient.id)
+    assert late.started_at is not None
+    assert late.started_at > due + timedelta(seconds=1)  # ran late: after the takeover
+    assert tasks[one_shot.id].status is TaskStatus.FAILED
+    assert tasks[one_shot.id].error_message == "missed while the bot was offline"
+    assert tasks[hourly.id].status is TaskStatus.PENDING
+    assert tasks[hourly.id].next_run_at == hourly.next_run_at + timedelta(hours=1)
+    assert tasks[hourly.id].executions_count == 0
+    assert tasks[patient.id].status is TaskStatus.COMPLETED
+    ledger = await fleet.ledger_by_task()
+    assert {t: n for t, n in ledger.items() if t in ids} == {patient.id: 1}
+    told = [m.content for m in fleet.emulator.dms_to(owner)]
+    assert [c for c in told if f"#{one_shot.id}" in c] == [
+        f"⚠️ <@{owner.id}> your task #{one_shot.id} **morning** failed: "
+        "missed while the bot was offline"
+    ]
+    assert not [c for c in told if f"#{hourly.id}" in c or f"#{patient.id}" in c]
+
+
+def _shard(guild: Guild) -> int:
+    return (guild.id >> 22) % SHARDS
