@@ -115,7 +115,7 @@ async def _gateway_bot(config: Config) -> dict[str, Any]:
         async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as got:
             got.raise_for_status()
             body = await got.json()
-            int(body["shards"])
+            int(body["shards"])  # an answer without a shard count is no answer
             return dict(body)
     except (aiohttp.ClientError, OSError, KeyError, ValueError, TypeError) as exc:
         raise StartupFailure(
