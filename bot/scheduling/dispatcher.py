@@ -58,6 +58,10 @@ class DispatcherSettings:
     # recorded per transaction: small enough that no batch holds the event loop long.
     batch_size: int = 500
     record_batch_size: int = 250
+    # Runs whose effect commits with their record (a recharge) in open transactions at once:
+    # the rest of a burst waits here, not for a pooled connection, whose wait times out (a
+    # burst of thousands failed its tail with "internal error (TimeoutError)").
+    open_transactions: int = 8
     error_backoff_seconds: float = 5.0
 
     @classmethod
@@ -137,6 +141,7 @@ class Dispatcher:
         # keeps them all. A task edited while claimed is claimed again: the newer claim wins.
         self._claims: dict[int, ScheduledTask] = {}
         self._renewer: asyncio.Task[None] | None = None
+        self._transactions = asyncio.Semaphore(self.settings.open_transactions)
         # Runs due together start in one conditional UPDATE and are recorded in one batch.
         self._starts: Coalescer[int, bool] = Coalescer(self._start_batch)
         self._records: Coalescer[_Record, TaskStatus | None] = Coalescer(self._record_batch)
@@ -385,7 +390,7 @@ class Dispatcher:
     ) -> tuple[dict[str, Any], TaskStatus]:
         """The transaction itself: the task's next state, the run, the handler's effect."""
         record = _Record(task, context, _Outcome(RunOutcome.SUCCEEDED))
-        async with self.db() as session, session.begin():
+        async with self._transactions, self.db() as session, session.begin():
             now = self.clock.now()
             row = self._row(record, now)
             written = await ScheduledTaskRepository(session).record_runs(self.owner, [row])
