@@ -131,7 +131,12 @@ class CarillonBot(DiscordBot):
         super().__init__(config, extensions, **options)
         self.services: Services = services(self)
         self.web: WebFrontEnd | None = web(self) if web is not None else None
-        self.task_messages = TaskMessages(self, self.services.scheduler)
+        self.task_messages = TaskMessages(
+            self,
+            self.services.scheduler,
+            self.services.tracked_messages,
+            self.services.clock,
+        )
         self.services.scheduler.dispatcher.watchers.add(self.task_messages.changed)
         self._scheduler_started = False
         self._closing_started = False
@@ -159,6 +164,8 @@ class CarillonBot(DiscordBot):
         if not self._scheduler_started:
             self._scheduler_started = True
             self._claim_only_held_shards()
+            taken_back = await self.task_messages.load()
+            _log.info("keeping %d task messages true", taken_back)
             await self.services.scheduler.start()
             _log.info("scheduler started")
             freeze_startup_objects()

@@ -30,10 +30,16 @@ class TaskUse:
     task_id: int
     name: str
     user_id: int | None
+    # Its number in the server, as members see it.
+    number: int | None = None
 
     @classmethod
     def of(cls, task: ScheduledTask) -> TaskUse:
-        return cls(task.id, task.name, task.user_id)
+        return cls(task.id, task.name, task.user_id, task.number)
+
+    @property
+    def ref(self) -> str:
+        return f"#{self.number}" if self.number is not None else "system task"
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,7 @@ class CancelButton(
             return
         name = safe(task.name, TASK_NAME_LIMIT)
         await answer_on_message(
-            interaction, task, f"✅ Cancelled task #{task.id} **{name}**: it will not run again."
+            interaction, task, f"✅ Cancelled task {task.ref} **{name}**: it will not run again."
         )
 
 
@@ -189,20 +189,20 @@ class SkipButton(_TaskButton, template=r"carillon:skip:(?P<id>\d+)"):
 
 def paused_text(task: ScheduledTask) -> str:
     name = safe(task.name, TASK_NAME_LIMIT)
-    return f"⏸️ Paused task #{task.id} **{name}**: nothing plays until you resume it."
+    return f"⏸️ Paused task {task.ref} **{name}**: nothing plays until you resume it."
 
 
 def resumed_text(task: ScheduledTask) -> str:
     name = safe(task.name, TASK_NAME_LIMIT)
     when = full_and_relative(task.next_run_at) if task.next_run_at else "no run left"
-    return f"▶️ Resumed task #{task.id} **{name}**: next run {when}."
+    return f"▶️ Resumed task {task.ref} **{name}**: next run {when}."
 
 
 def skipped_text(task: ScheduledTask, dropped: datetime) -> str:
     name = safe(task.name, TASK_NAME_LIMIT)
     when = full_and_relative(task.next_run_at) if task.next_run_at else "none"
     return (
-        f"⏭️ Skipped the run of task #{task.id} **{name}** due {full_and_relative(dropped)}. "
+        f"⏭️ Skipped the run of task {task.ref} **{name}** due {full_and_relative(dropped)}. "
         f"Next run: {when}."
     )
 
@@ -351,7 +351,7 @@ async def task_list(
     view = discord.ui.View(timeout=None)
     cancellable = (t for t in result.tasks if t.status in LIVE_STATUSES and t.guild_id)
     for index, task in enumerate(cancellable):
-        view.add_item(CancelButton(task.id, label=f"Cancel #{task.id}"))
+        view.add_item(CancelButton(task.id, label=f"Cancel {task.ref}"))
         view.children[-1].row = index // 5
     if result.pages > 1:
         previous = PageButton(scope, "prev", max(result.page - 1, 0), disabled=result.page == 0)

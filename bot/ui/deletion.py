@@ -38,7 +38,7 @@ async def answer(
 
 def _task_lines(tasks: Sequence[TaskUse]) -> str:
     lines = [
-        f"#{t.task_id} {safe(t.name)}" + (f" (<@{t.user_id}>)" if t.user_id else "")
+        f"{t.ref} {safe(t.name)}" + (f" (<@{t.user_id}>)" if t.user_id else "")
         for t in tasks[:TASKS_SHOWN]
     ]
     if len(tasks) > TASKS_SHOWN:
@@ -72,7 +72,7 @@ def deleted_text(kind: str, deletion: Deletion, told: int = 0) -> str:
 def owner_notice(
     kind: str, name: str, actor: discord.abc.User, guild: discord.Guild, tasks: Sequence[TaskUse]
 ) -> str:
-    listed = ", ".join(f"#{t.task_id} “{safe(t.name)}”" for t in tasks[:TASKS_SHOWN])
+    listed = ", ".join(f"{t.ref} “{safe(t.name)}”" for t in tasks[:TASKS_SHOWN])
     if len(tasks) > TASKS_SHOWN:
         listed += f" and {len(tasks) - TASKS_SHOWN} more"
     consequence = (

@@ -58,7 +58,8 @@ class NowPlayingPoster:
         if request.replay:
             embed.description = f"{embed.description}\nPlaying again: a restart cut it short."
         name = f" · {request.task_name[:100]}" if request.task_name is not None else ""
-        embed.set_footer(text=f"Task #{request.task_id}{name}")
+        number = request.task_number
+        embed.set_footer(text=f"Task {f'#{number}' if number else 'system task'}{name}")
         if request.payer_id is not None:
             embed.add_field(name="For", value=f"<@{request.payer_id}>")
         cancel = request.task_id if request.cancellable else None

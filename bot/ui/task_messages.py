@@ -1,50 +1,128 @@
-"""Messages that stay true: the bot's public confirmations of a task are redrawn whenever the
-task changes, so they never show a past "next run", a stale "runs left" or a dead button.
+"""Messages that stay true: the bot's confirmations of a task, public and ephemeral, are
+redrawn whenever the task changes, so they never show a past "next run", a stale "runs left"
+or a dead button.
 
 Changes arriving together are coalesced: a task's messages are redrawn once per ``settle``
 seconds at most, from the task as stored then, and an edit that would change nothing is not
 sent. discord.py waits out Discord's rate limits (the emulator enforces them).
+
+What is tracked is stored (``TrackedMessageService``), so a restart keeps the messages true:
+``load`` takes them back and redraws what changed while the bot was away. A public message
+is edited through its channel for as long as its task lives; an ephemeral reply only through
+its interaction's token, which Discord honours for 15 minutes: it is dropped before that.
+A message that is gone (10008 Unknown Message) or whose token Discord refuses is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import discord
 
-from bot.models.scheduled_task import LIVE_STATUSES
+from bot.clock import Clock
+from bot.models.scheduled_task import LIVE_STATUSES, ScheduledTask
+from bot.models.tracked_message import TrackedMessage
 from bot.services.scheduler import SchedulerService
+from bot.services.tracked_messages import TrackedMessageService
 from bot.ui.buttons import task_view
 from bot.ui.tasks import task_embed
 
 log = logging.getLogger(__name__)
 
+_INVALID_WEBHOOK_TOKEN = 50027
+
 
 @dataclass(slots=True)
 class _Tracked:
+    row_id: int
     channel_id: int
     message_id: int
     title: str
-    shown: dict[str, Any] | None = None
+    token: str | None = None
+    expires_at: datetime | None = None
+    shown: str | None = None
+
+    @classmethod
+    def of(cls, row: TrackedMessage) -> _Tracked:
+        return cls(
+            row.id,
+            row.channel_id,
+            row.message_id,
+            row.title,
+            row.interaction_token,
+            row.expires_at,
+            row.shown,
+        )
+
+
+def shown_digest(embed: discord.Embed, view: discord.ui.View) -> str:
+    """What a message shows, as a digest: an edit to the same digest changes nothing."""
+    shown = {"embed": embed.to_dict(), "buttons": [i.custom_id for i in view.children]}  # type: ignore[attr-defined]
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class TaskMessages:
     def __init__(
-        self, client: discord.Client, scheduler: SchedulerService, *, settle: float = 0.25
+        self,
+        client: discord.Client,
+        scheduler: SchedulerService,
+        store: TrackedMessageService,
+        clock: Clock,
+        *,
+        settle: float = 0.25,
     ) -> None:
         self.client = client
         self.scheduler = scheduler
+        self.store = store
+        self.clock = clock
         self.settle = settle
         self._tracked: dict[int, list[_Tracked]] = {}
         self._pending: dict[int, asyncio.Task[None]] = {}
 
-    def track(self, task_id: int, message: discord.Message | Any, title: str) -> None:
-        """Keep ``message`` (a public confirmation of the task) true from now on."""
+    async def track(
+        self,
+        task: ScheduledTask,
+        message: discord.Message | Any,
+        embed: discord.Embed,
+        view: discord.ui.View,
+        *,
+        interaction_token: str | None = None,
+    ) -> None:
+        """Keep ``message`` (showing ``embed`` and ``view``) true from now on; with
+        ``interaction_token``, an ephemeral reply, for as long as the token lives."""
         channel_id = getattr(message, "channel_id", None) or message.channel.id
-        self._tracked.setdefault(task_id, []).append(_Tracked(channel_id, message.id, title))
+        title = embed.title or "Task"
+        row = await self.store.add(
+            task.id,
+            task.guild_id,
+            channel_id,
+            message.id,
+            title,
+            interaction_token=interaction_token,
+        )
+        tracked = _Tracked.of(row)
+        tracked.shown = shown_digest(embed, view)
+        await self.store.set_shown(row.id, tracked.shown)
+        self._tracked.setdefault(task.id, []).append(tracked)
+
+    async def load(self) -> int:
+        """Take back the stored messages of this bot's servers and redraw those whose task
+        changed meanwhile; how many were taken back."""
+        rows = await self.store.load()
+        ours = [r for r in rows if r.guild_id is None or self.client.get_guild(r.guild_id)]
+        for row in ours:
+            known = self._tracked.setdefault(row.task_id, [])
+            if all(tracked.row_id != row.id for tracked in known):
+                known.append(_Tracked.of(row))
+        for task_id in {row.task_id for row in ours}:
+            self.changed(task_id)
+        return len(ours)
 
     def tracked(self, task_id: int) -> int:
         return len(self._tracked.get(task_id, ()))
@@ -76,27 +154,50 @@ class TaskMessages:
         messages = self._tracked.get(task_id, [])
         if task is None:
             self._tracked.pop(task_id, None)
+            await self.store.drop_task(task_id)
             return
+        gone: list[int] = []
         for tracked in list(messages):
+            if tracked.expires_at is not None and self.clock.now() >= tracked.expires_at:
+                messages.remove(tracked)
+                gone.append(tracked.row_id)
+                continue
             embed = task_embed(task, title=tracked.title)
             view = task_view(task)
-            shown = {"embed": embed.to_dict(), "buttons": [i.custom_id for i in view.children]}  # type: ignore[attr-defined]
+            shown = shown_digest(embed, view)
             if shown == tracked.shown:
                 continue
-            channel = self.client.get_partial_messageable(tracked.channel_id)
             try:
-                await channel.get_partial_message(tracked.message_id).edit(embed=embed, view=view)
+                await self._edit(tracked, embed, view)
             except discord.NotFound:
                 messages.remove(tracked)
+                gone.append(tracked.row_id)
                 continue
             except discord.HTTPException as exc:
-                log.info(
-                    "task %s: could not redraw message %s: %s", task_id, tracked.message_id, exc
-                )
+                if exc.code == _INVALID_WEBHOOK_TOKEN or exc.status == 401:
+                    messages.remove(tracked)
+                    gone.append(tracked.row_id)
+                else:
+                    log.info("task %s: could not redraw message %s: %s", task_id, tracked, exc)
                 continue
             tracked.shown = shown
+            await self.store.set_shown(tracked.row_id, shown)
         if task.status not in LIVE_STATUSES or not messages:
             self._tracked.pop(task_id, None)
+            await self.store.drop_task(task_id)
+        elif gone:
+            await self.store.drop(gone)
+
+    async def _edit(self, tracked: _Tracked, embed: discord.Embed, view: discord.ui.View) -> None:
+        if tracked.token is None:
+            channel = self.client.get_partial_messageable(tracked.channel_id)
+            await channel.get_partial_message(tracked.message_id).edit(embed=embed, view=view)
+            return
+        application_id = self.client.application_id
+        assert application_id is not None
+        webhook = discord.Webhook.partial(application_id, tracked.token, client=self.client)
+        # The reply's own words ("next run …") would go stale: the embed says it all now.
+        await webhook.edit_message(tracked.message_id, content=None, embed=embed, view=view)
 
 
 def task_messages_of(client: discord.Client) -> TaskMessages | None:
@@ -107,15 +208,21 @@ def task_messages_of(client: discord.Client) -> TaskMessages | None:
 
 async def send_tracked(
     interaction: discord.Interaction,
-    task_id: int,
+    task: ScheduledTask,
     *,
     embed: discord.Embed,
     view: discord.ui.View,
     content: str | None = None,
+    ephemeral: bool = False,
 ) -> None:
-    """Answer with a public task confirmation and keep it true."""
-    response = await interaction.response.send_message(content, embed=embed, view=view)
+    """Answer with a task confirmation (public, or an ``ephemeral`` reply) and keep it true."""
+    response = await interaction.response.send_message(
+        content, embed=embed, view=view, ephemeral=ephemeral
+    )
     messages = task_messages_of(interaction.client)
     message = getattr(response, "resource", None)
-    if messages is not None and isinstance(message, discord.InteractionMessage):
-        messages.track(task_id, message, embed.title or "Task")
+    if task.status not in LIVE_STATUSES or messages is None:
+        return
+    if isinstance(message, discord.InteractionMessage):
+        token = interaction.token if ephemeral else None
+        await messages.track(task, message, embed, view, interaction_token=token)

@@ -19,7 +19,7 @@ from bot.ui.task_input import (
     STATUS_OPTIONS,
     actor_of,
     task_choices,
-    task_id_of,
+    task_ref_of,
     when_choices,
 )
 from bot.ui.tasks import COLOUR, TASK_NAME_LIMIT, task_embed
@@ -94,9 +94,9 @@ class AdminCog(commands.GroupCog, group_name="admin"):
     @app_commands.describe(task="A task of this server")
     @admin_only()
     async def cancel(self, interaction: discord.Interaction, task: str) -> None:
-        cancelled = await self.tasks.cancel(actor_of(interaction), task_id_of(task), as_admin=True)
+        cancelled = await self.tasks.cancel(actor_of(interaction), task_ref_of(task), as_admin=True)
         await interaction.response.send_message(
-            f"✅ Cancelled task #{cancelled.id} **{safe(cancelled.name, TASK_NAME_LIMIT)}**.",
+            f"✅ Cancelled task {cancelled.ref} **{safe(cancelled.name, TASK_NAME_LIMIT)}**.",
             ephemeral=True,
         )
 
