@@ -84,6 +84,7 @@ class TaskMessages:
         self.settle = settle
         self._tracked: dict[int, list[_Tracked]] = {}
         self._pending: dict[int, asyncio.Task[None]] = {}
+        self._again: set[int] = set()
 
     async def track(
         self,
@@ -128,8 +129,13 @@ class TaskMessages:
         return len(self._tracked.get(task_id, ()))
 
     def changed(self, task_id: int) -> None:
-        """A task changed: redraw its messages soon (once for every change until then)."""
-        if task_id not in self._tracked or task_id in self._pending:
+        """A task changed: redraw its messages soon (once for every change until then).
+
+        One redraw per task at a time: a change while one is drawing asks for another."""
+        if task_id not in self._tracked:
+            return
+        if task_id in self._pending:
+            self._again.add(task_id)
             return
         redraw = asyncio.get_running_loop().create_task(self._redraw_later(task_id))
         self._pending[task_id] = redraw
@@ -141,13 +147,18 @@ class TaskMessages:
 
     async def _redraw_later(self, task_id: int) -> None:
         try:
-            await asyncio.sleep(self.settle)
+            while True:
+                await asyncio.sleep(self.settle)
+                # What changed until now is read by this redraw.
+                self._again.discard(task_id)
+                try:
+                    await self._redraw(task_id)
+                except Exception:
+                    log.exception("task %s: redrawing its messages failed", task_id)
+                if task_id not in self._again:
+                    return
         finally:
             self._pending.pop(task_id, None)
-        try:
-            await self._redraw(task_id)
-        except Exception:
-            log.exception("task %s: redrawing its messages failed", task_id)
 
     async def _redraw(self, task_id: int) -> None:
         task = await self.scheduler.get_task(task_id)
