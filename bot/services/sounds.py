@@ -134,6 +134,17 @@ class SoundService:
         async with self._sessions() as session:
             return await SoundRepository(session).count(guild_id)
 
+    async def count_matching(self, guild_id: int, text: str) -> int:
+        async with self._sessions() as session:
+            return await SoundRepository(session).count_matching(guild_id, text)
+
+    async def matching(
+        self, guild_id: int, text: str, *, limit: int, offset: int = 0
+    ) -> Sequence[Sound]:
+        """Sounds whose name contains ``text``, those starting with it first, by name."""
+        async with self._sessions() as session:
+            return await SoundRepository(session).search(guild_id, text, limit=limit, offset=offset)
+
     async def autocomplete(self, guild_id: int, text: str, *, limit: int = 25) -> Sequence[Sound]:
         """Names starting with ``text`` first, then names containing it."""
         async with self._sessions() as session:
