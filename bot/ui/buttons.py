@@ -24,6 +24,7 @@ from bot.services.member_tasks import MemberTaskService
 from bot.ui.checks import is_admin
 from bot.ui.errors import Answering
 from bot.ui.formatting import safe
+from bot.ui.id_buttons import IdButton
 from bot.ui.playback_control import controlled_play
 from bot.ui.task_input import actor_of
 from bot.ui.tasks import TASK_NAME_LIMIT, list_embed, task_embed
@@ -40,35 +41,17 @@ async def _refuse(interaction: discord.Interaction, text: str) -> None:
     await interaction.response.send_message(f"❌ {text}", ephemeral=True)
 
 
-class CancelButton(
-    Answering,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"carillon:cancel:(?P<id>\d+)",
-):
+class CancelButton(IdButton, template=r"carillon:cancel:(?P<id>\d+)"):
     """Cancels a task (every future run)."""
 
-    def __init__(self, task_id: int, *, label: str = "Cancel") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label[:80],
-                style=discord.ButtonStyle.danger,
-                custom_id=f"carillon:cancel:{task_id}",
-            )
-        )
-        self.task_id = task_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> CancelButton:
-        return cls(int(match["id"]))
+    action, label, style = "cancel", "Cancel", discord.ButtonStyle.danger
 
     async def pressed(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None:
             await _refuse(interaction, NOT_YOURS)
             return
         tasks = services_of(interaction.client).member_tasks
-        task = await tasks.cancel_by_button(actor_of(interaction), self.task_id)
+        task = await tasks.cancel_by_button(actor_of(interaction), self.item_id)
         if task is None:
             await _refuse(interaction, NOT_YOURS)
             return
@@ -120,39 +103,14 @@ def _listed(embed: discord.Embed, viewer_id: int) -> tuple[ListScope, int] | Non
     return scope, int(page[1]) - 1 if page else 0
 
 
-class _TaskButton(
-    Answering,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"carillon:(?P<action>pause|resume|skip):(?P<id>\d+)",
-):
+class _TaskButton(IdButton, template=r"carillon:(?P<action>pause|resume|skip):(?P<id>\d+)"):
     """A button acting on one task; only its owner or an admin may press it."""
-
-    action: str = ""
-    label: str = ""
-    emoji: str = ""
-
-    def __init__(self, task_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=self.label,
-                emoji=self.emoji,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"carillon:{self.action}:{task_id}",
-            )
-        )
-        self.task_id = task_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> _TaskButton:
-        return cls(int(match["id"]))
 
     async def pressed(self, interaction: discord.Interaction) -> None:
         tasks = services_of(interaction.client).member_tasks
         task = None
         if interaction.guild_id is not None:
-            task = await tasks.by_button(actor_of(interaction), self.task_id)
+            task = await tasks.by_button(actor_of(interaction), self.item_id)
         if task is None:
             await _refuse(interaction, NOT_YOURS)
             return
@@ -207,36 +165,17 @@ def skipped_text(task: ScheduledTask, dropped: datetime) -> str:
     )
 
 
-class StopButton(
-    Answering,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"carillon:stop:(?P<guild>\d+)",
-):
-    """Stops what is playing in the server."""
+class StopButton(IdButton, template=r"carillon:stop:(?P<id>\d+)"):
+    """Stops what is playing in the server (its id is the server's)."""
 
-    def __init__(self, guild_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Stop",
-                style=discord.ButtonStyle.secondary,
-                emoji="⏹️",
-                custom_id=f"carillon:stop:{guild_id}",
-            )
-        )
-        self.guild_id = guild_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> StopButton:
-        return cls(int(match["guild"]))
+    action, label, emoji = "stop", "Stop", "⏹️"
 
     async def pressed(self, interaction: discord.Interaction) -> None:
-        if interaction.guild_id != self.guild_id:
+        if interaction.guild_id != self.item_id:
             await _refuse(interaction, NOT_YOURS)
             return
         player = services_of(interaction.client).player
-        if player.now_playing(self.guild_id) is None:
+        if player.now_playing(self.item_id) is None:
             await interaction.response.send_message("Nothing is playing right now.", ephemeral=True)
             return
         try:
@@ -244,7 +183,7 @@ class StopButton(
         except NotPermitted:
             await _refuse(interaction, NOT_YOURS)
             return
-        await player.stop(self.guild_id, interaction.user.id)
+        await player.stop(self.item_id, interaction.user.id)
         await interaction.response.send_message("⏹️ Stopped.", ephemeral=True)
 
 

@@ -18,6 +18,7 @@ from bot.ui.checks import is_admin
 from bot.ui.errors import Answering
 from bot.ui.followups import edit_original
 from bot.ui.formatting import safe
+from bot.ui.id_buttons import IdButton
 
 log = logging.getLogger(__name__)
 
@@ -133,27 +134,11 @@ async def _tell(
         return False
 
 
-class _ConfirmDelete(Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"^$"):
+class _ConfirmDelete(IdButton, template=r"^$"):
     """Shared behaviour of the "Delete anyway" buttons; subclasses name the kind."""
 
     kind = ""
-    action = ""
-
-    def __init__(self, item_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Delete anyway",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"carillon:{self.action}:{item_id}",
-            )
-        )
-        self.item_id = item_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> _ConfirmDelete:
-        return cls(int(match["id"]))
+    label, style = "Delete anyway", discord.ButtonStyle.danger
 
     async def delete(self, interaction: discord.Interaction, admin: bool) -> Deletion:
         raise NotImplementedError
