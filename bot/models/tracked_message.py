@@ -16,6 +16,8 @@ class MessageKind(enum.StrEnum):
     CONFIRMATION = "confirmation"
     # An ephemeral reply: only its interaction's token may edit it, until ``expires_at``.
     REPLY = "reply"
+    # "Now playing" while its play runs: one left at a start was cut short by a restart.
+    NOW_PLAYING = "now_playing"
 
 
 class TrackedMessage(Base):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models.tracked_message import TrackedMessage
+from bot.models.tracked_message import MessageKind, TrackedMessage
 
 
 class TrackedMessageRepository:
@@ -20,11 +20,14 @@ class TrackedMessageRepository:
         await self.session.flush()
         return message
 
-    async def live(self, now: datetime) -> list[TrackedMessage]:
-        """Every tracked message whose token (if it needs one) has not expired."""
+    async def live(self, now: datetime, kinds: Sequence[MessageKind]) -> list[TrackedMessage]:
+        """The tracked messages of ``kinds`` whose token (if one is needed) has not expired."""
         result = await self.session.execute(
             select(TrackedMessage)
-            .where(or_(TrackedMessage.expires_at.is_(None), TrackedMessage.expires_at > now))
+            .where(
+                TrackedMessage.kind.in_(list(kinds)),
+                or_(TrackedMessage.expires_at.is_(None), TrackedMessage.expires_at > now),
+            )
             .order_by(TrackedMessage.id)
         )
         return list(result.scalars())
@@ -41,8 +44,12 @@ class TrackedMessageRepository:
                 delete(TrackedMessage).where(TrackedMessage.id.in_(sorted(ids)))
             )
 
-    async def drop_task(self, task_id: int) -> None:
-        await self.session.execute(delete(TrackedMessage).where(TrackedMessage.task_id == task_id))
+    async def drop_task(self, task_id: int, kinds: Sequence[MessageKind]) -> None:
+        await self.session.execute(
+            delete(TrackedMessage).where(
+                TrackedMessage.task_id == task_id, TrackedMessage.kind.in_(list(kinds))
+            )
+        )
 
     async def set_shown(self, message_id: int, shown: str) -> None:
         await self.session.execute(

@@ -29,14 +29,17 @@ class TrackedMessageService:
         title: str,
         *,
         interaction_token: str | None = None,
+        kind: MessageKind | None = None,
     ) -> TrackedMessage:
         """A public confirmation, or (``interaction_token``) an ephemeral reply, which can be
-        edited only until the token expires."""
+        edited only until the token expires; or a message of another ``kind``."""
         now = self.clock.now()
+        if kind is None:
+            kind = MessageKind.REPLY if interaction_token else MessageKind.CONFIRMATION
         row = TrackedMessage(
             task_id=task_id,
             guild_id=guild_id,
-            kind=MessageKind.REPLY if interaction_token else MessageKind.CONFIRMATION,
+            kind=kind,
             channel_id=channel_id,
             message_id=message_id,
             title=title[:256],
@@ -47,20 +50,21 @@ class TrackedMessageService:
         async with self.db() as session, session.begin():
             return await TrackedMessageRepository(session).add(row)
 
-    async def load(self) -> list[TrackedMessage]:
-        """Every message still to keep true; expired replies are dropped on the way."""
+    async def load(self, kinds: Sequence[MessageKind]) -> list[TrackedMessage]:
+        """Every message of ``kinds`` still to keep true; expired replies are dropped."""
         async with self.db() as session, session.begin():
             repository = TrackedMessageRepository(session)
             await repository.drop_expired(self.clock.now())
-            return await repository.live(self.clock.now())
+            return await repository.live(self.clock.now(), kinds)
 
     async def drop(self, ids: Sequence[int]) -> None:
         async with self.db() as session, session.begin():
             await TrackedMessageRepository(session).drop(ids)
 
-    async def drop_task(self, task_id: int) -> None:
+    async def drop_task(self, task_id: int, kinds: Sequence[MessageKind]) -> None:
+        """Forget the task's messages of ``kinds`` (its task is over, or gone)."""
         async with self.db() as session, session.begin():
-            await TrackedMessageRepository(session).drop_task(task_id)
+            await TrackedMessageRepository(session).drop_task(task_id, kinds)
 
     async def set_shown(self, row_id: int, shown: str) -> None:
         async with self.db() as session, session.begin():

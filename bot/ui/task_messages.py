@@ -27,7 +27,7 @@ import discord
 
 from bot.clock import Clock
 from bot.models.scheduled_task import LIVE_STATUSES, ScheduledTask
-from bot.models.tracked_message import TrackedMessage
+from bot.models.tracked_message import MessageKind, TrackedMessage
 from bot.services.scheduler import SchedulerService
 from bot.services.tracked_messages import TrackedMessageService
 from bot.ui.buttons import task_view
@@ -36,6 +36,8 @@ from bot.ui.tasks import task_embed
 log = logging.getLogger(__name__)
 
 _INVALID_WEBHOOK_TOKEN = 50027
+# The messages this module keeps true ("now playing" is ``bot.ui.now_playing``'s).
+KEPT_TRUE = (MessageKind.CONFIRMATION, MessageKind.REPLY)
 
 
 @dataclass(slots=True)
@@ -115,7 +117,7 @@ class TaskMessages:
     async def load(self) -> int:
         """Take back the stored messages of this bot's servers and redraw those whose task
         changed meanwhile; how many were taken back."""
-        rows = await self.store.load()
+        rows = await self.store.load(KEPT_TRUE)
         ours = [r for r in rows if r.guild_id is None or self.client.get_guild(r.guild_id)]
         for row in ours:
             known = self._tracked.setdefault(row.task_id, [])
@@ -165,7 +167,7 @@ class TaskMessages:
         messages = self._tracked.get(task_id, [])
         if task is None:
             self._tracked.pop(task_id, None)
-            await self.store.drop_task(task_id)
+            await self.store.drop_task(task_id, KEPT_TRUE)
             return
         gone: list[int] = []
         for tracked in list(messages):
@@ -195,7 +197,7 @@ class TaskMessages:
             await self.store.set_shown(tracked.row_id, shown)
         if task.status not in LIVE_STATUSES or not messages:
             self._tracked.pop(task_id, None)
-            await self.store.drop_task(task_id)
+            await self.store.drop_task(task_id, KEPT_TRUE)
         elif gone:
             await self.store.drop(gone)
 

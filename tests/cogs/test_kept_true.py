@@ -43,7 +43,7 @@ async def _daily(app: App) -> tuple[int, Reply]:
 
 
 async def _rows(app: App) -> list:
-    return list(await app.services.tracked_messages.load())
+    return list(await app.services.tracked_messages.load(list(MessageKind)))
 
 
 async def test_a_confirmation_posted_before_a_restart_is_edited_when_the_task_runs(
