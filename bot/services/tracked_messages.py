@@ -30,6 +30,7 @@ class TrackedMessageService:
         *,
         interaction_token: str | None = None,
         kind: MessageKind | None = None,
+        shown: str | None = None,
     ) -> TrackedMessage:
         """A public confirmation, or (``interaction_token``) an ephemeral reply, which can be
         edited only until the token expires; or a message of another ``kind``."""
@@ -45,6 +46,7 @@ class TrackedMessageService:
             title=title[:256],
             interaction_token=interaction_token,
             expires_at=now + REPLY_EDITABLE_FOR if interaction_token else None,
+            shown=shown,
             created_at=now,
         )
         async with self.db() as session, session.begin():

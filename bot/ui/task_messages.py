@@ -100,19 +100,16 @@ class TaskMessages:
         """Keep ``message`` (showing ``embed`` and ``view``) true from now on; with
         ``interaction_token``, an ephemeral reply, for as long as the token lives."""
         channel_id = getattr(message, "channel_id", None) or message.channel.id
-        title = embed.title or "Task"
         row = await self.store.add(
             task.id,
             task.guild_id,
             channel_id,
             message.id,
-            title,
+            embed.title or "Task",
             interaction_token=interaction_token,
+            shown=shown_digest(embed, view),
         )
-        tracked = _Tracked.of(row)
-        tracked.shown = shown_digest(embed, view)
-        await self.store.set_shown(row.id, tracked.shown)
-        self._tracked.setdefault(task.id, []).append(tracked)
+        self._tracked.setdefault(task.id, []).append(_Tracked.of(row))
 
     async def load(self) -> int:
         """Take back the stored messages of this bot's servers and redraw those whose task
