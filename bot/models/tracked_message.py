@@ -16,6 +16,9 @@ class MessageKind(enum.StrEnum):
     CONFIRMATION = "confirmation"
     # An ephemeral reply: only its interaction's token may edit it, until ``expires_at``.
     REPLY = "reply"
+    # An ephemeral task list (``task_id`` 0; ``title`` names its scope and page), redrawn
+    # when a task of its server changes, while its token lives.
+    LIST = "list"
     # "Now playing" while its play runs: one left at a start was cut short by a restart.
     NOW_PLAYING = "now_playing"
 

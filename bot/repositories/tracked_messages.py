@@ -51,6 +51,13 @@ class TrackedMessageRepository:
             )
         )
 
+    async def set_title(self, row_id: int, title: str) -> None:
+        await self.session.execute(
+            update(TrackedMessage)
+            .where(TrackedMessage.id == row_id)
+            .values(title=title[:256], shown=None)
+        )
+
     async def set_shown(self, message_id: int, shown: str) -> None:
         await self.session.execute(
             update(TrackedMessage).where(TrackedMessage.id == message_id).values(shown=shown)

@@ -206,6 +206,8 @@ class SchedulerService:
             await ScheduledTaskRepository(session).add(task)
             await announce(session, task.guild_id, task.next_run_at)
         self.dispatcher.wake(task.next_run_at)
+        # A new task changes the lists of its server.
+        self.dispatcher.watchers.changed(task.id)
         return task
 
     def _first_run(

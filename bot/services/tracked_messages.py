@@ -68,6 +68,10 @@ class TrackedMessageService:
         async with self.db() as session, session.begin():
             await TrackedMessageRepository(session).drop_task(task_id, kinds)
 
+    async def set_title(self, row_id: int, title: str) -> None:
+        async with self.db() as session, session.begin():
+            await TrackedMessageRepository(session).set_title(row_id, title)
+
     async def set_shown(self, row_id: int, shown: str) -> None:
         async with self.db() as session, session.begin():
             await TrackedMessageRepository(session).set_shown(row_id, shown)

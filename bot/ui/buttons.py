@@ -187,6 +187,14 @@ class StopButton(IdButton, template=r"carillon:stop:(?P<id>\d+)"):
         await interaction.response.send_message("⏹️ Stopped.", ephemeral=True)
 
 
+_SCOPE_AND_PAGE = (
+    r"(?P<scope>mine|admin):(?P<viewer>\d+):(?P<status>[a-z]+):(?P<member>\d+):(?P<page>\d+)"
+)
+_PAGE_ID = rf"carillon:page:(?P<dir>prev|next):{_SCOPE_AND_PAGE}"
+# A list page as a tracked list message stores it (``ListScope.custom_id("at", page)``).
+_LIST_AT = rf"carillon:page:at:{_SCOPE_AND_PAGE}"
+
+
 @dataclass(frozen=True, slots=True)
 class ListScope:
     """Whose list a page shows: the viewer's own tasks, or (admins) the server's."""
@@ -211,14 +219,25 @@ class ListScope:
             f"{self.member_id}:{page}"
         )
 
+    @classmethod
+    def read(cls, custom_id: str) -> tuple[ListScope, int] | None:
+        """The scope and page a ``custom_id`` names, or None."""
+        match = re.fullmatch(_PAGE_ID, custom_id) or re.fullmatch(_LIST_AT, custom_id)
+        if match is None:
+            return None
+        scope = cls(
+            admin=match["scope"] == "admin",
+            viewer_id=int(match["viewer"]),
+            status=match["status"],
+            member_id=int(match["member"]),
+        )
+        return scope, int(match["page"])
+
 
 class PageButton(
     Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=(
-        r"carillon:page:(?P<dir>prev|next):(?P<scope>mine|admin):(?P<viewer>\d+):"
-        r"(?P<status>[a-z]+):(?P<member>\d+):(?P<page>\d+)"
-    ),
+    template=_PAGE_ID,
 ):
     """Previous / Next on a task list."""
 
@@ -240,13 +259,9 @@ class PageButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> PageButton:
-        scope = ListScope(
-            admin=match["scope"] == "admin",
-            viewer_id=int(match["viewer"]),
-            status=match["status"],
-            member_id=int(match["member"]),
-        )
-        return cls(scope, match["dir"], int(match["page"]))
+        read = ListScope.read(match[0])
+        assert read is not None
+        return cls(read[0], match["dir"], read[1])
 
     async def pressed(self, interaction: discord.Interaction) -> None:
         allowed = interaction.guild_id is not None and (
@@ -260,6 +275,9 @@ class PageButton(
         assert interaction.guild_id is not None
         embed, view = await task_list(interaction, self.scope, self.page)
         await interaction.response.edit_message(embed=embed, view=view)
+        messages = getattr(interaction.client, "task_messages", None)
+        if messages is not None and interaction.message is not None:
+            await messages.list_moved(interaction.message.id, self.scope.custom_id("at", self.page))
 
 
 async def task_list(
@@ -267,10 +285,17 @@ async def task_list(
 ) -> tuple[discord.Embed, discord.ui.View]:
     """One page of a task list with a Cancel button per active task and Previous/Next."""
     assert interaction.guild_id is not None
-    tasks = services_of(interaction.client).task_queries
+    return await task_list_in(interaction.client, interaction.guild_id, scope, page)
+
+
+async def task_list_in(
+    client: discord.Client, guild_id: int, scope: ListScope, page: int
+) -> tuple[discord.Embed, discord.ui.View]:
+    """``task_list`` of the server ``guild_id`` (a redraw has no interaction)."""
+    tasks = services_of(client).task_queries
     user_id = scope.member_id or None if scope.admin else scope.viewer_id
     result = await tasks.page(
-        interaction.guild_id,
+        guild_id,
         user_id=user_id,
         status=scope.task_statuses(),
         page=page,

@@ -22,6 +22,7 @@ from bot.ui.task_input import (
     task_ref_of,
     when_choices,
 )
+from bot.ui.task_messages import send_tracked_list
 from bot.ui.tasks import COLOUR, TASK_NAME_LIMIT, task_embed
 
 Choice = app_commands.Choice
@@ -88,7 +89,7 @@ class AdminCog(commands.GroupCog, group_name="admin"):
             member_id=member.id if member else 0,
         )
         embed, view = await task_list(interaction, scope, 0)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await send_tracked_list(interaction, scope, embed=embed, view=view)
 
     @app_commands.command(name="cancel", description="Cancel any task in this server")
     @app_commands.describe(task="A task of this server")

@@ -34,7 +34,7 @@ from bot.ui.task_input import (
     task_ref_of,
     when_choices,
 )
-from bot.ui.task_messages import send_tracked
+from bot.ui.task_messages import send_tracked, send_tracked_list
 from bot.ui.tasks import TASK_NAME_LIMIT, details_embed, task_embed
 from bot.voice.play import PlaylistMode
 
@@ -175,7 +175,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             status=status.value if status else "pending",
         )
         embed, view = await task_list(interaction, scope, 0)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await send_tracked_list(interaction, scope, embed=embed, view=view)
 
     @app_commands.command(name="info", description="A task's details, next runs and last runs")
     @app_commands.describe(task="One of your tasks")

@@ -202,3 +202,53 @@ async def test_a_button_posted_with_a_global_id_still_cancels_its_task(app: App)
     task = await app.services.scheduler.get_task(task_id)
     assert task is not None
     assert task.status is TaskStatus.CANCELLED
+
+
+async def test_a_task_list_follows_the_tasks_of_its_server_while_its_token_lives(
+    app: App,
+) -> None:
+    world = app.world
+    await add_sound(app)
+    ids = [
+        task_id_from(
+            await world.alice.slash(
+                "schedule sound",
+                sound="bell",
+                when=f"in {n + 1} hours",
+                options={"channel": world.lounge, "name": f"t{n:02}"},
+            )
+        )
+        for n in range(12)
+    ]
+    listing = await world.alice.slash("schedule list")
+    admin = await world.admin.slash("admin tasks")
+    assert "Your pending tasks (12)" in listing.text
+    on_page_two = await world.alice.click(
+        listing, next(i for i in listing.custom_ids if ":next:" in i)
+    )
+    assert "Page 2/2" in on_page_two.text
+    await app.bot.task_messages.settled()
+    seen = on_page_two.message.version
+
+    await world.alice.slash("schedule cancel", task=await number(app, ids[0]))
+    await app.bot.task_messages.settled()
+
+    assert "Your pending tasks (11)" in listing.text
+    assert "Page 2/2" in listing.text, "the list stays on the page the member turned to"
+    assert listing.message.version > seen
+    assert "All pending tasks (12)" in admin.text  # 11 and the daily recharge
+
+    seen = listing.message.version
+    await world.bob.slash(
+        "schedule sound", sound="bell", when="in 5 hours", options={"channel": world.lounge}
+    )
+    await app.bot.task_messages.settled()
+    assert listing.message.version == seen, "bob's task is not on alice's list"
+    assert "All pending tasks (13)" in admin.text
+
+    app.clock.set(NOON + timedelta(minutes=15))
+    await world.alice.slash("schedule cancel", task=await number(app, ids[1]))
+    await app.bot.task_messages.settled()
+    assert listing.message.version == seen, "past its token's life the list is left alone"
+    assert app.bot.task_messages.lists() == 0
+    assert not [r for r in await _rows(app) if r.kind is MessageKind.LIST]
