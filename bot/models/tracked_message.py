@@ -25,7 +25,9 @@ class MessageKind(enum.StrEnum):
 
 class TrackedMessage(Base):
     __tablename__ = "tracked_messages"
-    __table_args__ = (Index("ix_tracked_messages_task", "task_id"),)
+    # Ids are never reused (SQLite would hand a deleted last row's id to the next one): a
+    # row dropped meanwhile must not make its holder's later update hit another row.
+    __table_args__ = (Index("ix_tracked_messages_task", "task_id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     task_id: Mapped[int] = mapped_column(BigInteger)

@@ -50,7 +50,10 @@ class TrackedMessageService:
             created_at=now,
         )
         async with self.db() as session, session.begin():
-            return await TrackedMessageRepository(session).add(row)
+            repository = TrackedMessageRepository(session)
+            # Replies nobody redrew since expire here, so the table does not grow forever.
+            await repository.drop_expired(now)
+            return await repository.add(row)
 
     async def load(self, kinds: Sequence[MessageKind]) -> list[TrackedMessage]:
         """Every message of ``kinds`` still to keep true; expired replies are dropped."""

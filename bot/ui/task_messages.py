@@ -127,6 +127,8 @@ class TaskMessages:
         interaction_token: str,
     ) -> None:
         """Keep an ephemeral task list true while its token lives."""
+        for expired in [k for k, t in self._lists.items() if self._expired(t)]:
+            del self._lists[expired]
         channel_id = getattr(message, "channel_id", None) or message.channel.id
         row = await self.store.add(
             0,

@@ -7,10 +7,12 @@ import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.audio.tones import tone
 from bot.emulator import Reply
 from bot.models.scheduled_task import TaskStatus
-from bot.models.tracked_message import MessageKind
+from bot.models.tracked_message import MessageKind, TrackedMessage
 from tests.cogs.conftest import App
 from tests.support.app import (
     add_sound,
@@ -252,3 +254,18 @@ async def test_a_task_list_follows_the_tasks_of_its_server_while_its_token_lives
     assert listing.message.version == seen, "past its token's life the list is left alone"
     assert app.bot.task_messages.lists() == 0
     assert not [r for r in await _rows(app) if r.kind is MessageKind.LIST]
+
+
+async def test_expired_replies_are_forgotten_when_the_next_message_is_tracked(app: App) -> None:
+    task_id, _ = await _daily(app)
+    shown = await number(app, task_id)
+    await app.world.alice.slash("schedule edit", task=shown, name="early")
+    await app.world.alice.slash("schedule list")
+    app.clock.set(NOON + timedelta(minutes=15))
+
+    await app.world.alice.slash("schedule list")
+
+    async with app.services.db() as session:
+        kinds = (await session.scalars(select(TrackedMessage.kind))).all()
+    assert sorted(kinds) == [MessageKind.CONFIRMATION, MessageKind.LIST]
+    assert app.bot.task_messages.lists() == 1

@@ -62,6 +62,8 @@ def upgrade() -> None:
         sa.Column("shown", sa.String(length=64), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tracked_messages")),
+        # Ids never reused: a row dropped meanwhile must not make a later update hit another.
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_tracked_messages_task", "tracked_messages", ["task_id"])
 
