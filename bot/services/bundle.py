@@ -20,6 +20,7 @@ from bot.services.settings import SettingsService
 from bot.services.soundboard import SoundboardService
 from bot.services.sounds import SoundService
 from bot.services.task_queries import TaskQueries
+from bot.services.tracked_messages import TrackedMessageService
 from bot.voice.service import VoicePlayerService
 
 
@@ -41,6 +42,7 @@ class Services:
     task_queries: TaskQueries
     api_tokens: ApiTokenService
     soundboard: SoundboardService
+    tracked_messages: TrackedMessageService
 
 
 @runtime_checkable
