@@ -6,12 +6,14 @@ Readable without JavaScript; forms post here with the session's CSRF token in a 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from bot.errors import CarillonError
 from bot.models.scheduled_task import TaskStatus
@@ -37,6 +39,35 @@ from bot.web.schemas import TaskCreate
 
 router = APIRouter(include_in_schema=False, tags=[PAGES])
 WEEK = timedelta(days=7)
+# A week page lists this many plays, then links to the rest of the week.
+PLAYS_PER_PAGE = 100
+
+
+def _later_from(request: Request, now: datetime) -> datetime:
+    """Where a "Later plays" link starts the list (``?from=``), never before now."""
+    wanted = request.query_params.get("from", "")
+    try:
+        start = datetime.fromisoformat(wanted)
+    except ValueError:
+        return now
+    if start.tzinfo is None:
+        return now
+    return max(start, now)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPlay:
+    """One play in the week view (a page shows hundreds: attributes, not dict keys)."""
+
+    iso: Markup
+    time: Markup
+    task_id: int
+    url: Markup
+    name: str
+    mine: bool
+    repeats: bool
+    # The task's next run in the view: Pause and Skip next act on it, so they show there.
+    next: bool
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -59,26 +90,30 @@ async def _week_page(
     zone = ZoneInfo(timezone)
     now = services.clock.now()
     owner = None if everyone else member.user_id
+    start = _later_from(request, now)
     plays = await services.task_queries.plays_between(
-        member.guild_id, now, now + WEEK, user_id=owner
+        member.guild_id, start, now + WEEK, user_id=owner, limit=PLAYS_PER_PAGE + 1
     )
-    days: dict[str, list[dict[str, Any]]] = {}
-    seen: set[int] = set()
+    later = None
+    if len(plays) > PLAYS_PER_PAGE:
+        plays = plays[:PLAYS_PER_PAGE]
+        # The next page starts just after this one's last play (ties share its instant).
+        later = (plays[-1][0] + timedelta(microseconds=1)).isoformat()
+    days: dict[str, list[WeekPlay]] = {}
     for at, task in plays:
-        first = task.id not in seen
-        seen.add(task.id)
         local = at.astimezone(zone)
         days.setdefault(local.strftime("%A %d %B"), []).append(
-            {
-                "iso": at.isoformat(),
-                "time": local.strftime("%H:%M"),
-                "name": task.name,
-                "task_id": task.id,
-                "mine": task.user_id == member.user_id,
-                "repeats": task.is_recurring,
-                # Pause and Skip next act on the task's next run: shown there only.
-                "next": first,
-            }
+            WeekPlay(
+                # Digits and punctuation only: nothing to escape.
+                iso=Markup(at.isoformat()),
+                time=Markup(local.strftime("%H:%M")),
+                task_id=task.id,
+                url=Markup(f"/servers/{member.guild_id}/tasks/{task.id}"),
+                name=task.name,
+                mine=task.user_id == member.user_id,
+                repeats=task.is_recurring,
+                next=at == task.next_run_at,
+            )
         )
     paused = await services.task_queries.page(
         member.guild_id, user_id=owner, status=TaskStatus.PAUSED, page=0, per_page=25
@@ -91,6 +126,8 @@ async def _week_page(
         everyone=everyone,
         timezone=timezone,
         days=list(days.items()),
+        later=later,
+        paged=start != now,
         paused=paused.tasks,
         sounds=await services.sounds.list(member.guild_id),
         channels=member.members.voice_channels(member.guild_id),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -309,3 +309,38 @@ async def test_admin_settings_and_roles_pages(app: App) -> None:
     finally:
         await member.aclose()
         await admin.aclose()
+
+
+async def test_a_busy_week_is_shown_a_page_at_a_time(app: App) -> None:
+    """Every 15 minutes is 672 plays a week: 100 on a page, then "Later plays this week"."""
+    guild = app.world.guild.id
+    sound = await add_sound(app)
+    browser = await log_in(app, app.world.admin)  # admins may repeat more often than hourly
+    try:
+        week = await browser.get(f"/servers/{guild}")
+        form = {
+            "csrf_token": csrf_of(week),
+            "sound_id": str(sound.id),
+            "when": "every 15 minutes",
+            "channel_id": str(app.world.lounge.id),
+            "timezone": "UTC",
+            "name": "quarter bell",
+        }
+        first = await browser.post(f"/servers/{guild}/tasks", data=form)
+        assert first.status_code == 200, first.text
+        times = re.findall(r'<time datetime="([^"]+)"', first.text)
+        assert len(times) == 100
+        later = re.search(r'href="\?from=([^"]+)" id="later"', first.text)
+        assert later, first.text
+        second = await browser.get(f"/servers/{guild}?from={later.group(1)}")
+        following = re.findall(r'<time datetime="([^"]+)"', second.text)
+        assert len(following) == 100
+        assert datetime.fromisoformat(following[0]) - datetime.fromisoformat(times[-1]) == (
+            timedelta(minutes=15)
+        )
+        assert "From now" in second.text
+        # Pause and Skip next stay on the task's next run, on the first page only.
+        assert 'formaction="/servers/' not in second.text
+        assert first.text.count("/pause") == 1
+    finally:
+        await browser.aclose()
