@@ -42,7 +42,6 @@ def create_app(services: Services, members: MemberView) -> FastAPI:
     )
     app.state.services = services
     app.state.members = members
-    app.state.metrics = operations.Metrics()
     app.add_middleware(operations.RequestMetrics)
     app.add_exception_handler(CarillonError, _carillon_error)
     app.add_exception_handler(LoginRequired, _login_required)
