@@ -13,6 +13,7 @@ from bot.services.bundle import Services
 from bot.web import admin_pages, login, operations, pages
 from bot.web.http_errors import status_of
 from bot.web.members import MemberView
+from bot.web.middleware import ConcurrencyLimit, RequestMetrics
 from bot.web.page_support import PAGES, LoginRequired, error_page
 from bot.web.routes import calendar, library, tasks, when
 
@@ -42,7 +43,9 @@ def create_app(services: Services, members: MemberView) -> FastAPI:
     )
     app.state.services = services
     app.state.members = members
-    app.add_middleware(operations.RequestMetrics)
+    # Added last, runs first: a request waiting for a slot is timed too.
+    app.add_middleware(ConcurrencyLimit)
+    app.add_middleware(RequestMetrics, metrics=services.metrics)
     app.add_exception_handler(CarillonError, _carillon_error)
     app.add_exception_handler(LoginRequired, _login_required)
     for router in (

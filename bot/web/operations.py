@@ -10,28 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from bot.metrics import Metrics
 from bot.models.scheduled_task import TaskStatus
 from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.services.bundle import Services
 
 router = APIRouter(tags=["operations"])
 DATABASE_TIMEOUT = 2.0
-
-
-class RequestMetrics(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
-        metrics: Metrics = request.app.state.services.metrics
-        metrics.api_requests.labels(request.method, template, str(response.status_code)).inc()
-        elapsed = time.perf_counter() - started
-        metrics.api_latency.labels(request.method, template).observe(elapsed)
-        return response
 
 
 @router.get("/healthz")
