@@ -163,7 +163,7 @@ async def create_from_form(
         schedule, zone = when_of(
             body.when, None, body.timezone, body.recurrence_type, None, None, required=True
         )
-        await schedule_play(member, body, schedule, zone)
+        await schedule_play(member.caller, member.actor, body, schedule, zone)
     except CarillonError as exc:
         return await _week_page(
             request, member, status=status_of(exc), error=str(exc), form_when=when
