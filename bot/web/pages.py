@@ -115,8 +115,8 @@ async def _week_page(
                 next=at == task.next_run_at,
             )
         )
-    paused = await services.task_queries.page(
-        member.guild_id, user_id=owner, status=TaskStatus.PAUSED, page=0, per_page=25
+    paused = await services.scheduler.list_guild_tasks(
+        member.guild_id, TaskStatus.PAUSED, user_id=owner, limit=25
     )
     return server_page(
         request,
@@ -128,7 +128,7 @@ async def _week_page(
         days=list(days.items()),
         later=later,
         paged=start != now,
-        paused=paused.tasks,
+        paused=paused,
         sounds=await services.sounds.list(member.guild_id),
         channels=member.members.voice_channels(member.guild_id),
         **extra,
