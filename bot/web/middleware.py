@@ -3,7 +3,7 @@ makes): request metrics, and a cap on requests handled at once.
 
 The API shares the bot's event loop with the dispatcher: every request in flight puts its
 next step in the loop's queue, ahead of a due run's own. Handling a few at a time (the
-others wait their turn, costing nothing) keeps a due run's wait to about one step.
+others wait their turn, costing nothing) keeps a due run's wait to a step or two.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.metrics import Metrics
 
 # Requests handled at once; probes (health, readiness, metrics) never wait behind them.
-CONCURRENT_REQUESTS = 1
+# Two, not one: a request waiting on something else (an upload transcoding in its thread,
+# Discord answering the login) leaves the other slot free.
+CONCURRENT_REQUESTS = 2
 PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
