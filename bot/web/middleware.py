@@ -3,7 +3,7 @@ makes): request metrics, and a cap on requests handled at once.
 
 The API shares the bot's event loop with the dispatcher: every request in flight puts its
 next step in the loop's queue, ahead of a due run's own. Handling a few at a time (the
-others wait their turn, costing nothing) keeps a due run's wait to a step or two.
+others wait their turn, costing nothing) keeps a due run's wait to about one step.
 """
 
 from __future__ import annotations
@@ -15,11 +15,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.metrics import Metrics
 
-# Requests handled at once; probes (health, readiness, metrics) never wait behind them.
-# Two, not one: a request waiting on something else (an upload transcoding in its thread,
-# Discord answering the login) leaves the other slot free.
-CONCURRENT_REQUESTS = 2
+# Requests handled at once (one measured best for a due run's lateness: benchmarks/api.py).
+CONCURRENT_REQUESTS = 1
+# Never kept waiting: operators' probes.
 PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def waits_elsewhere(method: str, path: str) -> bool:
+    """Requests that spend their time waiting on something other than the loop (Discord
+    answering the login, an upload transcoding in its thread): they take no slot, so they
+    hold no one else up."""
+    return path == "/auth/callback" or (method == "POST" and path.endswith("/sounds"))
 
 
 class RequestMetrics:
@@ -60,7 +66,11 @@ class ConcurrencyLimit:
         self._slots = asyncio.Semaphore(limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in PROBES:
+        if (
+            scope["type"] != "http"
+            or scope["path"] in PROBES
+            or waits_elsewhere(scope["method"], scope["path"])
+        ):
             await self.app(scope, receive, send)
             return
         async with self._slots:

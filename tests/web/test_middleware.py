@@ -1,4 +1,5 @@
-"""The request cap: one request in the application at a time, probes never queued."""
+"""The request cap: one request in the application at a time; probes and uploads never
+queued."""
 
 from __future__ import annotations
 
@@ -19,10 +20,16 @@ def slow_app(inside: list[str], release: asyncio.Event) -> Starlette:
         await release.wait()
         return PlainTextResponse("done")
 
-    async def healthz(_request: Request) -> PlainTextResponse:
+    async def answer(_request: Request) -> PlainTextResponse:
         return PlainTextResponse("ok")
 
-    app = Starlette(routes=[Route("/slow/{name}", slow), Route("/healthz", healthz)])
+    app = Starlette(
+        routes=[
+            Route("/slow/{name}", slow),
+            Route("/healthz", answer),
+            Route("/api/v1/sounds", answer, methods=["POST"]),
+        ]
+    )
     app.add_middleware(ConcurrencyLimit, limit=1)
     return app
 
@@ -39,6 +46,8 @@ async def test_requests_wait_their_turn_and_probes_do_not() -> None:
         assert inside == ["first"]  # the second waits for the first's slot
         probe = await asyncio.wait_for(http.get("/healthz"), 5)
         assert probe.text == "ok"
+        upload = await asyncio.wait_for(http.post("/api/v1/sounds"), 5)
+        assert upload.text == "ok"
         release.set()
         answers = await asyncio.wait_for(asyncio.gather(first, second), 5)
         assert [a.text for a in answers] == ["done", "done"]
