@@ -20,6 +20,7 @@ from bot.services.bundle import Services
 from bot.sharding import dispatch_filter
 from bot.timeparse import warm_up
 from bot.ui.errors import on_app_command_error
+from bot.ui.now_playing import cut_short_by_restart
 from bot.ui.task_messages import TaskMessages
 
 _log = logging.getLogger(__name__)
@@ -131,7 +132,12 @@ class CarillonBot(DiscordBot):
         super().__init__(config, extensions, **options)
         self.services: Services = services(self)
         self.web: WebFrontEnd | None = web(self) if web is not None else None
-        self.task_messages = TaskMessages(self, self.services.scheduler)
+        self.task_messages = TaskMessages(
+            self,
+            self.services.scheduler,
+            self.services.tracked_messages,
+            self.services.clock,
+        )
         self.services.scheduler.dispatcher.watchers.add(self.task_messages.changed)
         self._scheduler_started = False
         self._closing_started = False
@@ -159,9 +165,21 @@ class CarillonBot(DiscordBot):
         if not self._scheduler_started:
             self._scheduler_started = True
             self._claim_only_held_shards()
+            await self._take_back_messages()
             await self.services.scheduler.start()
             _log.info("scheduler started")
             freeze_startup_objects()
+
+    async def _take_back_messages(self) -> None:
+        """The messages kept true before a restart, and the plays it cut short; a failure
+        here costs those edits, never the start."""
+        try:
+            kept = await self.task_messages.load()
+            cut_short = await cut_short_by_restart(self, self.services.tracked_messages)
+        except Exception:
+            _log.exception("could not take back the messages kept true before the restart")
+            return
+        _log.info("keeping %d task messages true; %d plays were cut short", kept, cut_short)
 
     def _claim_only_held_shards(self) -> None:
         """A sharded bot's dispatcher claims only the tasks of the guilds its shards hold."""

@@ -29,6 +29,7 @@ from bot.services.soundboard import SoundboardService
 from bot.services.sounds import SoundService
 from bot.services.task_handlers import TaskHandlerRegistry
 from bot.services.task_queries import TaskQueries
+from bot.services.tracked_messages import TrackedMessageService
 from bot.sharding import ShardPlan
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.now_playing import NowPlayingPoster
@@ -129,6 +130,7 @@ def build_services(
         api_tokens=ApiTokenService(db, config.web, clock),
         soundboard=SoundboardService(db, sounds, clock),
         metrics=metrics,
+        tracked_messages=TrackedMessageService(db, clock),
     )
 
 

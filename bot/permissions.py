@@ -22,7 +22,9 @@ POSTING: Needed = (
 SOUNDBOARD: Needed = (("speak", "Speak"), ("use_soundboard", "Use Soundboard"))
 # Checked before /sound export puts a library sound on the server's soundboard.
 EXPRESSIONS: Needed = (("create_expressions", "Create Expressions"),)
-EVERYTHING: Needed = tuple(dict.fromkeys(VOICE + POSTING + SOUNDBOARD + EXPRESSIONS))
+# Checked before showing what plays as the voice channel's status (else it is left alone).
+VOICE_STATUS: Needed = (("set_voice_channel_status", "Set Voice Channel Status"),)
+EVERYTHING: Needed = tuple(dict.fromkeys(VOICE + POSTING + SOUNDBOARD + EXPRESSIONS + VOICE_STATUS))
 
 # discord.Intents flag -> its switch under Bot -> Privileged Gateway Intents.
 PRIVILEGED_INTENTS = {

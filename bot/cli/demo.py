@@ -200,7 +200,7 @@ async def _schedule(
         guild_id=guild.id,
     )
     at = due.strftime("%H:%M:%S UTC")
-    say(f"alice schedules 'bell' in {delay:g} s: task #{task.id}, due at {at}")
+    say(f"alice schedules 'bell' in {delay:g} s: task {task.ref}, due at {at}")
 
 
 def _show(say: Say, emulator: Emulator, reply: Reply) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, String, Text
+from sqlalchemy import BigInteger, DateTime, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, IdType, enum_column
@@ -35,6 +35,7 @@ class ScheduledTask(Base):
         Index("ix_scheduled_tasks_user", "user_id", "status"),
         Index("ix_scheduled_tasks_guild", "guild_id", "status"),
         Index("ix_scheduled_tasks_lease", "status", "lease_expires_at"),
+        UniqueConstraint("guild_id", "number"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
@@ -70,6 +71,9 @@ class ScheduledTask(Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
     user_id: Mapped[int | None] = mapped_column(BigInteger)
     guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    # What members call the task: #1, #2 … in its server (``guild_task_counters``); the id
+    # stays internal (buttons, the HTTP API). Null for a system task of no server.
+    number: Mapped[int | None]
     # Unique key of a system task ("daily-recharge"), so ensuring it never duplicates it.
     system_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
@@ -96,6 +100,11 @@ class ScheduledTask(Base):
         if not self.is_recurring or self.status not in ACTIVE_STATUSES:
             return False
         return self.recurrence_count is None or self.executions_count + 1 < self.recurrence_count
+
+    @property
+    def ref(self) -> str:
+        """The task as members name it: "#3", or "system task" for one of no server."""
+        return f"#{self.number}" if self.number is not None else "system task"
 
     def __repr__(self) -> str:
         return f"<ScheduledTask {self.id} {self.task_type} {self.status} next={self.next_run_at}>"

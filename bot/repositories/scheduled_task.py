@@ -77,6 +77,25 @@ class ScheduledTaskRepository:
     async def get(self, task_id: int) -> ScheduledTask | None:
         return await self.session.get(ScheduledTask, task_id)
 
+    async def get_by_number(self, guild_id: int, number: int) -> ScheduledTask | None:
+        result = await self.session.execute(
+            select(ScheduledTask).where(
+                ScheduledTask.guild_id == guild_id, ScheduledTask.number == number
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def numbers(self, task_ids: Sequence[int]) -> dict[int, int]:
+        """Each given task's number in its server (tasks of no server, or gone, left out)."""
+        if not task_ids:
+            return {}
+        result = await self.session.execute(
+            select(ScheduledTask.id, ScheduledTask.number).where(
+                ScheduledTask.id.in_(sorted(set(task_ids))), ScheduledTask.number.is_not(None)
+            )
+        )
+        return {int(task_id): int(number) for task_id, number in result.all()}
+
     async def get_by_system_key(self, key: str) -> ScheduledTask | None:
         result = await self.session.execute(
             select(ScheduledTask).where(ScheduledTask.system_key == key)

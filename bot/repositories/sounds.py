@@ -49,16 +49,24 @@ class SoundRepository:
         query = select(func.count()).select_from(Sound).where(Sound.guild_id == guild_id)
         return await self.session.scalar(query) or 0
 
-    async def search(self, guild_id: int, text: str, *, limit: int = 25) -> Sequence[Sound]:
+    async def search(
+        self, guild_id: int, text: str, *, limit: int = 25, offset: int = 0
+    ) -> Sequence[Sound]:
         """Sounds whose name starts with ``text``, then those containing it, by name."""
         matches, rank = prefix_then_substring(Sound.name_key, text)
         query = (
             select(Sound)
             .where(Sound.guild_id == guild_id, matches)
-            .order_by(rank, Sound.name_key)
+            .order_by(rank, Sound.name_key, Sound.id)
             .limit(limit)
+            .offset(offset)
         )
         return (await self.session.scalars(query)).all()
+
+    async def count_matching(self, guild_id: int, text: str) -> int:
+        matches, _ = prefix_then_substring(Sound.name_key, text)
+        query = select(func.count()).select_from(Sound).where(Sound.guild_id == guild_id, matches)
+        return await self.session.scalar(query) or 0
 
     async def delete(self, sound: Sound) -> None:
         """Delete the sound and take it out of every playlist (whatever the FK pragma says)."""

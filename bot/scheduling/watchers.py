@@ -1,5 +1,6 @@
-"""Who hears that a task changed (ran, was cancelled, paused, resumed, skipped or edited), so
-that messages about it can be redrawn. Callbacks are plain and quick: they schedule work."""
+"""Who hears that a task changed (was created, ran, was cancelled, paused, resumed, skipped or
+edited), so that messages about it can be redrawn. Callbacks are plain and quick: they
+schedule work."""
 
 from __future__ import annotations
 

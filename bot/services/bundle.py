@@ -21,6 +21,7 @@ from bot.services.settings import SettingsService
 from bot.services.soundboard import SoundboardService
 from bot.services.sounds import SoundService
 from bot.services.task_queries import TaskQueries
+from bot.services.tracked_messages import TrackedMessageService
 from bot.voice.service import VoicePlayerService
 
 
@@ -43,6 +44,7 @@ class Services:
     api_tokens: ApiTokenService
     soundboard: SoundboardService
     metrics: Metrics
+    tracked_messages: TrackedMessageService
 
 
 @runtime_checkable

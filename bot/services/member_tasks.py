@@ -38,6 +38,7 @@ from bot.services.task_parameters import (
     TaskParameters,
 )
 from bot.services.task_queries import TaskQueries
+from bot.services.task_refs import TaskRef
 from bot.services.task_requests import PlayTarget, WhenInput
 from bot.timeparse import Schedule, parse_when
 from bot.voice.play import PlaylistMode
@@ -269,15 +270,17 @@ class MemberTaskService:
                 f"({context.cap}). Cancel one with `/schedule cancel` first."
             )
 
-    async def cancel(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> ScheduledTask:
+    async def cancel(
+        self, actor: Actor, task_id: TaskRef, *, as_admin: bool = False
+    ) -> ScheduledTask:
         task = await (self.queries.in_server if as_admin else self.queries.owned)(actor, task_id)
         return await self._cancel(task)
 
     async def _cancel(self, task: ScheduledTask) -> ScheduledTask:
         if task.status not in LIVE_STATUSES:
-            raise InvalidInput(f"Task #{task.id} is already {task.status}: there is nothing left.")
+            raise InvalidInput(f"Task {task.ref} is already {task.status}: there is nothing left.")
         if not await self.scheduler.cancel_task(task.id):
-            raise InvalidInput(f"Task #{task.id} has just finished: there is nothing left.")
+            raise InvalidInput(f"Task {task.ref} has just finished: there is nothing left.")
         task.status = TaskStatus.CANCELLED
         task.next_run_at = None
         return task
@@ -289,27 +292,31 @@ class MemberTaskService:
             return None
         return await self._cancel(task)
 
-    async def _managed(self, actor: Actor, task_id: int, as_admin: bool) -> ScheduledTask:
+    async def _managed(self, actor: Actor, task_id: TaskRef, as_admin: bool) -> ScheduledTask:
         return await (self.queries.in_server if as_admin else self.queries.owned)(actor, task_id)
 
-    async def pause(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> ScheduledTask:
+    async def pause(
+        self, actor: Actor, task_id: TaskRef, *, as_admin: bool = False
+    ) -> ScheduledTask:
         return await self._pause(await self._managed(actor, task_id, as_admin))
 
     async def _pause(self, task: ScheduledTask) -> ScheduledTask:
         if task.status is TaskStatus.PAUSED:
             raise InvalidInput(
-                f"Task #{task.id} is already paused: resume it with `/schedule resume`."
+                f"Task {task.ref} is already paused: resume it with `/schedule resume`."
             )
         if not await self.scheduler.pause_task(task.id):
-            raise InvalidInput(f"Task #{task.id} is {task.status}: there is nothing to pause.")
+            raise InvalidInput(f"Task {task.ref} is {task.status}: there is nothing to pause.")
         return await self.queries.owned_or_gone(task)
 
-    async def resume(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> ScheduledTask:
+    async def resume(
+        self, actor: Actor, task_id: TaskRef, *, as_admin: bool = False
+    ) -> ScheduledTask:
         task = await self._managed(actor, task_id, as_admin)
         return await self.scheduler.resume_task(task.id)
 
     async def skip(
-        self, actor: Actor, task_id: int, *, as_admin: bool = False
+        self, actor: Actor, task_id: TaskRef, *, as_admin: bool = False
     ) -> tuple[ScheduledTask, datetime]:
         task = await self._managed(actor, task_id, as_admin)
         return await self.scheduler.skip_next(task.id)
@@ -331,7 +338,7 @@ class MemberTaskService:
     async def edit(
         self,
         actor: Actor,
-        task_id: int,
+        task_id: TaskRef,
         when: WhenInput,
         name: str | None,
         *,

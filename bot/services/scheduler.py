@@ -27,6 +27,7 @@ from bot.models.scheduled_task import (
 )
 from bot.models.task_run import RunOutcome, TaskRun
 from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter
+from bot.repositories.task_numbers import TaskNumberRepository
 from bot.repositories.task_run import TaskRunRepository
 from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
 from bot.scheduling.handlers import HandlerRegistry
@@ -200,9 +201,13 @@ class SchedulerService:
             misfire_grace_seconds=grace,
         )
         async with self.db() as session, session.begin():
+            if guild_id is not None:
+                task.number = await TaskNumberRepository(session).take_next(guild_id)
             await ScheduledTaskRepository(session).add(task)
             await announce(session, task.guild_id, task.next_run_at)
         self.dispatcher.wake(task.next_run_at)
+        # A new task changes the lists of its server.
+        self.dispatcher.watchers.changed(task.id)
         return task
 
     def _first_run(
@@ -248,14 +253,14 @@ class SchedulerService:
             if task is None:
                 raise NotFound(f"there is no task #{task_id}")
             if task.status is not TaskStatus.PAUSED:
-                raise InvalidInput(f"Task #{task_id} is {task.status}, not paused.")
+                raise InvalidInput(f"Task {task.ref} is {task.status}, not paused.")
             now = self.clock.now()
             due = task.next_run_at
             if due is not None and due < now:
                 due = remaining_after(task, now, task.executions_count)
                 if due is None:
                     raise InvalidInput(
-                        f"Task #{task_id} has no run left after now. Give it a new time with "
+                        f"Task {task.ref} has no run left after now. Give it a new time with "
                         "`/schedule edit`, or cancel it."
                     )
                 task.occurrence_at = due
@@ -278,15 +283,15 @@ class SchedulerService:
                 raise NotFound(f"there is no task #{task_id}")
             if task.status is TaskStatus.RUNNING:
                 raise InvalidInput(
-                    f"Task #{task_id} is playing right now: skip its next run once this one ends."
+                    f"Task {task.ref} is playing right now: skip its next run once this one ends."
                 )
             if task.status is not TaskStatus.PENDING or task.occurrence_at is None:
-                raise InvalidInput(f"Task #{task_id} is {task.status}: it has no next run to skip.")
+                raise InvalidInput(f"Task {task.ref} is {task.status}: it has no next run to skip.")
             dropped = task.occurrence_at
             following = remaining_after(task, dropped, task.executions_count)
             if following is None:
                 raise InvalidInput(
-                    f"Task #{task_id} has no run after its next one: cancel it instead."
+                    f"Task {task.ref} has no run after its next one: cancel it instead."
                 )
             now = self.clock.now()
             task.next_run_at = task.occurrence_at = following
@@ -421,9 +426,9 @@ class SchedulerService:
             if task is None:
                 raise NotFound(f"there is no task #{task_id}")
             if task.status is TaskStatus.RUNNING:
-                raise InvalidInput(f"task #{task_id} is running right now: edit it when it ends")
+                raise InvalidInput(f"task {task.ref} is running right now: edit it when it ends")
             if task.status not in (TaskStatus.PENDING, TaskStatus.PAUSED):
-                raise InvalidInput(f"task #{task_id} is {task.status}: schedule a new task instead")
+                raise InvalidInput(f"task {task.ref} is {task.status}: schedule a new task instead")
             if name is not None:
                 task.name = clean_task_name(name)
             if isinstance(parameters, dict):

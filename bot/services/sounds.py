@@ -30,10 +30,16 @@ class TaskUse:
     task_id: int
     name: str
     user_id: int | None
+    # Its number in the server, as members see it.
+    number: int | None = None
 
     @classmethod
     def of(cls, task: ScheduledTask) -> TaskUse:
-        return cls(task.id, task.name, task.user_id)
+        return cls(task.id, task.name, task.user_id, task.number)
+
+    @property
+    def ref(self) -> str:
+        return f"#{self.number}" if self.number is not None else "system task"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +133,17 @@ class SoundService:
     async def count(self, guild_id: int) -> int:
         async with self._sessions() as session:
             return await SoundRepository(session).count(guild_id)
+
+    async def count_matching(self, guild_id: int, text: str) -> int:
+        async with self._sessions() as session:
+            return await SoundRepository(session).count_matching(guild_id, text)
+
+    async def matching(
+        self, guild_id: int, text: str, *, limit: int, offset: int = 0
+    ) -> Sequence[Sound]:
+        """Sounds whose name contains ``text``, those starting with it first, by name."""
+        async with self._sessions() as session:
+            return await SoundRepository(session).search(guild_id, text, limit=limit, offset=offset)
 
     async def autocomplete(self, guild_id: int, text: str, *, limit: int = 25) -> Sequence[Sound]:
         """Names starting with ``text`` first, then names containing it."""

@@ -14,6 +14,7 @@ from bot.services.actor import Actor
 from bot.services.ids import parse_id
 from bot.services.scheduler import SchedulerService
 from bot.services.settings import SettingsService
+from bot.services.task_refs import TaskNumber, TaskRef, shown_id
 
 MAX_PAGE_SIZE = 10
 # A week of a task every 15 minutes (the members' shortest interval), and some.
@@ -46,18 +47,30 @@ class TaskQueries:
         self.scheduler = scheduler
         self.settings = settings
 
-    async def owned(self, actor: Actor, task_id: int) -> ScheduledTask:
+    async def find(self, guild_id: int, ref: TaskRef) -> ScheduledTask | None:
+        """The task ``ref`` names: by its number in ``guild_id``, or by its global id."""
+        if isinstance(ref, TaskNumber):
+            async with self.scheduler.db() as session:
+                return await ScheduledTaskRepository(session).get_by_number(guild_id, ref.value)
+        return await self.scheduler.get_task(ref)
+
+    async def numbers(self, task_ids: Sequence[int]) -> dict[int, int]:
+        """The numbers members know the given tasks by (a purged task has none)."""
+        async with self.scheduler.db() as session:
+            return await ScheduledTaskRepository(session).numbers(task_ids)
+
+    async def owned(self, actor: Actor, ref: TaskRef) -> ScheduledTask:
         """The member's own task in this server; NotFound otherwise, whoever else owns it."""
-        task = await self.scheduler.get_task(task_id)
+        task = await self.find(actor.guild_id, ref)
         if task is None or task.user_id != actor.user_id or task.guild_id != actor.guild_id:
-            raise NotFound(NO_SUCH_TASK.format(id=task_id))
+            raise NotFound(NO_SUCH_TASK.format(id=shown_id(ref)))
         return task
 
-    async def in_server(self, actor: Actor, task_id: int) -> ScheduledTask:
+    async def in_server(self, actor: Actor, ref: TaskRef) -> ScheduledTask:
         """Any task of this server (admins)."""
-        task = await self.scheduler.get_task(task_id)
+        task = await self.find(actor.guild_id, ref)
         if task is None or task.guild_id != actor.guild_id:
-            raise NotFound(NO_SUCH_SERVER_TASK.format(id=task_id))
+            raise NotFound(NO_SUCH_SERVER_TASK.format(id=shown_id(ref)))
         return task
 
     async def may_manage(self, actor: Actor, task_id: int) -> ScheduledTask | None:
@@ -73,11 +86,11 @@ class TaskQueries:
         """``task`` as it is stored now (after a change); NotFound if it was purged."""
         fresh = await self.scheduler.get_task(task.id)
         if fresh is None:
-            raise NotFound(NO_SUCH_TASK.format(id=task.id))
+            raise NotFound(NO_SUCH_TASK.format(id=task.number or task.id))
         return fresh
 
-    async def details(self, actor: Actor, task_id: int, *, as_admin: bool = False) -> TaskDetails:
-        task = await (self.in_server if as_admin else self.owned)(actor, task_id)
+    async def details(self, actor: Actor, ref: TaskRef, *, as_admin: bool = False) -> TaskDetails:
+        task = await (self.in_server if as_admin else self.owned)(actor, ref)
         return TaskDetails(
             task,
             self.scheduler.upcoming_runs(task, 5),
@@ -147,7 +160,8 @@ class TaskQueries:
         active_only: bool = True,
         statuses: Sequence[TaskStatus] | None = None,
     ) -> list[ScheduledTask]:
-        """Up to 25 tasks matching ``text`` by id or name: the member's, or (``everyone``) all.
+        """Up to 25 tasks matching ``text`` by number or name: the member's, or (``everyone``)
+        all.
 
         ``statuses``: only tasks in these (else live ones, or with ``active_only`` off any).
         """
@@ -162,10 +176,10 @@ class TaskQueries:
         needle = text.strip().lstrip("#").casefold()
         if not needle:
             return tasks[:25]
-        found = [t for t in tasks if needle in f"{t.id} {t.name}".casefold()]
-        task_id = parse_id(needle)
-        if task_id is not None and all(t.id != task_id for t in found):
-            exact = await self.scheduler.get_task(task_id)
+        found = [t for t in tasks if needle in f"{t.number} {t.name}".casefold()]
+        number = parse_id(needle)
+        if number is not None and all(t.number != number for t in found):
+            exact = await self.find(actor.guild_id, TaskNumber(number))
             if exact is not None and self._offered(exact, actor, everyone, statuses):
                 found.insert(0, exact)
         return found[:25]

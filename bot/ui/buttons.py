@@ -24,6 +24,7 @@ from bot.services.member_tasks import MemberTaskService
 from bot.ui.checks import is_admin
 from bot.ui.errors import Answering
 from bot.ui.formatting import safe
+from bot.ui.id_buttons import IdButton
 from bot.ui.playback_control import controlled_play
 from bot.ui.task_input import actor_of
 from bot.ui.tasks import TASK_NAME_LIMIT, list_embed, task_embed
@@ -40,41 +41,23 @@ async def _refuse(interaction: discord.Interaction, text: str) -> None:
     await interaction.response.send_message(f"❌ {text}", ephemeral=True)
 
 
-class CancelButton(
-    Answering,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"carillon:cancel:(?P<id>\d+)",
-):
+class CancelButton(IdButton, template=r"carillon:cancel:(?P<id>\d+)"):
     """Cancels a task (every future run)."""
 
-    def __init__(self, task_id: int, *, label: str = "Cancel") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label[:80],
-                style=discord.ButtonStyle.danger,
-                custom_id=f"carillon:cancel:{task_id}",
-            )
-        )
-        self.task_id = task_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> CancelButton:
-        return cls(int(match["id"]))
+    action, label, style = "cancel", "Cancel", discord.ButtonStyle.danger
 
     async def pressed(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None:
             await _refuse(interaction, NOT_YOURS)
             return
         tasks = services_of(interaction.client).member_tasks
-        task = await tasks.cancel_by_button(actor_of(interaction), self.task_id)
+        task = await tasks.cancel_by_button(actor_of(interaction), self.item_id)
         if task is None:
             await _refuse(interaction, NOT_YOURS)
             return
         name = safe(task.name, TASK_NAME_LIMIT)
         await answer_on_message(
-            interaction, task, f"✅ Cancelled task #{task.id} **{name}**: it will not run again."
+            interaction, task, f"✅ Cancelled task {task.ref} **{name}**: it will not run again."
         )
 
 
@@ -120,39 +103,14 @@ def _listed(embed: discord.Embed, viewer_id: int) -> tuple[ListScope, int] | Non
     return scope, int(page[1]) - 1 if page else 0
 
 
-class _TaskButton(
-    Answering,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"carillon:(?P<action>pause|resume|skip):(?P<id>\d+)",
-):
+class _TaskButton(IdButton, template=r"carillon:(?P<action>pause|resume|skip):(?P<id>\d+)"):
     """A button acting on one task; only its owner or an admin may press it."""
-
-    action: str = ""
-    label: str = ""
-    emoji: str = ""
-
-    def __init__(self, task_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=self.label,
-                emoji=self.emoji,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"carillon:{self.action}:{task_id}",
-            )
-        )
-        self.task_id = task_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> _TaskButton:
-        return cls(int(match["id"]))
 
     async def pressed(self, interaction: discord.Interaction) -> None:
         tasks = services_of(interaction.client).member_tasks
         task = None
         if interaction.guild_id is not None:
-            task = await tasks.by_button(actor_of(interaction), self.task_id)
+            task = await tasks.by_button(actor_of(interaction), self.item_id)
         if task is None:
             await _refuse(interaction, NOT_YOURS)
             return
@@ -189,54 +147,35 @@ class SkipButton(_TaskButton, template=r"carillon:skip:(?P<id>\d+)"):
 
 def paused_text(task: ScheduledTask) -> str:
     name = safe(task.name, TASK_NAME_LIMIT)
-    return f"⏸️ Paused task #{task.id} **{name}**: nothing plays until you resume it."
+    return f"⏸️ Paused task {task.ref} **{name}**: nothing plays until you resume it."
 
 
 def resumed_text(task: ScheduledTask) -> str:
     name = safe(task.name, TASK_NAME_LIMIT)
     when = full_and_relative(task.next_run_at) if task.next_run_at else "no run left"
-    return f"▶️ Resumed task #{task.id} **{name}**: next run {when}."
+    return f"▶️ Resumed task {task.ref} **{name}**: next run {when}."
 
 
 def skipped_text(task: ScheduledTask, dropped: datetime) -> str:
     name = safe(task.name, TASK_NAME_LIMIT)
     when = full_and_relative(task.next_run_at) if task.next_run_at else "none"
     return (
-        f"⏭️ Skipped the run of task #{task.id} **{name}** due {full_and_relative(dropped)}. "
+        f"⏭️ Skipped the run of task {task.ref} **{name}** due {full_and_relative(dropped)}. "
         f"Next run: {when}."
     )
 
 
-class StopButton(
-    Answering,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"carillon:stop:(?P<guild>\d+)",
-):
-    """Stops what is playing in the server."""
+class StopButton(IdButton, template=r"carillon:stop:(?P<id>\d+)"):
+    """Stops what is playing in the server (its id is the server's)."""
 
-    def __init__(self, guild_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Stop",
-                style=discord.ButtonStyle.secondary,
-                emoji="⏹️",
-                custom_id=f"carillon:stop:{guild_id}",
-            )
-        )
-        self.guild_id = guild_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> StopButton:
-        return cls(int(match["guild"]))
+    action, label, emoji = "stop", "Stop", "⏹️"
 
     async def pressed(self, interaction: discord.Interaction) -> None:
-        if interaction.guild_id != self.guild_id:
+        if interaction.guild_id != self.item_id:
             await _refuse(interaction, NOT_YOURS)
             return
         player = services_of(interaction.client).player
-        if player.now_playing(self.guild_id) is None:
+        if player.now_playing(self.item_id) is None:
             await interaction.response.send_message("Nothing is playing right now.", ephemeral=True)
             return
         try:
@@ -244,8 +183,16 @@ class StopButton(
         except NotPermitted:
             await _refuse(interaction, NOT_YOURS)
             return
-        await player.stop(self.guild_id, interaction.user.id)
+        await player.stop(self.item_id, interaction.user.id)
         await interaction.response.send_message("⏹️ Stopped.", ephemeral=True)
+
+
+_SCOPE_AND_PAGE = (
+    r"(?P<scope>mine|admin):(?P<viewer>\d+):(?P<status>[a-z]+):(?P<member>\d+):(?P<page>\d+)"
+)
+_PAGE_ID = rf"carillon:page:(?P<dir>prev|next):{_SCOPE_AND_PAGE}"
+# A list page as a tracked list message stores it (``ListScope.custom_id("at", page)``).
+_LIST_AT = rf"carillon:page:at:{_SCOPE_AND_PAGE}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,14 +219,25 @@ class ListScope:
             f"{self.member_id}:{page}"
         )
 
+    @classmethod
+    def read(cls, custom_id: str) -> tuple[ListScope, int] | None:
+        """The scope and page a ``custom_id`` names, or None."""
+        match = re.fullmatch(_PAGE_ID, custom_id) or re.fullmatch(_LIST_AT, custom_id)
+        if match is None:
+            return None
+        scope = cls(
+            admin=match["scope"] == "admin",
+            viewer_id=int(match["viewer"]),
+            status=match["status"],
+            member_id=int(match["member"]),
+        )
+        return scope, int(match["page"])
+
 
 class PageButton(
     Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=(
-        r"carillon:page:(?P<dir>prev|next):(?P<scope>mine|admin):(?P<viewer>\d+):"
-        r"(?P<status>[a-z]+):(?P<member>\d+):(?P<page>\d+)"
-    ),
+    template=_PAGE_ID,
 ):
     """Previous / Next on a task list."""
 
@@ -301,13 +259,9 @@ class PageButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> PageButton:
-        scope = ListScope(
-            admin=match["scope"] == "admin",
-            viewer_id=int(match["viewer"]),
-            status=match["status"],
-            member_id=int(match["member"]),
-        )
-        return cls(scope, match["dir"], int(match["page"]))
+        read = ListScope.read(match[0])
+        assert read is not None
+        return cls(read[0], match["dir"], read[1])
 
     async def pressed(self, interaction: discord.Interaction) -> None:
         allowed = interaction.guild_id is not None and (
@@ -321,6 +275,9 @@ class PageButton(
         assert interaction.guild_id is not None
         embed, view = await task_list(interaction, self.scope, self.page)
         await interaction.response.edit_message(embed=embed, view=view)
+        messages = getattr(interaction.client, "task_messages", None)
+        if messages is not None and interaction.message is not None:
+            await messages.list_moved(interaction.message.id, self.scope.custom_id("at", self.page))
 
 
 async def task_list(
@@ -328,10 +285,17 @@ async def task_list(
 ) -> tuple[discord.Embed, discord.ui.View]:
     """One page of a task list with a Cancel button per active task and Previous/Next."""
     assert interaction.guild_id is not None
-    tasks = services_of(interaction.client).task_queries
+    return await task_list_in(interaction.client, interaction.guild_id, scope, page)
+
+
+async def task_list_in(
+    client: discord.Client, guild_id: int, scope: ListScope, page: int
+) -> tuple[discord.Embed, discord.ui.View]:
+    """``task_list`` of the server ``guild_id`` (a redraw has no interaction)."""
+    tasks = services_of(client).task_queries
     user_id = scope.member_id or None if scope.admin else scope.viewer_id
     result = await tasks.page(
-        interaction.guild_id,
+        guild_id,
         user_id=user_id,
         status=scope.task_statuses(),
         page=page,
@@ -351,7 +315,7 @@ async def task_list(
     view = discord.ui.View(timeout=None)
     cancellable = (t for t in result.tasks if t.status in LIVE_STATUSES and t.guild_id)
     for index, task in enumerate(cancellable):
-        view.add_item(CancelButton(task.id, label=f"Cancel #{task.id}"))
+        view.add_item(CancelButton(task.id, label=f"Cancel {task.ref}"))
         view.children[-1].row = index // 5
     if result.pages > 1:
         previous = PageButton(scope, "prev", max(result.page - 1, 0), disabled=result.page == 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import discord
 
@@ -13,10 +13,11 @@ from bot.ui.formatting import credits, safe, signed
 COLOUR = discord.Colour.gold()
 
 
-def _line(entry: CreditTransaction) -> str:
+def _line(entry: CreditTransaction, task_numbers: Mapping[int, int]) -> str:
     reason = safe(entry.reason, 80)
-    if entry.task_id is not None:
-        reason += f" (task #{entry.task_id})"
+    number = task_numbers.get(entry.task_id) if entry.task_id is not None else None
+    if number is not None:
+        reason += f" (task #{number})"
     return (
         f"{timestamps.relative(entry.created_at)} · **{signed(entry.amount)}** {reason}"
         f" → {entry.balance_after}"
@@ -29,8 +30,10 @@ def balance_embed(
     history: Sequence[CreditTransaction] | None,
     *,
     own: bool,
+    task_numbers: Mapping[int, int] | None = None,
 ) -> discord.Embed:
-    """``history`` None: the caller may not see this member's transactions."""
+    """``history`` None: the caller may not see this member's transactions; ``task_numbers``:
+    the server's numbers of the tasks they name (by task id)."""
     whose = "Your credits" if own else f"Credits of {safe(member.display_name, 80)}"
     embed = discord.Embed(title=f"🪙 {whose}", colour=COLOUR)
     embed.description = f"**{credits(balance)}**"
@@ -39,7 +42,7 @@ def balance_embed(
     elif history:
         embed.add_field(
             name="Recent transactions",
-            value="\n".join(_line(entry) for entry in history)[:1024],
+            value="\n".join(_line(entry, task_numbers or {}) for entry in history)[:1024],
             inline=False,
         )
     else:

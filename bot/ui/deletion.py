@@ -18,6 +18,7 @@ from bot.ui.checks import is_admin
 from bot.ui.errors import Answering
 from bot.ui.followups import edit_original
 from bot.ui.formatting import safe
+from bot.ui.id_buttons import IdButton
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ async def answer(
 
 def _task_lines(tasks: Sequence[TaskUse]) -> str:
     lines = [
-        f"#{t.task_id} {safe(t.name)}" + (f" (<@{t.user_id}>)" if t.user_id else "")
+        f"{t.ref} {safe(t.name)}" + (f" (<@{t.user_id}>)" if t.user_id else "")
         for t in tasks[:TASKS_SHOWN]
     ]
     if len(tasks) > TASKS_SHOWN:
@@ -72,7 +73,7 @@ def deleted_text(kind: str, deletion: Deletion, told: int = 0) -> str:
 def owner_notice(
     kind: str, name: str, actor: discord.abc.User, guild: discord.Guild, tasks: Sequence[TaskUse]
 ) -> str:
-    listed = ", ".join(f"#{t.task_id} “{safe(t.name)}”" for t in tasks[:TASKS_SHOWN])
+    listed = ", ".join(f"{t.ref} “{safe(t.name)}”" for t in tasks[:TASKS_SHOWN])
     if len(tasks) > TASKS_SHOWN:
         listed += f" and {len(tasks) - TASKS_SHOWN} more"
     consequence = (
@@ -133,27 +134,11 @@ async def _tell(
         return False
 
 
-class _ConfirmDelete(Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"^$"):
+class _ConfirmDelete(IdButton, template=r"^$"):
     """Shared behaviour of the "Delete anyway" buttons; subclasses name the kind."""
 
     kind = ""
-    action = ""
-
-    def __init__(self, item_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Delete anyway",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"carillon:{self.action}:{item_id}",
-            )
-        )
-        self.item_id = item_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> _ConfirmDelete:
-        return cls(int(match["id"]))
+    label, style = "Delete anyway", discord.ButtonStyle.danger
 
     async def delete(self, interaction: discord.Interaction, admin: bool) -> Deletion:
         raise NotImplementedError

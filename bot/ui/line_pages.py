@@ -1,6 +1,7 @@
-"""Paged lists of lines: ``/sound list``, ``/playlist list`` and ``/playlist show``, with
-Previous / Next that survive a restart (custom id ``carillon:lines:<list>:<ref>:<dir>:<page>``;
-``ref`` is the playlist shown, 0 for the server's lists)."""
+"""Paged lists of lines: ``/sound list`` (whole or filtered), ``/playlist list`` and
+``/playlist show``, with Previous / Next that survive a restart (custom id
+``carillon:lines:<list>:<ref>:<dir>:<page>[:<filter>]``; ``ref`` is the playlist shown, 0 for
+the server's lists; ``filter`` the text sound names contain, in its matching form)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,14 @@ from bot.ui import sounds as sound_ui
 from bot.ui.errors import Answering
 
 LINES_PER_PAGE = 20
+
+
+def sound_filter(text: str | None) -> str | None:
+    """The ``/sound list`` filter as names are matched (spaces collapsed, case folded);
+    None lists every sound. Past a name's 64 characters it matches nothing, so no page of
+    it needs a button (whose custom id could not hold it)."""
+    matching = " ".join((text or "").split()).casefold()
+    return matching or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,56 +52,87 @@ class LinesButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=(
         r"carillon:lines:(?P<kind>sounds|playlists|playlist):(?P<ref>\d+):"
-        r"(?P<dir>prev|next):(?P<page>\d+)"
+        r"(?P<dir>prev|next):(?P<page>\d+)(?::(?P<filter>.+))?"
     ),
 ):
-    def __init__(self, kind: str, ref: int, direction: str, page: int, *, disabled: bool) -> None:
+    def __init__(
+        self,
+        kind: str,
+        ref: int,
+        direction: str,
+        page: int,
+        *,
+        disabled: bool,
+        matching: str | None = None,
+    ) -> None:
+        custom_id = f"carillon:lines:{kind}:{ref}:{direction}:{page}"
+        if matching:
+            custom_id += f":{matching}"
         super().__init__(
             discord.ui.Button(
                 label="Previous" if direction == "prev" else "Next",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"carillon:lines:{kind}:{ref}:{direction}:{page}",
+                custom_id=custom_id,
                 disabled=disabled,
             )
         )
-        self.kind, self.ref, self.page = kind, ref, page
+        self.kind, self.ref, self.page, self.matching = kind, ref, page, matching
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> LinesButton:
         return cls(
-            match["kind"], int(match["ref"]), match["dir"], int(match["page"]), disabled=False
+            match["kind"],
+            int(match["ref"]),
+            match["dir"],
+            int(match["page"]),
+            disabled=False,
+            matching=match["filter"],
         )
 
     async def pressed(self, interaction: discord.Interaction) -> None:
-        embed, view = await render(interaction, self.kind, self.ref, self.page)
+        embed, view = await render(
+            interaction, self.kind, self.ref, self.page, matching=self.matching
+        )
         await interaction.response.edit_message(embed=embed, view=view)
 
 
-def page_view(kind: str, ref: int, page: LinePage) -> discord.ui.View:
+def page_view(kind: str, ref: int, page: LinePage, matching: str | None = None) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if page.pages > 1:
-        view.add_item(
-            LinesButton(kind, ref, "prev", max(page.page - 1, 0), disabled=page.page == 0)
-        )
+        previous = max(page.page - 1, 0)
+        following = min(page.page + 1, page.pages - 1)
         last = page.page >= page.pages - 1
-        view.add_item(
-            LinesButton(kind, ref, "next", min(page.page + 1, page.pages - 1), disabled=last)
-        )
+        for direction, to, disabled in (
+            ("prev", previous, page.page == 0),
+            ("next", following, last),
+        ):
+            view.add_item(
+                LinesButton(kind, ref, direction, to, disabled=disabled, matching=matching)
+            )
     return view
 
 
 async def render(
-    interaction: discord.Interaction, kind: str, ref: int, page: int
+    interaction: discord.Interaction, kind: str, ref: int, page: int, *, matching: str | None = None
 ) -> tuple[discord.Embed, discord.ui.View]:
-    """One page of the list ``kind`` in the interaction's server."""
+    """One page of the list ``kind`` in the interaction's server; ``matching``: only the
+    sounds whose name contains it."""
     if interaction.guild_id is None:
         raise discord.app_commands.NoPrivateMessage
     guild_id = interaction.guild_id
     guild_name = interaction.guild.name if interaction.guild else "this server"
     services = services_of(interaction.client)
-    if kind == "sounds":
+    if kind == "sounds" and matching:
+        at = LinePage.of(await services.sounds.count_matching(guild_id, matching), page)
+        sounds = await services.sounds.matching(
+            guild_id, matching, limit=LINES_PER_PAGE, offset=at.offset
+        )
+        cost = int((await services.settings.guild(guild_id)).default_sound_cost)
+        embed = sound_ui.list_embed(guild_name, sounds, at.total, cost, matching=matching)
+        embed.set_footer(text=f"{at.footer('sound')} · names containing “{matching}”"[:2048])
+    elif kind == "sounds":
         at = LinePage.of(await services.sounds.count(guild_id), page)
         sounds = await services.sounds.list(guild_id, limit=LINES_PER_PAGE, offset=at.offset)
         cost = int((await services.settings.guild(guild_id)).default_sound_cost)
@@ -108,4 +148,4 @@ async def render(
         at = LinePage.of(len(shown.sounds), page)
         embed = playlist_ui.playlist_embed(shown, first=at.offset, count=LINES_PER_PAGE)
         embed.set_footer(text=f"{at.footer('sound')} · {embed.footer.text}")
-    return embed, page_view(kind, ref, at)
+    return embed, page_view(kind, ref, at, matching)

@@ -31,7 +31,7 @@ class DiscordNotifier:
             log.warning("system task %s (%s) failed: %s", task.id, task.name, reason)
             return
         name = safe(task.name, TASK_NAME_LIMIT)
-        text = f"⚠️ <@{owner}> your task #{task.id} **{name}** failed: {safe(reason, 1500)}"
+        text = f"⚠️ <@{owner}> your task {task.ref} **{name}** failed: {safe(reason, 1500)}"
         mentions = discord.AllowedMentions(users=[discord.Object(owner)])
         channel_id = parameters.text_channel_id if parameters is not None else None
         if await self._in_channel(channel_id, text, mentions):

@@ -52,7 +52,7 @@ def import_choices(
 
 def unlinked_notice(sound_name: str, tasks: Sequence[TaskUse]) -> str:
     """For the channel of tasks that play a sound removed from the soundboard."""
-    shown = ", ".join(f"#{t.task_id} **{safe(t.name)}**" for t in tasks[:10])
+    shown = ", ".join(f"{t.ref} **{safe(t.name)}**" for t in tasks[:10])
     more = f" and {len(tasks) - 10} more" if len(tasks) > 10 else ""
     return (
         f"ℹ️ **{safe(sound_name)}** was removed from the server's soundboard. Nothing breaks: "

@@ -15,6 +15,7 @@ from bot.services.actor import Actor
 from bot.services.ids import parse_id
 from bot.services.member_tasks import MemberTaskService
 from bot.services.task_queries import TaskQueries
+from bot.services.task_refs import TaskNumber
 from bot.services.task_requests import PlayTarget, WhenInput
 from bot.ui.tasks import preview, task_choice_name
 from bot.voice.channel import missing_permission
@@ -84,13 +85,14 @@ def play_target(
     )
 
 
-def task_id_of(text: str) -> int:
-    """The id in "12", "#12" or "#12 Morning bell — next ..." (what the picker sends back)."""
+def task_ref_of(text: str) -> TaskNumber:
+    """The task number in "12", "#12" or "#12 Morning bell — next ..." (the picker sends the
+    number): members name a task by its number in their server, never by its global id."""
     match = _TASK_REF.match(text)
-    task_id = parse_id(match[1]) if match is not None else None
-    if task_id is None:
+    number = parse_id(match[1]) if match is not None else None
+    if number is None:
         raise InvalidInput("Pick a task from the list, or give its number (such as `12`).")
-    return task_id
+    return TaskNumber(number)
 
 
 def _choice(name: str, value: str) -> app_commands.Choice[str]:
@@ -146,4 +148,4 @@ async def task_choices(
         active_only=active_only,
         statuses=statuses,
     )
-    return [_choice(task_choice_name(task), str(task.id)) for task in found]
+    return [_choice(task_choice_name(task), str(task.number)) for task in found if task.number]

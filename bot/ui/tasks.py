@@ -157,7 +157,7 @@ def task_embed(task: ScheduledTask, *, title: str, label: str | None = None) -> 
         embed.add_field(name="Read as", value=read_as(local), inline=False)
     embed.add_field(name="Repeats", value=_cut(describe_task(task), _FIELD_VALUE), inline=False)
     embed.add_field(name="Runs left", value=runs_left(task), inline=True)
-    embed.set_footer(text=f"Task #{task.id} · {task.name}"[:2048])
+    embed.set_footer(text=f"Task {task.ref} · {task.name}"[:2048])
     return embed
 
 
@@ -178,7 +178,7 @@ def _run_line(run: TaskRun) -> str:
 
 def details_embed(details: TaskDetails) -> discord.Embed:
     task = details.task
-    embed = task_embed(task, title=f"Task #{task.id}: {safe(task.name, TASK_NAME_LIMIT)}")
+    embed = task_embed(task, title=f"Task {task.ref}: {safe(task.name, TASK_NAME_LIMIT)}")
     embed.colour = COLOUR if task.status in LIVE_STATUSES else CANCELLED_COLOUR
     embed.add_field(name="Status", value=f"{_STATUS_ICONS[task.status]} {task.status}")
     upcoming = "\n".join(full_and_relative(run) for run in details.upcoming) or "none"
@@ -207,7 +207,7 @@ def list_embed(page: TaskPage, *, title: str, empty: str, show_owner: bool) -> d
         if show_owner:
             lines.append(_owner(task))
         name = _cut(
-            f"{_STATUS_ICONS[task.status]} #{task.id} · {safe(task.name, TASK_NAME_LIMIT)}", 150
+            f"{_STATUS_ICONS[task.status]} {task.ref} · {safe(task.name, TASK_NAME_LIMIT)}", 150
         )
         value = _cut("\n".join(lines), min(_FIELD_VALUE, per_task - len(name)))
         embed.add_field(name=name, value=value, inline=False)
@@ -229,4 +229,4 @@ def task_choice_name(task: ScheduledTask) -> str:
         when = f" — next {local:%a} {local.day} {local:%b} {format_clock(local)}"
     else:
         when = f" — {task.status}"
-    return _cut(f"#{task.id} {task.name}{when}", _CHOICE)
+    return _cut(f"{task.ref} {task.name}{when}", _CHOICE)

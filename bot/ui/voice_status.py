@@ -8,6 +8,7 @@ import logging
 
 import discord
 
+from bot.permissions import VOICE_STATUS, missing
 from bot.voice.play import PlayResult
 from bot.voice.ports import NowPlaying
 
@@ -25,7 +26,7 @@ class VoiceStatus:
         channel = self.client.get_channel(now.voice_channel_id)
         if not isinstance(channel, discord.VoiceChannel):
             return None
-        if not channel.permissions_for(channel.guild.me).set_voice_channel_status:
+        if missing(channel.permissions_for(channel.guild.me), VOICE_STATUS):
             return None
         return channel
 

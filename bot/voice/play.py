@@ -35,6 +35,8 @@ class PlayRequest:
     charge_key: str | None = field(default=None, compare=False)
     replay: bool = field(default=False, compare=False)
     task_name: str | None = field(default=None, compare=False)
+    # The task's number in its server, as members see it.
+    task_number: int | None = field(default=None, compare=False)
     cancellable: bool = field(default=False, compare=False)
     # Post "now playing" (a quiet task does not); skip the play when nobody is listening.
     announce: bool = field(default=True, compare=False)

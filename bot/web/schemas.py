@@ -77,6 +77,8 @@ def z(instant: datetime | None) -> str | None:
 def task_json(task: ScheduledTask) -> dict[str, Any]:
     return {
         "id": task.id,
+        # What members see in Discord ("#3"); null for a system task of no server.
+        "number": task.number,
         "name": task.name,
         "task_type": str(TaskType(task.task_type)),
         "status": str(TaskStatus(task.status)),

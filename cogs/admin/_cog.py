@@ -19,9 +19,10 @@ from bot.ui.task_input import (
     STATUS_OPTIONS,
     actor_of,
     task_choices,
-    task_id_of,
+    task_ref_of,
     when_choices,
 )
+from bot.ui.task_messages import send_tracked_list
 from bot.ui.tasks import COLOUR, TASK_NAME_LIMIT, task_embed
 
 Choice = app_commands.Choice
@@ -88,15 +89,15 @@ class AdminCog(commands.GroupCog, group_name="admin"):
             member_id=member.id if member else 0,
         )
         embed, view = await task_list(interaction, scope, 0)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await send_tracked_list(interaction, scope, embed=embed, view=view)
 
     @app_commands.command(name="cancel", description="Cancel any task in this server")
     @app_commands.describe(task="A task of this server")
     @admin_only()
     async def cancel(self, interaction: discord.Interaction, task: str) -> None:
-        cancelled = await self.tasks.cancel(actor_of(interaction), task_id_of(task), as_admin=True)
+        cancelled = await self.tasks.cancel(actor_of(interaction), task_ref_of(task), as_admin=True)
         await interaction.response.send_message(
-            f"✅ Cancelled task #{cancelled.id} **{safe(cancelled.name, TASK_NAME_LIMIT)}**.",
+            f"✅ Cancelled task {cancelled.ref} **{safe(cancelled.name, TASK_NAME_LIMIT)}**.",
             ephemeral=True,
         )
 

@@ -34,9 +34,12 @@ class Credits(commands.Cog):
         own = target.id == interaction.user.id
         balance = await self.services.credits.balance(guild_id, target.id)
         history = None
+        numbers: dict[int, int] = {}
         if own or await is_admin(interaction):
             history = await self.services.credits.history(guild_id, target.id, HISTORY_SHOWN)
-        embed = ui.balance_embed(target, balance, history, own=own)
+            task_ids = [entry.task_id for entry in history if entry.task_id is not None]
+            numbers = await self.services.task_queries.numbers(task_ids)
+        embed = ui.balance_embed(target, balance, history, own=own, task_numbers=numbers)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

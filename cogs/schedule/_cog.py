@@ -31,10 +31,10 @@ from bot.ui.task_input import (
     member_actor,
     play_target,
     task_choices,
-    task_id_of,
+    task_ref_of,
     when_choices,
 )
-from bot.ui.task_messages import send_tracked
+from bot.ui.task_messages import send_tracked, send_tracked_list
 from bot.ui.tasks import TASK_NAME_LIMIT, details_embed, task_embed
 from bot.voice.play import PlaylistMode
 
@@ -108,7 +108,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
         note = await native_note(interaction, self.services.sounds, task)
         await send_tracked(
             interaction,
-            task.id,
+            task,
             content=note,
             embed=task_embed(task, title="🔔 Scheduled"),
             view=task_view(task),
@@ -155,7 +155,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             native=native,
         )
         await send_tracked(
-            interaction, task.id, embed=task_embed(task, title="🎶 Scheduled"), view=task_view(task)
+            interaction, task, embed=task_embed(task, title="🎶 Scheduled"), view=task_view(task)
         )
         await self._nudge(interaction, task.timezone)
 
@@ -175,12 +175,12 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
             status=status.value if status else "pending",
         )
         embed, view = await task_list(interaction, scope, 0)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await send_tracked_list(interaction, scope, embed=embed, view=view)
 
     @app_commands.command(name="info", description="A task's details, next runs and last runs")
     @app_commands.describe(task="One of your tasks")
     async def info(self, interaction: discord.Interaction, task: str) -> None:
-        details = await self.queries.details(member_actor(interaction), task_id_of(task))
+        details = await self.queries.details(member_actor(interaction), task_ref_of(task))
         await interaction.response.send_message(embed=details_embed(details), ephemeral=True)
 
     @app_commands.command(name="edit", description="Change a task's time, repetition or name")
@@ -202,11 +202,13 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     ) -> None:
         edited = await self.tasks.edit(
             actor_of(interaction),
-            task_id_of(task),
+            task_ref_of(task),
             WhenInput(when, _repeat(repeat), cron, count, until),
             name,
         )
-        await interaction.response.send_message(
+        await send_tracked(
+            interaction,
+            edited,
             embed=task_embed(edited, title="✏️ Task changed"),
             view=task_view(edited),
             ephemeral=True,
@@ -215,10 +217,10 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     @app_commands.command(name="cancel", description="Cancel one of your tasks")
     @app_commands.describe(task="One of your active tasks")
     async def cancel(self, interaction: discord.Interaction, task: str) -> None:
-        cancelled = await self.tasks.cancel(member_actor(interaction), task_id_of(task))
+        cancelled = await self.tasks.cancel(member_actor(interaction), task_ref_of(task))
         name = safe(cancelled.name, TASK_NAME_LIMIT)
         await interaction.response.send_message(
-            f"✅ Cancelled task #{cancelled.id} **{name}**: it will not run again.",
+            f"✅ Cancelled task {cancelled.ref} **{name}**: it will not run again.",
             ephemeral=True,
         )
 
@@ -227,7 +229,7 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     )
     @app_commands.describe(task="One of your pending tasks")
     async def pause(self, interaction: discord.Interaction, task: str) -> None:
-        paused = await self.tasks.pause(member_actor(interaction), task_id_of(task))
+        paused = await self.tasks.pause(member_actor(interaction), task_ref_of(task))
         await interaction.response.send_message(
             paused_text(paused), embed=task_embed(paused, title="⏸️ Paused"), ephemeral=True
         )
@@ -235,9 +237,11 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     @app_commands.command(name="resume", description="Resume a paused task from its next run")
     @app_commands.describe(task="One of your paused tasks")
     async def resume(self, interaction: discord.Interaction, task: str) -> None:
-        resumed = await self.tasks.resume(member_actor(interaction), task_id_of(task))
-        await interaction.response.send_message(
-            resumed_text(resumed),
+        resumed = await self.tasks.resume(member_actor(interaction), task_ref_of(task))
+        await send_tracked(
+            interaction,
+            resumed,
+            content=resumed_text(resumed),
             embed=task_embed(resumed, title="▶️ Resumed"),
             view=task_view(resumed),
             ephemeral=True,
@@ -246,9 +250,11 @@ class ScheduleCog(commands.GroupCog, group_name="schedule"):
     @app_commands.command(name="skip", description="Skip a repeating task's next run only")
     @app_commands.describe(task="One of your repeating tasks")
     async def skip(self, interaction: discord.Interaction, task: str) -> None:
-        skipped, dropped = await self.tasks.skip(member_actor(interaction), task_id_of(task))
-        await interaction.response.send_message(
-            skipped_text(skipped, dropped),
+        skipped, dropped = await self.tasks.skip(member_actor(interaction), task_ref_of(task))
+        await send_tracked(
+            interaction,
+            skipped,
+            content=skipped_text(skipped, dropped),
             embed=task_embed(skipped, title="⏭️ Skipped the next run"),
             view=task_view(skipped),
             ephemeral=True,

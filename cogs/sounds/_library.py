@@ -16,7 +16,7 @@ from bot.ui.checks import is_admin
 from bot.ui.errors import reply_error
 from bot.ui.followups import send_followup
 from bot.ui.formatting import safe
-from bot.ui.line_pages import render
+from bot.ui.line_pages import render, sound_filter
 from bot.voice.play import PlayRequest
 from cogs.sounds._soundboard import SoundboardCommands
 
@@ -79,17 +79,9 @@ class SoundLibrary(
     @app_commands.command(name="list", description="The sounds of this server")
     @app_commands.describe(sound="Only sounds whose name contains this")
     async def list_(self, interaction: discord.Interaction, sound: str | None = None) -> None:
-        guild_id = _guild_id(interaction)
-        if not (sound and sound.strip()):
-            embed, view = await render(interaction, "sounds", 0, 0)
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-            return
-        sounds = await self.services.sounds.autocomplete(guild_id, sound, limit=ui.MAX_LINES_SHOWN)
-        guild_name = interaction.guild.name if interaction.guild else "this server"
-        embed = ui.list_embed(
-            guild_name, sounds, len(sounds), await self._default_cost(guild_id), matching=sound
-        )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        _guild_id(interaction)
+        embed, view = await render(interaction, "sounds", 0, 0, matching=sound_filter(sound))
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(description="Details of a sound")
     @app_commands.describe(sound="The sound")

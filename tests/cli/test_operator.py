@@ -137,7 +137,18 @@ def test_invite_asks_for_what_the_code_checks_and_names_the_intents(tmp_path):
     asked = discord.Permissions(int(query["permissions"][0]))
     assert asked == discord.Permissions(**{flag: True for flag, _ in EVERYTHING})
     assert "View Channel, Connect, Speak, Send Messages, Embed Links" in permissions_line
-    assert "Use Soundboard, Create Expressions" in permissions_line
+    assert "Use Soundboard, Create Expressions, Set Voice Channel Status" in permissions_line
+    assert asked.set_voice_channel_status
+    assert int(query["permissions"][0]) == (
+        (1 << 10)  # View Channel
+        | (1 << 20)  # Connect
+        | (1 << 21)  # Speak
+        | (1 << 11)  # Send Messages
+        | (1 << 14)  # Embed Links
+        | (1 << 42)  # Use Soundboard
+        | (1 << 43)  # Create Expressions
+        | (1 << 48)  # Set Voice Channel Status
+    )
     assert intents_line == "gateway intents: guilds, members, expressions, voice_states"
     assert "Server Members Intent" in switch_line.split("leave off")[0]
 

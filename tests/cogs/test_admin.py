@@ -12,7 +12,7 @@ from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.scheduling.maintenance import DAILY_RECHARGE_KEY
 from bot.ui.checks import NOT_ADMIN
 from tests.cogs.conftest import App
-from tests.support.app import add_sound, move_clock, schedule, wait_for_runs
+from tests.support.app import add_sound, move_clock, number, schedule, wait_for_runs
 
 ADMIN_COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("admin tasks", {}),
@@ -108,10 +108,10 @@ async def test_admin_cancel_with_autocomplete_over_the_server(app: App) -> None:
     bobs = await schedule(app, world.bob, "in 2 hours", name="bob task")
 
     choices = await world.admin.autocomplete("admin cancel", focused="task", task="")
-    reply = await world.admin.slash("admin cancel", task=str(alices))
+    reply = await world.admin.slash("admin cancel", task=await number(app, alices))
     missing = await world.admin.slash("admin cancel", task="424242")
 
-    assert [c.value for c in choices] == [str(alices), str(bobs)]
+    assert [c.value for c in choices] == [await number(app, alices), await number(app, bobs)]
     assert "Cancelled task" in reply.content
     assert "This server has no task #424242" in _error(missing)
 
@@ -283,10 +283,12 @@ async def test_admin_cancel_autocomplete_finds_a_task_by_id_among_many(app: App)
         )
     last = await schedule(app, world.alice, "in 3 days", name="far away")
 
-    choices = await world.admin.autocomplete("admin cancel", focused="task", task=str(last))
+    choices = await world.admin.autocomplete(
+        "admin cancel", focused="task", task=await number(app, last)
+    )
     alices = await world.alice.autocomplete("schedule cancel", focused="task", task="1")
 
-    assert choices[0].value == str(last)
+    assert choices[0].value == await number(app, last)
     assert all(c.value != "1" for c in alices)
 
 
@@ -301,8 +303,9 @@ async def test_admin_tasks_lists_the_daily_recharge_with_its_next_run(app: App) 
 
     assert daily.guild_id is None
     assert daily.next_run_at is not None
-    assert f"#{daily.id} · {daily.name}" in listing.text
+    assert daily.number is None
+    assert f"system task · {daily.name}" in listing.text
     assert f"<t:{int(daily.next_run_at.timestamp())}:F>" in listing.text
     assert "owner: system, every server" in listing.text
     assert f"carillon:cancel:{daily.id}" not in listing.custom_ids
-    assert f"#{daily.id}" not in members.text
+    assert daily.name not in members.text

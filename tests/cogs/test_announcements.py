@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.models.task_run import RunOutcome
 from tests.cogs.conftest import App
-from tests.support.app import add_sound, move_clock, task_id_from, wait_for_runs
+from tests.support.app import add_sound, move_clock, number, task_id_from, wait_for_runs
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
@@ -100,7 +100,7 @@ async def test_the_server_announcement_channel_or_none(app: App) -> None:
     back = await world.admin.slash("admin settings", announcements="scheduled")
 
     assert f"<#{side.id}>" in moved.text
-    assert f"Task #{first}" in posted.embeds[0]["footer"]["text"]
+    assert f"Task #{await number(app, first)}" in posted.embeds[0]["footer"]["text"]
     assert "Announcements" in quiet.text
     assert "none" in quiet.text
     assert [m for m in emulator.messages_in(world.general) if _plays(m)] == []

@@ -11,7 +11,7 @@ import pytest
 from bot.emulator import Actor
 from bot.models.scheduled_task import TaskStatus
 from tests.cogs.conftest import App
-from tests.support.app import add_sound, running_bot, schedule
+from tests.support.app import add_sound, number, running_bot, schedule
 
 
 async def _status(app: App, task_id: int) -> TaskStatus:
@@ -37,7 +37,7 @@ async def test_cancel_button_by_the_owner_or_an_admin(app: App, presser: str) ->
     told = await answer.wait_for_followup()
 
     assert told.ephemeral
-    assert f"Cancelled task #{task_id}" in told.content
+    assert f"Cancelled task #{await number(app, task_id)}" in told.content
     assert await _status(app, task_id) is TaskStatus.CANCELLED
     assert answer.message is not None
     assert reply.message is not None
@@ -98,7 +98,7 @@ async def test_list_cancel_buttons_and_pages_after_a_restart(app: App) -> None:
         assert "Page 2/2" in page.text
         cancelled = await world.alice.click(page, f"carillon:cancel:{ids[11]}")
         assert "Cancelled" in (await cancelled.wait_for_followup()).content
-        assert f"#{ids[11]} ·" not in cancelled.text
+        assert f"#{await number(app, ids[11])} ·" not in cancelled.text
         assert f"carillon:cancel:{ids[11]}" not in cancelled.custom_ids
         assert "Your pending tasks (11)" in cancelled.text
         assert "Page 2/2" in cancelled.text
@@ -111,14 +111,16 @@ async def test_member_never_reaches_another_members_task(app: App) -> None:
     world = app.world
     await add_sound(app)
     task_id, reply = await _confirmation(app, world.alice)
-    other = f"You have no task #{task_id}"
+    other = f"You have no task #{await number(app, task_id)}"
 
-    info = await world.bob.slash("schedule info", task=str(task_id))
-    edit = await world.bob.slash("schedule edit", task=str(task_id), name="mine now")
-    cancel = await world.bob.slash("schedule cancel", task=str(task_id))
+    info = await world.bob.slash("schedule info", task=await number(app, task_id))
+    edit = await world.bob.slash("schedule edit", task=await number(app, task_id), name="mine now")
+    cancel = await world.bob.slash("schedule cancel", task=await number(app, task_id))
     listing = await world.bob.slash("schedule list", status="all")
     cancel_choices = await world.bob.autocomplete("schedule cancel", focused="task", task="")
-    info_choices = await world.bob.autocomplete("schedule info", focused="task", task=str(task_id))
+    info_choices = await world.bob.autocomplete(
+        "schedule info", focused="task", task=await number(app, task_id)
+    )
     edit_choices = await world.bob.autocomplete("schedule edit", focused="task", task="bell")
     admin_choices = await world.bob.autocomplete("admin cancel", focused="task", task="")
     button = await world.bob.click(reply, f"carillon:cancel:{task_id}")
@@ -128,8 +130,8 @@ async def test_member_never_reaches_another_members_task(app: App) -> None:
         assert answer.ephemeral
         assert other in answer.content
         assert "bell" not in answer.content
-    assert missing.content.replace("999999", str(task_id)) == info.content
-    assert f"#{task_id}" not in listing.text
+    assert missing.content.replace("999999", await number(app, task_id)) == info.content
+    assert f"#{await number(app, task_id)}" not in listing.text
     assert cancel_choices == info_choices == edit_choices == admin_choices == []
     assert "Only the task's owner" in button.content
     task = await app.services.scheduler.get_task(task_id)
@@ -143,10 +145,10 @@ async def test_admin_on_schedule_commands_sees_only_their_own(app: App) -> None:
     await add_sound(app)
     task_id, _ = await _confirmation(app, world.alice)
 
-    info = await world.admin.slash("schedule info", task=str(task_id))
+    info = await world.admin.slash("schedule info", task=await number(app, task_id))
 
-    assert f"You have no task #{task_id}" in info.content
-    answer = await world.admin.slash("admin cancel", task=str(task_id))
+    assert f"You have no task #{await number(app, task_id)}" in info.content
+    answer = await world.admin.slash("admin cancel", task=await number(app, task_id))
     assert "Cancelled" in answer.content
 
 
@@ -154,8 +156,11 @@ async def test_cancel_button_pressed_twice_says_there_is_nothing_left(app: App) 
     await add_sound(app)
     task_id, reply = await _confirmation(app, app.world.alice)
 
-    await app.world.alice.slash("schedule cancel", task=str(task_id))
+    await app.world.alice.slash("schedule cancel", task=await number(app, task_id))
     again = await app.world.alice.click(reply, f"carillon:cancel:{task_id}")
 
     assert again.ephemeral
-    assert again.content == f"❌ Task #{task_id} is already cancelled: there is nothing left."
+    assert (
+        again.content
+        == f"❌ Task #{await number(app, task_id)} is already cancelled: there is nothing left."
+    )

@@ -103,3 +103,43 @@ async def test_playlist_show_pages(app: App, count: int, pages: int) -> None:
     if pages > 1:
         assert len(positions) == count
         assert reply.embeds[0]["footer"]["text"].startswith(f"Page {pages}/{pages}")
+
+
+@pytest.mark.parametrize(("count", "pages"), [(0, 1), (1, 1), (40, 2), (41, 3)])
+async def test_a_filtered_sound_list_pages_like_the_whole_one(
+    app: App, count: int, pages: int
+) -> None:
+    """Only the names containing the filter, prefixes first, paged by the same buttons."""
+    world = app.world
+    data = tone(440, 0.05, "wav")
+    for n in range(count):
+        name = f"bell{n:02}" if n % 2 == 0 else f"s{n:02} bell"
+        await app.services.sounds.upload(world.guild.id, world.admin.id, name, data)
+    await app.services.sounds.upload(world.guild.id, world.admin.id, "gong", data)
+
+    reply = await world.alice.slash("sound list", sound="  BELL ")
+
+    noun = "sound" if count == 1 else "sounds"
+    footer = f"Page 1/{pages} · {count} {noun} · names containing “bell”"
+    assert reply.embeds[0]["footer"]["text"] == footer
+    seen = re.findall(r"\*\*([^*]+)\*\*", reply.embeds[0].get("description", ""))
+    if count == 0:
+        assert reply.embeds[0]["description"] == (
+            "No sound name contains “bell”. See `/sound list`."
+        )
+    if pages == 1:
+        assert reply.custom_ids == []
+    else:
+        for page in range(1, pages):
+            next_id = next(i for i in reply.custom_ids if ":next:" in i)
+            assert next_id.endswith(":bell")
+            reply = await world.alice.click(reply, next_id)
+            assert reply.embeds[0]["footer"]["text"].startswith(f"Page {page + 1}/{pages}")
+            seen += re.findall(r"\*\*([^*]+)\*\*", reply.embeds[0]["description"])
+        prev_id = next(i for i in reply.custom_ids if ":prev:" in i)
+        back = await world.alice.click(reply, prev_id)
+        assert back.embeds[0]["footer"]["text"].startswith(f"Page {pages - 1}/{pages}")
+    prefixed = sorted(f"bell{n:02}" for n in range(0, count, 2))
+    inside = sorted(f"s{n:02} bell" for n in range(1, count, 2))
+    assert seen == prefixed + inside
+    assert "gong" not in seen

@@ -11,7 +11,7 @@ from bot.emulator import Message, Reply
 from bot.models.scheduled_task import TaskStatus
 from bot.models.task_run import RunOutcome
 from tests.cogs.conftest import App
-from tests.support.app import add_sound, move_clock, task_id_from, wait_for_runs
+from tests.support.app import add_sound, move_clock, number, task_id_from, wait_for_runs
 
 START = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 STEP = timedelta(minutes=15)
@@ -73,7 +73,7 @@ async def test_every_fifteen_minutes_with_skip_pause_and_resume(app: App) -> Non
     skipped = await world.alice.click(confirmation, f"carillon:skip:{task_id}")
     told = await skipped.wait_for_followup()
     assert told.ephemeral
-    assert f"Skipped the run of task #{task_id}" in told.content
+    assert f"Skipped the run of task #{await number(app, task_id)}" in told.content
     assert _ts(first + STEP) in told.content
     assert _ts(first + 2 * STEP) in _field(skipped, "Next run")
     assert await _frames_after(app, first + STEP) == played_once

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.models.scheduled_task import TaskStatus
 from tests.cogs.conftest import App
-from tests.support.app import add_sound, move_clock, schedule, wait_for_runs
+from tests.support.app import add_sound, move_clock, number, schedule, wait_for_runs
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
@@ -27,37 +27,41 @@ async def test_commands_with_autocomplete_over_the_right_tasks(app: App) -> None
     await schedule(app, world.bob, "every day at 14:00")
 
     pausable = await world.alice.autocomplete("schedule pause", focused="task", task="")
-    paused = await world.alice.slash("schedule pause", task=str(daily))
+    paused = await world.alice.slash("schedule pause", task=await number(app, daily))
     resumable = await world.alice.autocomplete("schedule resume", focused="task", task="")
-    again = await world.alice.slash("schedule pause", task=str(daily))
+    again = await world.alice.slash("schedule pause", task=await number(app, daily))
     listing = await world.alice.slash("schedule list")
     only_paused = await world.alice.slash("schedule list", status="paused")
-    skip_once = await world.alice.slash("schedule skip", task=str(once))
-    skip_paused = await world.alice.slash("schedule skip", task=str(daily))
-    resumed = await world.alice.slash("schedule resume", task=str(daily))
-    resume_again = await world.alice.slash("schedule resume", task=str(daily))
-    skipped = await world.alice.slash("schedule skip", task=str(daily))
-    bobs = await world.bob.slash("schedule pause", task=str(daily))
+    skip_once = await world.alice.slash("schedule skip", task=await number(app, once))
+    skip_paused = await world.alice.slash("schedule skip", task=await number(app, daily))
+    resumed = await world.alice.slash("schedule resume", task=await number(app, daily))
+    resume_again = await world.alice.slash("schedule resume", task=await number(app, daily))
+    skipped = await world.alice.slash("schedule skip", task=await number(app, daily))
+    bobs = await world.bob.slash("schedule pause", task=await number(app, daily))
+    daily_no, once_no = int(await number(app, daily)), int(await number(app, once))
 
-    assert sorted(int(c.value) for c in pausable) == sorted([daily, once])
-    assert [int(c.value) for c in resumable] == [daily]
+    assert sorted(int(c.value) for c in pausable) == sorted([daily_no, once_no])
+    assert [int(c.value) for c in resumable] == [daily_no]
     assert paused.ephemeral
-    assert f"Paused task #{daily}" in paused.content
+    assert f"Paused task #{daily_no}" in paused.content
     assert (
-        again.content == f"❌ Task #{daily} is already paused: resume it with `/schedule resume`."
+        again.content
+        == f"❌ Task #{daily_no} is already paused: resume it with `/schedule resume`."
     )
-    assert f"⏸️ #{daily} · bell" in listing.text
-    assert f"#{once} · bell" in listing.text
-    assert f"#{daily}" in only_paused.text
-    assert f"#{once}" not in only_paused.text
+    assert f"⏸️ #{daily_no} · bell" in listing.text
+    assert f"#{once_no} · bell" in listing.text
+    assert f"#{daily_no}" in only_paused.text
+    assert f"#{once_no}" not in only_paused.text
     assert "Page 1/1 · 1 task" in only_paused.embeds[0]["footer"]["text"]
-    assert skip_once.content == f"❌ Task #{once} has no run after its next one: cancel it instead."
-    assert skip_paused.content == f"❌ Task #{daily} is paused: it has no next run to skip."
+    assert (
+        skip_once.content == f"❌ Task #{once_no} has no run after its next one: cancel it instead."
+    )
+    assert skip_paused.content == f"❌ Task #{daily_no} is paused: it has no next run to skip."
     tomorrow = datetime(2026, 11, 27, 13, tzinfo=UTC)
     assert f"<t:{int((tomorrow - timedelta(days=1)).timestamp())}:F>" in resumed.content
-    assert resume_again.content == f"❌ Task #{daily} is pending, not paused."
+    assert resume_again.content == f"❌ Task #{daily_no} is pending, not paused."
     assert f"<t:{int(tomorrow.timestamp())}:F>" in skipped.text
-    assert f"You have no task #{daily}" in bobs.content
+    assert f"You have no task #{daily_no}" in bobs.content
     assert (await _task(app, daily)).next_run_at == tomorrow
 
 
@@ -110,13 +114,15 @@ async def test_a_one_shot_whose_time_passed_while_paused_asks_for_a_new_time(app
     world = app.world
     await add_sound(app)
     task_id = await schedule(app, world.alice, "in 10 minutes")
-    await world.alice.slash("schedule pause", task=str(task_id))
+    await world.alice.slash("schedule pause", task=await number(app, task_id))
     move_clock(app, NOW + timedelta(hours=1))
     await asyncio.sleep(0.2)
 
-    resumed = await world.alice.slash("schedule resume", task=str(task_id))
-    edited = await world.alice.slash("schedule edit", task=str(task_id), when="in 30 minutes")
-    again = await world.alice.slash("schedule resume", task=str(task_id))
+    resumed = await world.alice.slash("schedule resume", task=await number(app, task_id))
+    edited = await world.alice.slash(
+        "schedule edit", task=await number(app, task_id), when="in 30 minutes"
+    )
+    again = await world.alice.slash("schedule resume", task=await number(app, task_id))
 
     assert "has no run left after now" in resumed.content
     assert "/schedule edit" in resumed.content

@@ -13,6 +13,7 @@ from tests.support.app import (
     add_playlist,
     add_sound,
     move_clock,
+    number,
     schedule,
     task_id_from,
     wait_for_runs,
@@ -229,7 +230,7 @@ async def test_list_shows_own_pending_tasks_with_a_cancel_button_each(app: App) 
     assert "mine 1" in reply.text
     assert "mine 2" in reply.text
     assert "bob" not in reply.text
-    assert f"#{theirs}" not in reply.text
+    assert f"#{await number(app, theirs)}" not in reply.text
 
 
 async def test_list_pages_across_three_pages(app: App) -> None:
@@ -246,7 +247,7 @@ async def test_list_pages_across_three_pages(app: App) -> None:
 
     second = await world.alice.click(first, next_id)
     assert "Page 2/3" in second.text
-    assert f"#{ids[10]} · t10" in second.text
+    assert f"#{await number(app, ids[10])} · t10" in second.text
     third = await world.alice.click(second, next(i for i in second.custom_ids if ":next:" in i))
     assert "Page 3/3" in third.text
     assert [i for i in third.custom_ids if "cancel" in i] == [
@@ -265,17 +266,18 @@ async def test_list_filters_by_status(app: App) -> None:
     await add_sound(app)
     kept = await schedule(app, world.alice, "in 1 hour", name="kept")
     dropped = await schedule(app, world.alice, "in 2 hours", name="dropped")
-    await world.alice.slash("schedule cancel", task=str(dropped))
+    await world.alice.slash("schedule cancel", task=await number(app, dropped))
 
     cancelled = await world.alice.slash("schedule list", status="cancelled")
     pending = await world.alice.slash("schedule list")
     empty = await world.bob.slash("schedule list")
 
-    assert f"#{dropped}" in cancelled.text
-    assert f"#{kept}" not in cancelled.text
+    kept_no, dropped_no = await number(app, kept), await number(app, dropped)
+    assert f"#{dropped_no} · dropped" in cancelled.text
+    assert f"#{kept_no} · " not in cancelled.text
     assert cancelled.custom_ids == []
-    assert f"#{kept}" in pending.text
-    assert f"#{dropped}" not in pending.text
+    assert f"#{kept_no} · kept" in pending.text
+    assert f"#{dropped_no} · " not in pending.text
     assert "You have no pending tasks" in empty.text
 
 
@@ -286,7 +288,7 @@ async def test_info_shows_next_five_runs_and_last_runs(app: App) -> None:
     move_clock(app, datetime(2026, 11, 26, 13, tzinfo=UTC))
     await wait_for_runs(app, task_id, 1)
 
-    reply = await world.alice.slash("schedule info", task=str(task_id))
+    reply = await world.alice.slash("schedule info", task=await number(app, task_id))
 
     assert reply.ephemeral
     assert "daily bell" in reply.text
@@ -305,7 +307,11 @@ async def test_edit_changes_time_name_and_keeps_history(app: App) -> None:
     await wait_for_runs(app, task_id, 1)
 
     reply = await world.alice.slash(
-        "schedule edit", task=str(task_id), when="every day at 18:30", count=4, name="new name"
+        "schedule edit",
+        task=await number(app, task_id),
+        when="every day at 18:30",
+        count=4,
+        name="new name",
     )
 
     assert reply.ephemeral
@@ -325,10 +331,12 @@ async def test_edit_count_only_and_errors(app: App) -> None:
     daily = await schedule(app, world.alice, "every day at 15:00")
     once = await schedule(app, world.alice, "in 3 hours")
 
-    await world.alice.slash("schedule edit", task=f"#{daily} bell", count=2)
-    nothing = await world.alice.slash("schedule edit", task=str(daily))
-    count_on_once = await world.alice.slash("schedule edit", task=str(once), count=2)
-    bad_when = await world.alice.slash("schedule edit", task=str(once), when="whenever")
+    await world.alice.slash("schedule edit", task=f"#{await number(app, daily)} bell", count=2)
+    nothing = await world.alice.slash("schedule edit", task=await number(app, daily))
+    count_on_once = await world.alice.slash("schedule edit", task=await number(app, once), count=2)
+    bad_when = await world.alice.slash(
+        "schedule edit", task=await number(app, once), when="whenever"
+    )
 
     task = await app.services.scheduler.get_task(daily)
     assert task is not None
@@ -348,20 +356,20 @@ async def test_cancel_with_autocomplete_over_own_active_tasks(app: App) -> None:
 
     choices = await world.alice.autocomplete("schedule cancel", focused="task", task="")
     filtered = await world.alice.autocomplete("schedule cancel", focused="task", task="sec")
-    reply = await world.alice.slash("schedule cancel", task=str(first))
-    again = await world.alice.slash("schedule cancel", task=str(first))
+    reply = await world.alice.slash("schedule cancel", task=await number(app, first))
+    again = await world.alice.slash("schedule cancel", task=await number(app, first))
     after = await world.alice.autocomplete("schedule cancel", focused="task", task="")
 
-    assert [c.value for c in choices] == [str(first), str(second)]
-    assert choices[0].name.startswith(f"#{first} first — next Thu 26 Nov 13:00")
-    assert [c.value for c in filtered] == [str(second)]
+    assert [c.value for c in choices] == [await number(app, first), await number(app, second)]
+    assert choices[0].name.startswith(f"#{await number(app, first)} first — next Thu 26 Nov 13:00")
+    assert [c.value for c in filtered] == [await number(app, second)]
     assert reply.ephemeral
     assert "Cancelled task" in reply.content
     task = await app.services.scheduler.get_task(first)
     assert task is not None
     assert task.status is TaskStatus.CANCELLED
     assert "already cancelled" in _error(again)
-    assert [c.value for c in after] == [str(second)]
+    assert [c.value for c in after] == [await number(app, second)]
 
 
 async def test_active_task_cap(app: App) -> None:
@@ -449,8 +457,8 @@ async def test_edit_repeat_none_and_cron_keep_the_next_time(app: App) -> None:
     daily = await schedule(app, world.alice, "every day at 15:00")
     once = await schedule(app, world.alice, "tomorrow at 7:30")
 
-    await world.alice.slash("schedule edit", task=str(daily), repeat="none")
-    await world.alice.slash("schedule edit", task=str(once), cron="30 7 * * 1-5")
+    await world.alice.slash("schedule edit", task=await number(app, daily), repeat="none")
+    await world.alice.slash("schedule edit", task=await number(app, once), cron="30 7 * * 1-5")
 
     flat = await app.services.scheduler.get_task(daily)
     assert flat is not None

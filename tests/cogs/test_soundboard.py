@@ -14,7 +14,7 @@ from bot.emulator import Overwrite, Permission, Reply
 from bot.emulator.soundboard import SoundboardSound
 from bot.models.sound import Sound
 from tests.cogs.conftest import App
-from tests.support.app import move_clock, schedule, wait_for_runs
+from tests.support.app import move_clock, number, schedule, wait_for_runs
 from tests.support.library import MY_COGS, stored, tone_file, upload
 
 REPLY_TIMEOUT = 15.0
@@ -255,7 +255,10 @@ async def test_a_sound_deleted_from_the_soundboard_stays_in_the_library(app: App
         app.world.general, lambda m: "removed from the server's soundboard" in m.content
     )
     assert "Nothing breaks" in notice.content
-    assert f"#{task_id} **gong** keep playing it from the library copy" in notice.content
+    assert (
+        f"#{await number(app, task_id)} **gong** keep playing it from the library copy"
+        in notice.content
+    )
 
     for _ in range(200):
         if (await stored(app, "gong")).soundboard_sound_id is None:
@@ -330,6 +333,6 @@ async def test_schedule_info_shows_how_each_run_played(app: App) -> None:
     move_clock(app, app.clock.now() + timedelta(minutes=1))
     await wait_for_runs(app, native_id, 1)
 
-    info = await app.world.alice.slash("schedule info", task=str(native_id))
+    info = await app.world.alice.slash("schedule info", task=await number(app, native_id))
     assert "🔊 played natively" in info.text
     assert [s.sound_id for s in app.emulator.soundboard.sent] == [gong.id]

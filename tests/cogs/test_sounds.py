@@ -9,7 +9,7 @@ import pytest
 from bot.emulator import Overwrite, Permission
 from bot.models.scheduled_task import TaskType
 from tests.cogs.conftest import App
-from tests.support.app import running_bot
+from tests.support.app import number, running_bot
 from tests.support.capture import tones
 from tests.support.library import MY_COGS, stored, tone_file, upload
 from tests.support.library import extensions as extensions
@@ -301,7 +301,7 @@ async def test_delete_of_a_sound_that_tasks_use_asks_first_and_tells_their_owner
     assert asked.ephemeral
     assert asked.custom_ids == [f"carillon:delsound:{sound.id}", f"carillon:keepsound:{sound.id}"]
     assert "1 scheduled task uses it" in asked.text
-    assert f"#{task_id} morning bell" in asked.text
+    assert f"#{await number(app, task_id)} morning bell" in asked.text
 
     kept = await world.alice.click(asked, f"carillon:keepsound:{sound.id}")
     asked_again = await world.alice.slash("sound delete", sound="bell")
@@ -313,7 +313,7 @@ async def test_delete_of_a_sound_that_tasks_use_asks_first_and_tells_their_owner
     await confirmed.wait_for_edit()
     assert confirmed.content.startswith("🗑️ Deleted the sound **bell**.")
     assert "Told 1 member(s) whose tasks used it." in confirmed.content
-    assert f"#{task_id} “morning bell”" in notice.content
+    assert f"#{await number(app, task_id)} “morning bell”" in notice.content
     assert f"deleted by <@{world.alice.id}>" in notice.content
     assert await app.services.sounds.count(world.guild.id) == 0
 

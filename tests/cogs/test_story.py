@@ -10,7 +10,7 @@ import pytest
 from bot.emulator import Message
 from bot.models.scheduled_task import TaskStatus
 from tests.cogs.conftest import App
-from tests.support.app import add_sound, move_clock, wait_for_runs
+from tests.support.app import add_sound, move_clock, number, wait_for_runs
 
 FRAME = 0.02
 SATURDAY_NOON = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -58,7 +58,7 @@ async def test_weekday_bell_rings_on_monday_and_stops_when_cancelled(app: App) -
     ]
     assert f"<t:{int(MONDAY_9AM_NEW_YORK.timestamp())}:F>" in confirmation.text
     listing = await world.alice.slash("schedule list")
-    assert f"#{task_id} · bell" in listing.text
+    assert f"#{await number(app, task_id)} · bell" in listing.text
     assert "every weekday at 09:00 (America/New_York)" in listing.text
     assert emulator.voice_audio(world.guild).frames == 0
 
@@ -122,10 +122,11 @@ async def test_failed_run_is_told_to_the_owner_in_the_channel(app: App) -> None:
         world.guild.id, sound.id, actor_id=world.admin.id, is_admin=True, confirmed=True
     )
 
+    shown = await number(app, task_id)
     move_clock(app, datetime(2026, 11, 26, 12, 5, tzinfo=UTC))
-    told = await emulator.wait_for_message(world.general, lambda m: f"task #{task_id}" in m.content)
+    told = await emulator.wait_for_message(world.general, lambda m: f"task #{shown}" in m.content)
 
-    assert told.content.startswith(f"⚠️ <@{world.alice.id}> your task #{task_id} **doomed** failed")
+    assert told.content.startswith(f"⚠️ <@{world.alice.id}> your task #{shown} **doomed** failed")
 
 
 async def test_failed_run_is_told_by_dm_when_the_channel_is_gone(app: App) -> None:
@@ -148,7 +149,7 @@ async def test_failed_run_is_told_by_dm_when_the_channel_is_gone(app: App) -> No
     await emulator.changed.wait_for(lambda: emulator.dms_to(world.alice.member), 5, "a DM")
 
     [dm] = emulator.dms_to(world.alice.member)
-    assert f"your task #{task_id} **doomed** failed" in dm.content
+    assert f"your task #{await number(app, task_id)} **doomed** failed" in dm.content
 
 
 async def test_cancel_while_the_run_plays_keeps_the_task_cancelled(app: App) -> None:

@@ -47,10 +47,11 @@ async def test_without_the_permission_nothing_is_tried(app: App) -> None:
     await add_sound(app, "bell", seconds=0.5)
     await world.alice.join_voice(world.lounge)
     reply = await world.alice.slash("schedule sound", sound="bell", when="in 1 minute")
+    task_id = task_id_from(reply)
 
     move_clock(app, NOW + timedelta(minutes=1))
     await emulator.wait_for_audio(world.guild, frames=10)
-    await wait_for_runs(app, task_id_from(reply), 1)
+    await wait_for_runs(app, task_id, 1)
 
     assert world.lounge.status is None
     assert not [r for r in emulator.requests if r.path.endswith("/voice-status")]

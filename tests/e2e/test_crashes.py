@@ -154,11 +154,18 @@ async def test_a_play_cut_off_by_a_crash_is_played_again_and_charged_once(servic
     assert (charge.amount, charge.balance_after) == (-3, 7)
     audio = await emulator.wait_for_audio(guild, frames=140, idle=0.5)
     assert audio.frames >= 147  # the whole 3 s sound, heard again from the start
-    posts = emulator.messages_in(service.world.general)
-    # The crashed process never ended its play: its post stays; the replay's turns "Played".
-    first, second = (p.embeds[0]["title"] for p in posts)
-    assert first == "🔔 Now playing"
-    assert second in ("🔔 Now playing", "✅ Played")
+    general = service.world.general
+
+    def first_post_title() -> str:
+        return str(emulator.messages_in(general)[0].embeds[0]["title"])
+
+    # The crashed process never ended its play: the restart says a restart cut it short
+    # (buttons gone); the replay's post turns "Played".
+    await emulator.wait_for(lambda: first_post_title() == "⏹️ Cut short", timeout=10)
+    posts = emulator.messages_in(general)
+    assert "A restart cut this play short." in posts[0].embeds[0]["description"]
+    assert posts[0].custom_ids() == []
+    assert posts[1].embeds[0]["title"] in ("🔔 Now playing", "✅ Played")
     assert "Playing again" in posts[1].embeds[0]["description"]
     assert (await service.task(task.id)).status is TaskStatus.COMPLETED
 

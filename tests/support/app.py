@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
@@ -25,7 +26,19 @@ async def add_sound(app: App, name: str = "bell", seconds: float = 0.3) -> Sound
     )
 
 
+_TASK_BUTTON = re.compile(r"carillon:(?:cancel|pause|resume|skip):(\d+)")
+
+
 def task_id_from(reply: Reply) -> int:
+    """The task's global id, from its buttons (the footer shows its number in the server)."""
+    for custom_id in reply.custom_ids:
+        if match := _TASK_BUTTON.fullmatch(custom_id):
+            return int(match[1])
+    raise AssertionError(f"no task button on {reply!r}")
+
+
+def task_number_from(reply: Reply) -> int:
+    """The task's number in the server, as its footer shows it."""
     footer = reply.embeds[0]["footer"]["text"]
     return int(footer.split("#", 1)[1].split(" ", 1)[0])
 
@@ -90,3 +103,11 @@ async def wait_for_runs(app: App, task_id: int, count: int, seconds: float = 10.
         await asyncio.sleep(0.05)
     task = await scheduler.get_task(task_id)
     raise AssertionError(f"task {task_id} did not run {count} times: {task!r}")
+
+
+async def number(app: App, task_id: int) -> str:
+    """What a member types for the task: its number in the server."""
+    task = await app.services.scheduler.get_task(task_id)
+    assert task is not None
+    assert task.number is not None
+    return str(task.number)

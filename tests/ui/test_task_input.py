@@ -1,4 +1,4 @@
-"""The task a member picked or typed: its number, or a clear error, for any text."""
+"""The task a member picked or typed: its number in the server, or a clear error, for any text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from bot.errors import InvalidInput
 from bot.services.ids import MAX_ID
-from bot.ui.task_input import task_id_of
+from bot.services.task_refs import TaskNumber
+from bot.ui.task_input import task_ref_of
 
 DIGITS = st.one_of(
     st.sampled_from("0123456789"),
@@ -26,7 +27,7 @@ PICKED = st.tuples(
     [("12", 12), ("#12", 12), (" #12 Morning bell — next Fri", 12), (str(MAX_ID), MAX_ID)],
 )
 def test_the_number_of_a_picked_or_typed_task(text: str, expected: int) -> None:
-    assert task_id_of(text) == expected
+    assert task_ref_of(text) == TaskNumber(expected)
 
 
 @pytest.mark.parametrize(
@@ -34,15 +35,15 @@ def test_the_number_of_a_picked_or_typed_task(text: str, expected: int) -> None:
 )
 def test_anything_else_asks_for_a_task_from_the_list(text: str) -> None:
     with pytest.raises(InvalidInput, match="Pick a task from the list"):
-        task_id_of(text)
+        task_ref_of(text)
 
 
 @settings(max_examples=300, deadline=None)
 @given(text=st.one_of(st.text(max_size=40), PICKED))
 def test_any_text_is_a_task_number_in_range_or_a_clear_error(text: str) -> None:
     try:
-        task_id = task_id_of(text)
+        number = task_ref_of(text).value
     except InvalidInput:
         return
-    assert 1 <= task_id <= MAX_ID
-    assert str(task_id) in text
+    assert 1 <= number <= MAX_ID
+    assert str(number) in text

@@ -35,6 +35,8 @@ async def test_naive_scheduled_at_is_wall_clock_in_timezone(app: App, client: Cl
     assert task["timezone"] == "Europe/Paris"
     assert task["status"] == "pending"
     assert task["task_type"] == "play_sound"
+    assert task["number"] == 1
+    assert task["id"] != task["number"]  # the daily recharge, of no server, took an id first
     assert task["user_id"] == app.world.alice.id
     assert task["parameters"]["sound_id"] == sound.id
     assert task["parameters"]["channel_id"] == app.world.lounge.id
