@@ -66,7 +66,7 @@ async def _admin_page(
     tasks = await services.scheduler.list_guild_tasks(guild_id, ACTIVE_STATUSES, limit=100)
     recharges = [
         {
-            "id": t.id,
+            "ref": t.ref,
             "name": t.name,
             "iso": z(t.next_run_at),
             "local": local_time(t.next_run_at, zone),

@@ -62,6 +62,8 @@ class WeekPlay:
     iso: Markup
     time: Markup
     task_id: int
+    # The task as members name it in Discord ("#3"); URLs keep the global id.
+    ref: str
     url: Markup
     name: str
     mine: bool
@@ -108,6 +110,7 @@ async def _week_page(
                 iso=Markup(at.isoformat()),
                 time=Markup(local.strftime("%H:%M")),
                 task_id=task.id,
+                ref=task.ref,
                 url=Markup(f"/servers/{member.guild_id}/tasks/{task.id}"),
                 name=task.name,
                 mine=task.user_id == member.user_id,

@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from icalendar import Calendar
 
 from bot.errors import NotPermitted
+from bot.models import TaskType
 from tests.cogs.conftest import App
 from tests.support.app import add_sound
-from tests.web.conftest import log_in
+from tests.web.conftest import Client, log_in
 
 
 def csrf_of(page: httpx.Response) -> str:
@@ -344,3 +346,53 @@ async def test_a_busy_week_is_shown_a_page_at_a_time(app: App) -> None:
         assert first.text.count("/pause") == 1
     finally:
         await browser.aclose()
+
+
+async def test_pages_and_the_feed_name_tasks_by_their_number_in_the_server(
+    app: App, client: Client
+) -> None:
+    """Members know a task as "#1" from Discord; the URLs keep its global id."""
+    sound = await add_sound(app)
+    guild = app.world.guild.id
+    elsewhere = await app.services.scheduler.create_task(
+        "another server's bell",
+        TaskType.PLAY_SOUND,
+        app.services.clock.now() + timedelta(days=2),
+        parameters={"sound_id": sound.id, "channel_id": 1},
+        user_id=app.world.alice.id,
+        guild_id=guild + 1,
+    )
+    alice = await client(app.world.alice)
+    created = await alice.post(
+        "/api/v1/scheduler/tasks",
+        json={
+            "task_type": "play_sound",
+            "when": "tomorrow at 10am",
+            "timezone": "UTC",
+            "name": "ours",
+            "parameters": {"sound_id": sound.id},
+            "guild_id": guild,
+            "channel_id": app.world.lounge.id,
+        },
+    )
+    assert created.status_code == 201, created.text
+    task_id, number = created.json()["id"], created.json()["number"]
+    assert (number, elsewhere.number) == (1, 1)
+    assert task_id != number
+
+    browser = await log_in(app, app.world.alice)
+    try:
+        week = await browser.get(f"/servers/{guild}")
+        assert '<span class="id">#1</span>' in week.text
+        assert f'<span class="id">#{task_id}</span>' not in week.text
+        assert f'action="/servers/{guild}/tasks/{task_id}/cancel"' in week.text
+        edit = await browser.get(f"/servers/{guild}/tasks/{task_id}/edit")
+        assert "Edit task #1: ours" in edit.text
+    finally:
+        await browser.aclose()
+
+    link = await alice.post("/api/v1/calendar", params={"guild_id": guild})
+    async with httpx.AsyncClient() as calendar_app:
+        feed = await calendar_app.get(link.json()["url"])
+    (event,) = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert str(event["description"]) == "Task #1 in Carillon Test"
