@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.tables import print_table
 from bot.audio.tones import tone
 from bot.clock import SystemClock
 from bot.config import DatabaseConfig, SoundsConfig
@@ -51,11 +51,6 @@ WHEN_PHRASES = (
     "2026-12-24 20:00",
 )
 TYPED = ("t", "to", "tom", "tomorrow", "tomorrow 9", "every", "every week", "every weekday at 9am")
-
-
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 async def _measure(
@@ -181,14 +176,7 @@ def main() -> None:
         f"{os.cpu_count()} CPUs, load average {load}, {args.pause * 1000:.0f} ms between "
         "commands (emulator and bot share one event loop)"
     )
-    print(f"{'command':<44} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  target p99 < 50")
-    for name, samples in results:
-        p50 = statistics.median(samples)
-        p99 = _percentile(samples, 0.99)
-        verdict = "ok" if p99 < 50 else "MISSED"
-        print(
-            f"{name:<44} {len(samples):>5} {p50:>8.1f} {p99:>8.1f} {max(samples):>8.1f}  {verdict}"
-        )
+    print_table("command", results)
 
 
 if __name__ == "__main__":

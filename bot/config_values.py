@@ -173,6 +173,11 @@ class DatabaseUrl:
             parts = urlsplit(value)
         except ValueError:
             raise ConfigError(key, f"is not a database URL, got {shown(value)}") from None
+        if parts.netloc.count("@") > 1:
+            # urllib and SQLAlchemy split user, password and host at different '@'s.
+            raise ConfigError(
+                key, "has more than one '@': write an '@' in the user or password as %40"
+            )
         _, colon, port = parts.netloc.rpartition("@")[2].rpartition(":")
         valid_port = port.isascii() and port.isdigit() and 1 <= int(port) <= _MAX_PORT
         if colon and "]" not in port and not valid_port:

@@ -12,6 +12,7 @@ from bot.app import CarillonBot, ShardedCarillonBot
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.db import Database
+from bot.metrics import Metrics
 from bot.repositories.scheduled_task import ShardFilter
 from bot.scheduling.dispatcher import Dispatcher, DispatcherSettings
 from bot.scheduling.identity import claim_identity
@@ -69,10 +70,11 @@ def build_services(
     clock = clock or SystemClock()
     client = client or discord.Client(intents=discord.Intents.none())
     db = Database(config.database.url)
+    metrics = Metrics()
     store = db.sqlite_path.resolve() if db.sqlite_path is not None else db.url
     identity = claim_identity(f"{store}|{shards}")
     settings = SettingsService(db, config, clock)
-    credits = CreditService(db, config, settings, clock)
+    credits = CreditService(db, config, settings, clock, metrics)
     sounds = SoundService(db, config, clock)
     playlists = PlaylistService(db, sounds, clock)
 
@@ -89,6 +91,7 @@ def build_services(
         on_start=on_start,
         on_end=on_end,
         balance=credits.balance,
+        metrics=metrics,
     )
     dispatcher = Dispatcher(
         db,
@@ -98,6 +101,7 @@ def build_services(
         settings=dispatcher_settings or DispatcherSettings.from_config(config.scheduler),
         shards=shards,
         owner=identity.name,
+        metrics=metrics,
     )
     scheduler = SchedulerService(
         db,
@@ -125,6 +129,7 @@ def build_services(
         task_queries=queries,
         api_tokens=ApiTokenService(db, config.web, clock),
         soundboard=SoundboardService(db, sounds, clock),
+        metrics=metrics,
         tracked_messages=TrackedMessageService(db, clock),
     )
 

@@ -26,7 +26,11 @@ FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCh
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 INT32_MAX = 2**31 - 1  # PostgreSQL's integer, the columns balances and graces are stored in
 # A rule that checks two keys may name the other one.
-_ALSO_NAMED = {"credits.recharge_amount": "credits.recharge_cap"}
+_ALSO_NAMED = {
+    "credits.recharge_amount": "credits.recharge_cap",
+    # [web] enabled = true needs a secret to sign with; the error names the missing key.
+    "web.enabled": "web.secret",
+}
 
 NUMBERS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),

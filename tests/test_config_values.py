@@ -66,6 +66,7 @@ BAD_VALUES = [
     ("[discord]\nadmin_role_ids = [0]", "[discord] admin_role_ids[0]", "a Discord id"),
     ("[database]\nurl = 'postgresql+asyncpg://c@db:99999/c'", "[database] url", "port"),
     ("[database]\nurl = 'mysql+aiomysql://c@db/c'", "[database] url", "sqlite+aiosqlite"),
+    ("[database]\nurl = 'postgresql+asyncpg://me:p@ss@[::1]/db'", "[database] url", "%40"),
 ]
 
 

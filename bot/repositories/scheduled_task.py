@@ -115,10 +115,14 @@ class ScheduledTaskRepository:
         limit: int | None = 100,
         offset: int = 0,
         with_system: bool = False,
+        due_before: datetime | None = None,
     ) -> list[ScheduledTask]:
         """Tasks matching every given filter, soonest first, then newest; ``with_system``:
-        the tasks of no server (the daily recharge) too."""
+        the tasks of no server (the daily recharge) too; ``due_before``: only those whose next
+        attempt is before it."""
         filters = self._filters(user_id, guild_id, statuses, task_type, with_system)
+        if due_before is not None:
+            filters.append(ScheduledTask.next_run_at < due_before)
         query = select(ScheduledTask).where(*filters)
         query = query.order_by(
             ScheduledTask.next_run_at.is_(None),

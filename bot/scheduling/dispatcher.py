@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.config import SchedulerConfig
 from bot.db import Database
 from bot.errors import PermanentTaskFailure, RunSkipped, TaskFailure
+from bot.metrics import Metrics
 from bot.models.scheduled_task import ScheduledTask, TaskStatus
 from bot.models.task_run import RunOutcome, TaskRun
 from bot.repositories.scheduled_task import ScheduledTaskRepository, ShardFilter, paused_row
@@ -117,8 +118,10 @@ class Dispatcher:
         settings: DispatcherSettings | None = None,
         shards: ShardFilter | None = None,
         owner: str | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.metrics = metrics or Metrics()
         self.handlers = handlers
         self.clock = clock
         self.notifier = notifier
@@ -317,6 +320,9 @@ class Dispatcher:
             await self._finish(task, context, skipped)
             return
         handler = self.handlers.get(task.task_type)
+        if context.attempt == 1:
+            lateness = (started - context.scheduled_for).total_seconds()
+            self.metrics.dispatch_lateness.labels(str(task.task_type)).observe(max(0.0, lateness))
         if self.on_run_start is not None:
             self.on_run_start(task, started)
         if handler.in_transaction:
@@ -380,6 +386,7 @@ class Dispatcher:
             await self._finish(task, context, _failure_outcome(task, exc))
             return
         self._apply(task, row, status)
+        self._count_run(task, RunOutcome.SUCCEEDED)
         if self.on_run_recorded is not None:
             self.on_run_recorded(task, self.clock.now())
         self.watchers.changed(task.id)
@@ -447,6 +454,7 @@ class Dispatcher:
                         self._runner(record.task)["shard_id"],
                     )
                     self._apply(record.task, row, status)
+                    self._count_run(record.task, record.outcome.outcome)
                     if self.on_run_recorded is not None:
                         self.on_run_recorded(record.task, recorded)
                     self.watchers.changed(record.task.id)
@@ -570,6 +578,9 @@ class Dispatcher:
             values["updated_at"] = now
         if not await self._work.run(self._write_missed(task, missed, values, now)):
             return False
+        if missed.count:
+            self._count_run(task, RunOutcome.MISSED)
+            self.metrics.missed_runs.labels(str(task.task_type)).inc(missed.count)
         for key, value in values.items():
             setattr(task, key, value)
         if missed.run_now is None:
@@ -601,6 +612,9 @@ class Dispatcher:
                     )
                 )
         return True
+
+    def _count_run(self, task: ScheduledTask, outcome: RunOutcome) -> None:
+        self.metrics.runs.labels(str(task.task_type), str(outcome)).inc()
 
     def _wake_for(self, tasks: Iterable[ScheduledTask]) -> None:
         """Runs just recorded set their tasks' next attempts: the loop must see the earliest."""

@@ -10,6 +10,7 @@ import discord
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
+from bot.metrics import Metrics
 from bot.scheduling.identity import ProcessIdentity
 from bot.services.api_tokens import ApiTokenService
 from bot.services.credits import CreditService
@@ -42,6 +43,7 @@ class Services:
     task_queries: TaskQueries
     api_tokens: ApiTokenService
     soundboard: SoundboardService
+    metrics: Metrics
     tracked_messages: TrackedMessageService
 
 

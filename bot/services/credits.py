@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.errors import InsufficientCredits, InvalidInput
+from bot.metrics import Metrics
 from bot.models.credits import CreditBalance, CreditTransaction
 from bot.repositories.credits import CreditRepository
 from bot.repositories.settings import SettingsRepository
@@ -92,8 +93,16 @@ def _starting_entry(guild_id: int, user_id: int, start: int, now: datetime) -> C
 
 
 class CreditService:
-    def __init__(self, db: Database, config: Config, settings: SettingsService, clock: Clock):
+    def __init__(
+        self,
+        db: Database,
+        config: Config,
+        settings: SettingsService,
+        clock: Clock,
+        metrics: Metrics | None = None,
+    ):
         self.db = db
+        self.metrics = metrics or Metrics()
         self.config = config
         self.settings = settings
         self.clock = clock
@@ -180,6 +189,9 @@ class CreditService:
             try:
                 async with self.db() as session, session.begin():
                     await self._take_all(session, charges, results)
+                spent = [results[i] for i, _ in charges]
+                charged = sum(r.charged for r in spent if isinstance(r, ChargeReceipt))
+                self.metrics.credits_spent.inc(charged)
                 return
             except _MemberOpenedMeanwhile:
                 if attempt == MAX_BATCH_ATTEMPTS:

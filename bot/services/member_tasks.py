@@ -336,8 +336,19 @@ class MemberTaskService:
         return await self.scheduler.skip_next(task.id)
 
     async def edit(
-        self, actor: Actor, task_id: TaskRef, when: WhenInput, name: str | None
+        self,
+        actor: Actor,
+        task_id: TaskRef,
+        when: WhenInput,
+        name: str | None,
+        *,
+        timezone: str | None = None,
+        keep_recurrence: bool = False,
     ) -> ScheduledTask:
+        """``timezone`` reads ``when`` in that zone instead of the member's (the HTTP API's
+        ``timezone`` field); the task then keeps its wall clock there. ``keep_recurrence``:
+        a ``when`` without a recurrence moves the first run and keeps the task's recurrence
+        (the API's ``scheduled_at``: fields left out stay as they are)."""
         task = await self.queries.owned(actor, task_id)
         if not when.changes_schedule and when.count is None and not when.until and name is None:
             raise InvalidInput(
@@ -348,18 +359,26 @@ class MemberTaskService:
         if name is not None:
             changes["name"] = name
         if when.changes_schedule:
-            changes |= await self._new_schedule(actor, task, await self.timezone(actor), when)
+            zone = timezone or await self.timezone(actor)
+            changes |= await self._new_schedule(actor, task, zone, when, keep_recurrence)
         elif when.count is not None or when.until:
             changes |= self._new_limits(task, when)
         return await self.scheduler.edit_task(task.id, **changes)
 
     async def _new_schedule(
-        self, actor: Actor, task: ScheduledTask, timezone: str, when: WhenInput
+        self,
+        actor: Actor,
+        task: ScheduledTask,
+        timezone: str,
+        when: WhenInput,
+        keep_recurrence: bool = False,
     ) -> dict[str, Any]:
         text = when.when or _anchor(task)
         schedule = self.parse_in(
             timezone, WhenInput(text, when.repeat, when.cron, when.count, when.until)
         )
+        if keep_recurrence and schedule.recurrence is None:
+            return {"scheduled_at": schedule.first_run, "timezone": schedule.timezone}
         await self._check_interval(actor, schedule)
         return {
             "scheduled_at": schedule.first_run,

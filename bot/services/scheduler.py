@@ -343,7 +343,9 @@ class SchedulerService:
         user_id: int | None = None,
         limit: int = 25,
         offset: int = 0,
+        due_before: datetime | None = None,
     ) -> list[ScheduledTask]:
+        """Soonest first; ``due_before``: only tasks whose next attempt is before it."""
         async with self.db() as session:
             return await ScheduledTaskRepository(session).filter(
                 guild_id=guild_id,
@@ -351,6 +353,7 @@ class SchedulerService:
                 statuses=_statuses(status),
                 limit=limit,
                 offset=offset,
+                due_before=due_before,
             )
 
     async def count_tasks(
@@ -372,19 +375,24 @@ class SchedulerService:
         async with self.db() as session:
             return await TaskRunRepository(session).for_task(task_id, limit)
 
-    def upcoming_runs(self, task: ScheduledTask, limit: int = 5) -> list[datetime]:
-        """The task's next runs from its pending attempt on, honouring count and until."""
+    def upcoming_runs(
+        self, task: ScheduledTask, limit: int = 5, before: datetime | None = None
+    ) -> list[datetime]:
+        """The task's next runs from its pending attempt on, honouring count and until;
+        ``before``: only those before it."""
         if task.status not in ACTIVE_STATUSES or task.occurrence_at is None:
             return []
         recurrence = recurrence_of(task)
         runs = [task.next_run_at or task.occurrence_at]
+        if before is not None and runs[0] >= before:
+            return []
         left = None
         if recurrence is not None and recurrence.count is not None:
             left = recurrence.count - task.executions_count
         occurrence = task.occurrence_at
         while len(runs) < limit and (left is None or len(runs) < left):
             following = next_after(task.scheduled_at, recurrence, task.timezone, occurrence)
-            if following is None:
+            if following is None or (before is not None and following >= before):
                 break
             runs.append(following)
             occurrence = following

@@ -138,14 +138,14 @@ class TaskQueries:
     ) -> list[tuple[datetime, ScheduledTask]]:
         """Each upcoming play from ``start`` to ``end``, in time order: the member's tasks, or
         (``user_id`` None) the server's. At most ``limit`` plays."""
+        # Soonest first: each task has a play at its next attempt, so the first ``limit``
+        # plays come from the first ``limit`` tasks.
         tasks = await self.scheduler.list_guild_tasks(
-            guild_id, ACTIVE_STATUSES, user_id=user_id, limit=1000
+            guild_id, ACTIVE_STATUSES, user_id=user_id, limit=limit, due_before=end
         )
         plays: list[tuple[datetime, ScheduledTask]] = []
         for task in tasks:
-            for at in self.scheduler.upcoming_runs(task, MAX_RUNS_IN_VIEW):
-                if at >= end:
-                    break
+            for at in self.scheduler.upcoming_runs(task, MAX_RUNS_IN_VIEW, before=end):
                 if at >= start:
                     plays.append((at, task))
         plays.sort(key=lambda play: (play[0], play[1].id))

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import logging
 import random
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from bot.errors import (
     TaskFailure,
     TransientTaskFailure,
 )
+from bot.metrics import Metrics
 from bot.voice.channel import VoiceChannel, voice_channel_for
 from bot.voice.client import CarillonVoiceClient
 from bot.voice.dave import DaveNotReady
@@ -70,6 +72,7 @@ class PlayerDeps:
     stall_seconds: float
     rng: random.Random
     pump: PacketPump
+    metrics: Metrics
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,6 +462,9 @@ class GuildPlayer:
             await _quietly_disconnect(voice)
             voice = None
         timeout = self._deps.connect_timeout
+        joining = voice is None or voice.channel.id != channel.id
+        started = time.perf_counter()
+        result = "failed"
         try:
             if voice is None:
                 voice = await channel.connect(
@@ -469,6 +475,7 @@ class GuildPlayer:
                 await voice.move_to(channel, timeout=timeout)
             self._voice = voice
             await voice.wait_until_encrypting(timeout)
+            result = "ok"
         except DaveNotReady as exc:
             raise TransientTaskFailure(f"Joined #{channel.name}, but {exc}.") from None
         except TimeoutError:
@@ -477,6 +484,10 @@ class GuildPlayer:
             ) from None
         except (discord.DiscordException, OSError) as exc:
             raise TransientTaskFailure(f"Could not connect to #{channel.name}: {exc}") from None
+        finally:
+            if joining:
+                seconds = time.perf_counter() - started
+                self._deps.metrics.voice_connect.labels(result).observe(seconds)
 
     def _arm_idle(self) -> None:
         if self._waiting or self._lock.locked():

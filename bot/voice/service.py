@@ -15,6 +15,7 @@ import discord
 from bot.audio.store import PlayableSound
 from bot.config import VoiceConfig
 from bot.errors import InsufficientCredits, NotPermitted, TaskFailure
+from bot.metrics import Metrics
 from bot.voice.channel import VoiceChannel, voice_channel_for
 from bot.voice.guild_player import GuildPlayer, PlayerDeps
 from bot.voice.play import PlayRequest, PlayResult
@@ -64,6 +65,7 @@ class VoicePlayerService:
         connect_timeout: float = 15.0,
         stall_seconds: float | None = None,
         rng: random.Random | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         async def default_limit(_guild_id: int) -> float:
             return config.max_playback_seconds
@@ -83,6 +85,7 @@ class VoicePlayerService:
             stall_seconds=stall,
             rng=rng or random.Random(),
             pump=self.pump,
+            metrics=metrics or Metrics(),
         )
         self._players: dict[int, GuildPlayer] = {}
         self._balance = balance

@@ -10,10 +10,12 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from bot.errors import NotPermitted
+from bot.errors import NotFound, NotPermitted
+from bot.models.scheduled_task import ScheduledTask
 from bot.services.actor import Actor
 from bot.services.api_tokens import CALENDAR, SESSION, TokenHolder
 from bot.services.bundle import Services
+from bot.services.task_queries import NO_SUCH_TASK
 from bot.web.members import MemberView
 
 COOKIE = "access_token"
@@ -31,13 +33,6 @@ class Caller:
     def actor(self, guild_id: int) -> Actor:
         """The caller in ``guild_id``; 404 when they are not a member there."""
         return self.members.actor(self.user_id, guild_id)
-
-    async def admin(self, guild_id: int) -> Actor:
-        """The caller as a Carillon admin of ``guild_id``; 403 otherwise."""
-        actor = self.actor(guild_id)
-        if not await self.services.settings.is_admin(actor):
-            raise NotPermitted("Only a Carillon admin of this server may do that.")
-        return actor
 
     async def may_admin(self, guild_id: int) -> tuple[Actor, bool]:
         actor = self.actor(guild_id)
@@ -74,3 +69,88 @@ async def caller(request: Request) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """The caller as a member of one server, as the bot sees them now."""
+
+    caller: Caller
+    actor: Actor
+    is_admin: bool
+
+    @property
+    def services(self) -> Services:
+        return self.caller.services
+
+    @property
+    def members(self) -> MemberView:
+        return self.caller.members
+
+    @property
+    def guild_id(self) -> int:
+        return self.actor.guild_id
+
+    @property
+    def user_id(self) -> int:
+        return self.actor.user_id
+
+    def require_admin(self) -> Actor:
+        if not self.is_admin:
+            raise NotPermitted("Only a Carillon admin of this server may do that.")
+        return self.actor
+
+
+async def member_of(caller: Caller, guild_id: int) -> Member:
+    """``caller`` in ``guild_id``: 404 when they (or the bot) are not in it."""
+    actor, is_admin = await caller.may_admin(guild_id)
+    return Member(caller, actor, is_admin)
+
+
+async def _member(caller: CallerDep, guild_id: int) -> Member:
+    return await member_of(caller, guild_id)
+
+
+async def _admin(member: Annotated[Member, Depends(_member)]) -> Member:
+    member.require_admin()
+    return member
+
+
+MemberDep = Annotated[Member, Depends(_member)]
+"""The caller in the request's ``guild_id`` (path or query)."""
+AdminDep = Annotated[Member, Depends(_admin)]
+"""The caller as a Carillon admin of the request's ``guild_id``; 403 otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskAccess:
+    """A task and the caller in its server: its owner, or an admin there."""
+
+    task: ScheduledTask
+    member: Member
+
+    @property
+    def as_admin(self) -> bool:
+        return self.member.is_admin
+
+
+async def task_access(caller: Caller, task_id: int) -> TaskAccess:
+    """The task where the caller may see it; 404 (never 403) for anyone else's elsewhere."""
+    task = await caller.services.scheduler.get_task(task_id)
+    if task is None or task.guild_id is None:
+        raise NotFound(NO_SUCH_TASK.format(id=task_id))
+    try:
+        member = await member_of(caller, task.guild_id)
+    except NotFound:
+        raise NotFound(NO_SUCH_TASK.format(id=task_id)) from None
+    if task.user_id != caller.user_id and not member.is_admin:
+        raise NotFound(NO_SUCH_TASK.format(id=task_id))
+    return TaskAccess(task, member)
+
+
+async def _task(caller: CallerDep, task_id: int) -> TaskAccess:
+    return await task_access(caller, task_id)
+
+
+TaskDep = Annotated[TaskAccess, Depends(_task)]
+"""The path's ``task_id`` with the caller in its server."""

@@ -5,25 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot.errors import CarillonError, InvalidInput, LimitReached, NotFound, NotPermitted
+from bot.errors import CarillonError
 from bot.services.bundle import Services
-from bot.web import login, operations, pages
+from bot.web import admin_pages, login, operations, pages
+from bot.web.http_errors import status_of
 from bot.web.members import MemberView
+from bot.web.middleware import ConcurrencyLimit, RequestMetrics
+from bot.web.page_support import PAGES, LoginRequired, error_page
 from bot.web.routes import calendar, library, tasks, when
 
-STATUS = ((NotFound, 404), (NotPermitted, 403), (InvalidInput, 422), (LimitReached, 422))
+
+def _is_page(request: Request) -> bool:
+    return PAGES in getattr(request.scope.get("route"), "tags", ())
 
 
-def _status_of(exc: CarillonError) -> int:
-    return next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
-
-
-async def _carillon_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _carillon_error(request: Request, exc: Exception) -> Response:
+    """The API answers JSON; a dashboard page answers a page saying the same."""
     assert isinstance(exc, CarillonError)
-    return JSONResponse({"detail": str(exc)}, status_code=_status_of(exc))
+    if _is_page(request):
+        return error_page(request, exc, status_of(exc))
+    return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    return error_page(request, exc, 303)
 
 
 def create_app(services: Services, members: MemberView) -> FastAPI:
@@ -35,9 +43,11 @@ def create_app(services: Services, members: MemberView) -> FastAPI:
     )
     app.state.services = services
     app.state.members = members
-    app.state.metrics = operations.Metrics()
-    app.add_middleware(operations.RequestMetrics)
+    # Added last, runs first: a request waiting for a slot is timed too.
+    app.add_middleware(ConcurrencyLimit)
+    app.add_middleware(RequestMetrics, metrics=services.metrics)
     app.add_exception_handler(CarillonError, _carillon_error)
+    app.add_exception_handler(LoginRequired, _login_required)
     for router in (
         tasks.router,
         library.router,
@@ -45,6 +55,7 @@ def create_app(services: Services, members: MemberView) -> FastAPI:
         calendar.router,
         login.router,
         pages.router,
+        admin_pages.router,
         operations.router,
     ):
         app.include_router(router)

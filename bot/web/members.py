@@ -49,6 +49,21 @@ class MemberView:
             return []
         return [(c.id, c.name) for c in guild.channels if isinstance(c, discord.VoiceChannel)]
 
+    def text_channels(self, guild_id: int) -> list[tuple[int, str]]:
+        guild = self.client.get_guild(guild_id)
+        if guild is None:
+            return []
+        return [(c.id, c.name) for c in guild.channels if isinstance(c, discord.TextChannel)]
+
+    def roles(self, guild_id: int) -> list[tuple[int, str]]:
+        """The server's roles a member can hold (not ``@everyone``, not a bot's own)."""
+        guild = self.client.get_guild(guild_id)
+        if guild is None:
+            return []
+        return [
+            (r.id, r.name) for r in guild.roles if not r.is_default() and not r.is_bot_managed()
+        ]
+
     def role_names(self, guild_id: int, role_ids: list[int]) -> list[str]:
         guild = self.client.get_guild(guild_id)
         names = []

@@ -8,65 +8,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from bot.models.scheduled_task import ACTIVE_STATUSES
+from bot.models.scheduled_task import TaskStatus
 from bot.repositories.scheduled_task import ScheduledTaskRepository
 from bot.services.bundle import Services
 
 router = APIRouter(tags=["operations"])
 DATABASE_TIMEOUT = 2.0
-
-
-class Metrics:
-    """One registry per application (tests run several bots in one process)."""
-
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "carillon_api_requests",
-            "HTTP requests by route and status",
-            ["method", "route", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "carillon_api_request_seconds",
-            "HTTP request duration by route",
-            ["method", "route"],
-            registry=self.registry,
-        )
-        self.active_tasks = Gauge(
-            "carillon_active_tasks",
-            "Pending, running and paused tasks per server",
-            ["guild_id"],
-            registry=self.registry,
-        )
-        self.last_pass_age = Gauge(
-            "carillon_dispatcher_last_pass_age_seconds",
-            "Seconds since the dispatcher loop last finished a pass",
-            registry=self.registry,
-        )
-
-
-class RequestMetrics(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
-        metrics: Metrics = request.app.state.metrics
-        metrics.requests.labels(request.method, template, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, template).observe(time.perf_counter() - started)
-        return response
 
 
 @router.get("/healthz")
@@ -113,17 +63,21 @@ async def readyz(request: Request) -> JSONResponse:
 
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
+    """Prometheus text, unauthenticated as Prometheus expects: serve ``[web]`` on an internal
+    address (the default host is 127.0.0.1) or keep ``/metrics`` off the public proxy. The
+    labels hold no member ids or names."""
     services: Services = request.app.state.services
-    collected: Metrics = request.app.state.metrics
+    collected = services.metrics
     age = _last_pass_age(services)
     if age is not None:
         collected.last_pass_age.set(age)
     try:
         async with services.db() as session:
-            counts = await ScheduledTaskRepository(session).count_by_guild(ACTIVE_STATUSES)
+            counts = await ScheduledTaskRepository(session).count_by_guild([TaskStatus.PENDING])
     except Exception:
-        counts = {}
-    collected.active_tasks.clear()
-    for guild_id, count in counts.items():
-        collected.active_tasks.labels(str(guild_id)).set(count)
+        counts = None  # the database is away: the last depths stay (/readyz says why)
+    if counts is not None:
+        collected.queue_depth.clear()
+        for guild_id, count in counts.items():
+            collected.queue_depth.labels(str(guild_id)).set(count)
     return Response(generate_latest(collected.registry), media_type=CONTENT_TYPE_LATEST)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from icalendar import Calendar
 
 from bot.errors import NotPermitted
+from bot.models import TaskType
 from tests.cogs.conftest import App
 from tests.support.app import add_sound
-from tests.web.conftest import log_in
+from tests.web.conftest import Client, log_in
 
 
 def csrf_of(page: httpx.Response) -> str:
@@ -162,3 +164,235 @@ async def test_edit_playlists_credits_and_admin_pages(app: App) -> None:
     finally:
         await browser.aclose()
         await admin.aclose()
+
+
+async def test_pause_skip_and_resume_by_form(app: App) -> None:
+    guild = app.world.guild.id
+    sound = await add_sound(app)
+    browser = await log_in(app, app.world.alice)
+    bob = await log_in(app, app.world.bob)
+    try:
+        week = await browser.get(f"/servers/{guild}")
+        csrf = csrf_of(week)
+        form = {
+            "csrf_token": csrf,
+            "sound_id": str(sound.id),
+            "when": "every day at 9am",
+            "channel_id": str(app.world.lounge.id),
+            "timezone": "UTC",
+            "name": "daily bell",
+        }
+        created = await browser.post(f"/servers/{guild}/tasks", data=form)
+        task = (await app.services.scheduler.get_user_tasks(app.world.alice.id))[0]
+        actions = f"/servers/{guild}/tasks/{task.id}"
+        # One Pause and one Skip next, on the task's next run; a Cancel on each run.
+        assert created.text.count(f'action="{actions}/pause"') == 1
+        assert created.text.count(f'action="{actions}/skip"') == 1
+        assert created.text.count(f'action="{actions}/cancel"') == 7
+
+        refused = await bob.post(f"{actions}/pause", data={"csrf_token": csrf_of(week)})
+        assert refused.status_code == 422  # bob's session, alice's form token
+        bobs = await bob.post(
+            f"{actions}/pause", data={"csrf_token": csrf_of(await bob.get(f"/servers/{guild}"))}
+        )
+        assert bobs.status_code == 404
+        assert f"#{task.id}" in bobs.text
+        assert (await app.services.scheduler.get_task(task.id)).status == "pending"
+
+        skipped = await browser.post(f"{actions}/skip", data={"csrf_token": csrf})
+        assert skipped.status_code == 200, skipped.text
+        assert created.text.count(f'action="{actions}/cancel"') - 1 == skipped.text.count(
+            f'action="{actions}/cancel"'
+        )
+        paused = await browser.post(f"{actions}/pause", data={"csrf_token": csrf})
+        assert paused.status_code == 200, paused.text
+        assert 'id="paused-title"' in paused.text
+        assert f'action="{actions}/resume"' in paused.text
+        assert "Nothing is scheduled" in paused.text
+        assert (await app.services.scheduler.get_task(task.id)).status == "paused"
+
+        resumed = await browser.post(f"{actions}/resume", data={"csrf_token": csrf})
+        assert resumed.status_code == 200
+        assert 'id="paused-title"' not in resumed.text
+        assert (await app.services.scheduler.get_task(task.id)).status == "pending"
+        again = await browser.post(f"{actions}/resume", data={"csrf_token": csrf})
+        assert again.status_code == 422
+        assert 'role="alert"' in again.text
+    finally:
+        await browser.aclose()
+        await bob.aclose()
+
+
+async def test_admin_settings_and_roles_pages(app: App) -> None:
+    guild = app.world.guild.id
+    settings = app.services.settings
+    member = await log_in(app, app.world.alice)
+    admin = await log_in(app, app.world.admin)
+    try:
+        page = await admin.get(f"/servers/{guild}/admin")
+        csrf = csrf_of(page)
+        form = {
+            "csrf_token": csrf,
+            "timezone": "Paris",
+            "default_cost": "3",
+            "recharge_amount": "20",
+            "recharge_cap": "200",
+            "max_active_tasks": "7",
+            "announcements": str(app.world.general.id),
+        }
+        member_csrf = csrf_of(await member.get(f"/servers/{guild}"))
+        for path in ("/admin", "/admin/settings", "/admin/roles"):
+            answer = await member.post(
+                f"/servers/{guild}{path}", data=form | {"csrf_token": member_csrf}
+            )
+            assert answer.status_code in (403, 405), (path, answer.status_code)
+        forbidden = await member.post(
+            f"/servers/{guild}/admin/settings", data=form | {"csrf_token": member_csrf}
+        )
+        assert forbidden.status_code == 403
+        assert (await settings.guild(guild)).max_active_tasks != 7
+        forged = await admin.post(
+            f"/servers/{guild}/admin/settings", data=form | {"csrf_token": "0"}
+        )
+        assert forged.status_code == 422
+        assert "expired" in forged.text
+
+        saved = await admin.post(f"/servers/{guild}/admin/settings", data=form)
+        assert saved.status_code == 200, saved.text
+        assert 'role="status"' in saved.text
+        current = await settings.guild(guild)
+        assert current.timezone == "Europe/Paris"
+        assert (current.default_sound_cost, current.recharge_amount) == (3, 20)
+        assert (current.recharge_cap, current.max_active_tasks) == (200, 7)
+        assert current.announcement_channel_id == app.world.general.id
+        assert 'value="Europe/Paris"' in saved.text
+
+        # The same rules as /admin settings: nothing changes when one value is refused.
+        refused = await admin.post(
+            f"/servers/{guild}/admin/settings",
+            data=form | {"recharge_cap": "5", "default_cost": "9"},
+        )
+        assert refused.status_code == 422
+        assert "recharge cap must be at least the recharge amount" in refused.text
+        assert (await settings.guild(guild)).default_sound_cost == 3
+        unknown = await admin.post(
+            f"/servers/{guild}/admin/settings", data=form | {"timezone": "Mars/Olympus"}
+        )
+        assert unknown.status_code == 422
+        assert "not a time zone I know" in unknown.text
+        nowhere = await admin.post(
+            f"/servers/{guild}/admin/settings", data=form | {"announcements": "none"}
+        )
+        assert nowhere.status_code == 200
+        assert not (await settings.guild(guild)).announces
+
+        role = app.emulator.add_role(app.world.guild, "DJs")
+        added = await admin.post(
+            f"/servers/{guild}/admin/roles", data={"csrf_token": csrf, "role_id": str(role.id)}
+        )
+        assert added.status_code == 200, added.text
+        assert await settings.admin_role_ids(guild) == [role.id]
+        assert "Remove the admin role DJs" in added.text
+        configured = await admin.post(
+            f"/servers/{guild}/admin/roles/{app.world.admin_role.id}/remove",
+            data={"csrf_token": csrf},
+        )
+        assert configured.status_code == 422
+        assert "config" in configured.text
+        removed = await admin.post(
+            f"/servers/{guild}/admin/roles/{role.id}/remove", data={"csrf_token": csrf}
+        )
+        assert removed.status_code == 200
+        assert await settings.admin_role_ids(guild) == []
+        not_a_role = await admin.post(
+            f"/servers/{guild}/admin/roles", data={"csrf_token": csrf, "role_id": "12345"}
+        )
+        assert not_a_role.status_code == 422
+    finally:
+        await member.aclose()
+        await admin.aclose()
+
+
+async def test_a_busy_week_is_shown_a_page_at_a_time(app: App) -> None:
+    """Every 15 minutes is 672 plays a week: 100 on a page, then "Later plays this week"."""
+    guild = app.world.guild.id
+    sound = await add_sound(app)
+    browser = await log_in(app, app.world.admin)  # admins may repeat more often than hourly
+    try:
+        week = await browser.get(f"/servers/{guild}")
+        form = {
+            "csrf_token": csrf_of(week),
+            "sound_id": str(sound.id),
+            "when": "every 15 minutes",
+            "channel_id": str(app.world.lounge.id),
+            "timezone": "UTC",
+            "name": "quarter bell",
+        }
+        first = await browser.post(f"/servers/{guild}/tasks", data=form)
+        assert first.status_code == 200, first.text
+        times = re.findall(r'<time datetime="([^"]+)"', first.text)
+        assert len(times) == 100
+        later = re.search(r'href="\?from=([^"]+)" id="later"', first.text)
+        assert later, first.text
+        second = await browser.get(f"/servers/{guild}?from={later.group(1)}")
+        following = re.findall(r'<time datetime="([^"]+)"', second.text)
+        assert len(following) == 100
+        assert datetime.fromisoformat(following[0]) - datetime.fromisoformat(times[-1]) == (
+            timedelta(minutes=15)
+        )
+        assert "From now" in second.text
+        # Pause and Skip next stay on the task's next run, on the first page only.
+        assert 'formaction="/servers/' not in second.text
+        assert first.text.count("/pause") == 1
+    finally:
+        await browser.aclose()
+
+
+async def test_pages_and_the_feed_name_tasks_by_their_number_in_the_server(
+    app: App, client: Client
+) -> None:
+    """Members know a task as "#1" from Discord; the URLs keep its global id."""
+    sound = await add_sound(app)
+    guild = app.world.guild.id
+    elsewhere = await app.services.scheduler.create_task(
+        "another server's bell",
+        TaskType.PLAY_SOUND,
+        app.services.clock.now() + timedelta(days=2),
+        parameters={"sound_id": sound.id, "channel_id": 1},
+        user_id=app.world.alice.id,
+        guild_id=guild + 1,
+    )
+    alice = await client(app.world.alice)
+    created = await alice.post(
+        "/api/v1/scheduler/tasks",
+        json={
+            "task_type": "play_sound",
+            "when": "tomorrow at 10am",
+            "timezone": "UTC",
+            "name": "ours",
+            "parameters": {"sound_id": sound.id},
+            "guild_id": guild,
+            "channel_id": app.world.lounge.id,
+        },
+    )
+    assert created.status_code == 201, created.text
+    task_id, number = created.json()["id"], created.json()["number"]
+    assert (number, elsewhere.number) == (1, 1)
+    assert task_id != number
+
+    browser = await log_in(app, app.world.alice)
+    try:
+        week = await browser.get(f"/servers/{guild}")
+        assert '<span class="id">#1</span>' in week.text
+        assert f'<span class="id">#{task_id}</span>' not in week.text
+        assert f'action="/servers/{guild}/tasks/{task_id}/cancel"' in week.text
+        edit = await browser.get(f"/servers/{guild}/tasks/{task_id}/edit")
+        assert "Edit task #1: ours" in edit.text
+    finally:
+        await browser.aclose()
+
+    link = await alice.post("/api/v1/calendar", params={"guild_id": guild})
+    async with httpx.AsyncClient() as calendar_app:
+        feed = await calendar_app.get(link.json()["url"])
+    (event,) = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert str(event["description"]) == "Task #1 in Carillon Test"

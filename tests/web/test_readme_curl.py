@@ -66,8 +66,10 @@ async def test_the_readme_examples_behave_as_documented(app: App) -> None:
         if len(answers) == 1:
             env["TASK"] = str(answers[0][1]["id"])
     statuses = [status for status, _ in answers]
-    assert statuses == [201, 201, 200, 200, 200, 204, 200]
-    first, second, pending, one, patched, _, when = (body for _, body in answers)
+    assert statuses == [201, 201, 200, 200, 200, 200, 200, 200, 204, 200]
+    first, second, pending, one, patched, paused, resumed, skipped, _, when = (
+        body for _, body in answers
+    )
     assert first["next_run_at"] == "2030-01-07T08:00:00Z"
     assert first["recurrence_type"] == "daily"
     assert first["recurrence_count"] == 5
@@ -76,6 +78,9 @@ async def test_the_readme_examples_behave_as_documented(app: App) -> None:
     assert {t["id"] for t in pending} == {first["id"], second["id"]}
     assert one["upcoming_runs"][1] == "2030-01-08T08:00:00Z"
     assert patched["name"] == "Wake-up bell"
+    assert (paused["status"], resumed["status"]) == ("paused", "pending")
+    assert skipped["skipped"] == "2030-01-07T08:00:00Z"
+    assert skipped["next_run_at"] == "2030-01-08T08:00:00Z"
     cancelled = await app.services.scheduler.get_task(first["id"])
     assert cancelled is not None
     assert cancelled.status == "cancelled"

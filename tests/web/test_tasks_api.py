@@ -149,3 +149,76 @@ async def test_bad_bodies_name_the_field(app: App, client: Client) -> None:
         assert named in answer.text, (field, answer.text)
     not_a_member = sound_body(app, sound.id, guild_id=1)
     assert (await alice.post("/api/v1/scheduler/tasks", json=not_a_member)).status_code == 404
+
+
+async def test_patch_reads_a_naive_scheduled_at_in_the_bodys_timezone(
+    app: App, client: Client
+) -> None:
+    """The member's own zone (New York) must not win over the body's ``timezone``."""
+    await app.services.settings.set_member_timezone(app.world.alice.id, "America/New_York")
+    sound = await add_sound(app)
+    alice = await client(app.world.alice)
+    body = sound_body(app, sound.id, scheduled_at=None, when="every day at 9am", timezone="UTC")
+    created = (await alice.post("/api/v1/scheduler/tasks", json=body)).json()
+    url = f"/api/v1/scheduler/tasks/{created['id']}"
+    patched = await alice.patch(
+        url, json={"scheduled_at": "2026-11-28T09:00:00", "timezone": "Europe/Paris"}
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["next_run_at"] == "2026-11-28T08:00:00Z"
+    assert patched.json()["timezone"] == "Europe/Paris"
+    assert patched.json()["recurrence_type"] == "daily"
+    # The day after keeps 09:00 in Paris, not in New York.
+    shown = (await alice.get(url)).json()
+    assert shown["upcoming_runs"][:2] == ["2026-11-28T08:00:00Z", "2026-11-29T08:00:00Z"]
+    # A `when` text is read in the body's zone too.
+    moved = await alice.patch(url, json={"when": "10am", "timezone": "Asia/Tokyo"})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["timezone"] == "Asia/Tokyo"
+    assert moved.json()["next_run_at"].endswith("T01:00:00Z")
+
+
+async def test_pause_resume_and_skip(app: App, client: Client) -> None:
+    sound = await add_sound(app)
+    alice, bob, admin = (
+        await client(app.world.alice),
+        await client(app.world.bob),
+        await client(app.world.admin),
+    )
+    body = sound_body(app, sound.id, scheduled_at=None, when="every day at 9am", timezone="UTC")
+    task = (await alice.post("/api/v1/scheduler/tasks", json=body)).json()
+    url = f"/api/v1/scheduler/tasks/{task['id']}"
+    assert task["next_run_at"] == "2026-11-27T09:00:00Z"
+
+    # Another member's task does not exist for bob, whatever he tries.
+    for action in ("pause", "resume", "skip"):
+        refused = await bob.post(f"{url}/{action}")
+        assert refused.status_code == 404, (action, refused.text)
+    assert (await alice.get(url)).json()["status"] == "pending"
+
+    paused = await alice.post(f"{url}/pause")
+    assert paused.status_code == 200, paused.text
+    assert paused.json()["status"] == "paused"
+    assert (await alice.get(url)).json()["status"] == "paused"
+    again = await alice.post(f"{url}/pause")
+    assert again.status_code == 422
+    assert "already paused" in again.json()["detail"]
+    assert (await alice.post(f"{url}/skip")).status_code == 422
+
+    resumed = await alice.post(f"{url}/resume")
+    assert resumed.status_code == 200, resumed.text
+    assert resumed.json()["status"] == "pending"
+    skipped = await alice.post(f"{url}/skip")
+    assert skipped.status_code == 200, skipped.text
+    assert skipped.json()["skipped"] == "2026-11-27T09:00:00Z"
+    assert skipped.json()["next_run_at"] == "2026-11-28T09:00:00Z"
+    shown = (await alice.get(url)).json()
+    assert shown["upcoming_runs"][0] == "2026-11-28T09:00:00Z"
+    assert shown["runs"][0]["outcome"] == "skipped"
+
+    # An admin of the server acts on any of its tasks.
+    by_admin = await admin.post(f"{url}/pause")
+    assert by_admin.status_code == 200, by_admin.text
+    assert (await alice.get(url)).json()["status"] == "paused"
+    assert (await admin.post(f"{url}/resume")).json()["status"] == "pending"
+    assert (await alice.post("/api/v1/scheduler/tasks/999999/pause")).status_code == 404

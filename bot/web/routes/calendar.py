@@ -68,6 +68,6 @@ async def feed(request: Request, token: str) -> Response:
         event.add("dtstart", at)
         event.add("dtend", at + EVENT_LENGTH)
         event.add("dtstamp", now)
-        event.add("description", f"Task #{task.id} in {guild_name}")
+        event.add("description", f"Task {task.ref} in {guild_name}")
         calendar.add_component(event)
     return Response(calendar.to_ical(), media_type="text/calendar; charset=utf-8")

@@ -9,15 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput
 from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus, TaskType
 from bot.scheduling.recurrence import localize
 from bot.services.actor import Actor
-from bot.services.task_queries import NO_SUCH_TASK
 from bot.services.task_requests import WhenInput
 from bot.timeparse import TimeParseError
 from bot.timeparse.context import load_zone
-from bot.web.access import Caller, CallerDep
+from bot.web.access import AdminDep, Caller, CallerDep, TaskDep, member_of
 from bot.web.schemas import TaskCreate, TaskPatch, task_json, z
 
 router = APIRouter(prefix="/api/v1/scheduler", tags=["scheduler"])
@@ -44,8 +43,11 @@ def when_of(
     recurrence_count: int | None,
     *,
     required: bool,
+    instant_zone: str = "UTC",
 ) -> tuple[WhenInput, str | None]:
-    """The body's schedule as the slash commands' input, and the zone to read it in."""
+    """The body's schedule as the slash commands' input, and the zone to read it in.
+
+    ``instant_zone``: the zone of a naive ``scheduled_at`` when ``timezone`` is not given."""
     if when and scheduled_at is not None:
         raise InvalidInput("when: give either scheduled_at or when, not both.")
     if required and not when and scheduled_at is None:
@@ -55,7 +57,7 @@ def when_of(
     text = when
     zone = timezone
     if scheduled_at is not None:
-        zone = timezone or "UTC"
+        zone = timezone or instant_zone
         text = _instant_text(scheduled_at, zone)
     elif timezone:
         load_zone(timezone)
@@ -96,7 +98,7 @@ def _pick(parameters: dict[str, Any], id_key: str, name_key: str) -> str:
 
 @router.post("/tasks", status_code=201)
 async def create_task(body: TaskCreate, caller: CallerDep) -> dict[str, Any]:
-    actor = caller.actor(body.guild_id)
+    actor = caller.actor(body.guild_id)  # whether they are an admin is the service's to ask
     when, zone = when_of(
         body.when,
         body.scheduled_at,
@@ -159,22 +161,12 @@ async def list_tasks(
     return [task_json(t) for t in tasks]
 
 
-async def _actor_for_task(caller: Caller, task_id: int) -> tuple[Actor, bool]:
-    """The caller where the task lives, and whether they see it as an admin; 404 otherwise."""
-    task = await caller.services.scheduler.get_task(task_id)
-    if task is None or task.guild_id is None:
-        raise NotFound(NO_SUCH_TASK.format(id=task_id))
-    try:
-        actor, is_admin = await caller.may_admin(task.guild_id)
-    except NotFound:
-        raise NotFound(NO_SUCH_TASK.format(id=task_id)) from None
-    return actor, is_admin
-
-
 @router.get("/tasks/{task_id}")
-async def get_task(task_id: int, caller: CallerDep) -> dict[str, Any]:
-    actor, is_admin = await _actor_for_task(caller, task_id)
-    details = await caller.services.task_queries.details(actor, task_id, as_admin=is_admin)
+async def get_task(access: TaskDep) -> dict[str, Any]:
+    member = access.member
+    details = await member.services.task_queries.details(
+        member.actor, access.task.id, as_admin=access.as_admin
+    )
     return task_json(details.task) | {
         "upcoming_runs": [z(at) for at in details.upcoming],
         "runs": [
@@ -191,10 +183,11 @@ async def get_task(task_id: int, caller: CallerDep) -> dict[str, Any]:
 
 
 @router.patch("/tasks/{task_id}")
-async def edit_task(task_id: int, body: TaskPatch, caller: CallerDep) -> dict[str, Any]:
-    """Members edit their own tasks (as ``/schedule edit``)."""
-    actor, _ = await _actor_for_task(caller, task_id)
-    when, _zone = when_of(
+async def edit_task(body: TaskPatch, access: TaskDep) -> dict[str, Any]:
+    """Members edit their own tasks (as ``/schedule edit``). A ``scheduled_at`` moves the
+    first run and keeps the recurrence unless the body changes it; naive, it is wall clock
+    in ``timezone`` (else the task's own zone)."""
+    when, zone = when_of(
         body.when,
         body.scheduled_at,
         body.timezone,
@@ -202,31 +195,70 @@ async def edit_task(task_id: int, body: TaskPatch, caller: CallerDep) -> dict[st
         body.cron_expression,
         body.recurrence_count,
         required=False,
+        instant_zone=access.task.timezone,
     )
+    member = access.member
     with _schedule_errors(body):
-        task = await caller.services.member_tasks.edit(actor, task_id, when, body.name)
+        task = await member.services.member_tasks.edit(
+            member.actor,
+            access.task.id,
+            when,
+            body.name,
+            timezone=zone,
+            keep_recurrence=body.scheduled_at is not None,
+        )
     return task_json(task)
 
 
 @router.delete("/tasks/{task_id}", status_code=204)
-async def cancel_task(task_id: int, caller: CallerDep) -> Response:
-    actor, is_admin = await _actor_for_task(caller, task_id)
-    await caller.services.member_tasks.cancel(actor, task_id, as_admin=is_admin)
+async def cancel_task(access: TaskDep) -> Response:
+    member = access.member
+    await member.services.member_tasks.cancel(
+        member.actor, access.task.id, as_admin=access.as_admin
+    )
     return Response(status_code=204)
+
+
+@router.post("/tasks/{task_id}/pause")
+async def pause_task(access: TaskDep) -> dict[str, Any]:
+    """As ``/schedule pause``: nothing plays until it is resumed; the schedule stays."""
+    member = access.member
+    task = await member.services.member_tasks.pause(
+        member.actor, access.task.id, as_admin=access.as_admin
+    )
+    return task_json(task)
+
+
+@router.post("/tasks/{task_id}/resume")
+async def resume_task(access: TaskDep) -> dict[str, Any]:
+    """As ``/schedule resume``: from the next occurrence still ahead."""
+    member = access.member
+    task = await member.services.member_tasks.resume(
+        member.actor, access.task.id, as_admin=access.as_admin
+    )
+    return task_json(task)
+
+
+@router.post("/tasks/{task_id}/skip")
+async def skip_task(access: TaskDep) -> dict[str, Any]:
+    """As ``/schedule skip``: drops the next occurrence only; ``skipped`` is its instant."""
+    member = access.member
+    task, dropped = await member.services.member_tasks.skip(
+        member.actor, access.task.id, as_admin=access.as_admin
+    )
+    return task_json(task) | {"skipped": z(dropped)}
 
 
 @router.get("/admin/tasks")
 async def admin_tasks(
-    caller: CallerDep,
-    guild_id: int,
+    admin: AdminDep,
     status: TaskStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict[str, Any]]:
-    """Every task of the server (admins)."""
-    await caller.admin(guild_id)
-    page = await caller.services.task_queries.page(
-        guild_id, user_id=None, status=status, page=offset // limit, per_page=limit
+    """Every task of the server (``guild_id``; admins)."""
+    page = await admin.services.task_queries.page(
+        admin.guild_id, user_id=None, status=status, page=offset // limit, per_page=limit
     )
     return [task_json(t) for t in page.tasks]
 
@@ -234,7 +266,8 @@ async def admin_tasks(
 @router.post("/admin/system-tasks", status_code=201)
 async def create_system_task(body: TaskCreate, caller: CallerDep) -> dict[str, Any]:
     """A credit recharge for one member (``parameters.member_id``) or everyone."""
-    actor = await caller.admin(body.guild_id)
+    admin = await member_of(caller, body.guild_id)
+    actor = admin.require_admin()
     if body.task_type != TaskType.CREDIT_RECHARGE:
         raise InvalidInput(
             "task_type: a system task is a credit_recharge; plays go to POST "
