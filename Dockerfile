@@ -13,7 +13,7 @@ RUN pip install --no-cache-dir --root-user-action=ignore --prefix=/install .
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    CARILLON_HEARTBEAT_FILE=/data/heartbeat
+    CARILLON_HEARTBEAT_FILE=/tmp/carillon-heartbeat
 RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin carillon \
     && mkdir -p /data /etc/carillon \
     && chown carillon:carillon /data
@@ -24,6 +24,8 @@ WORKDIR /data
 VOLUME ["/data"]
 STOPSIGNAL SIGTERM
 # Healthy while the bot is connected to Discord: it touches the heartbeat file every 20 s.
+# The file lives in the container's own /tmp, not the shared /data volume: containers scaled
+# with `docker compose up --scale bot=3` each report their own process, not the freshest one.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-m", "bot.heartbeat"]
 ENTRYPOINT ["python", "-m", "bot"]

@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.command_sync import sync_on_start
 from bot.config import Config, DiscordConfig
+from bot.db.identify_turns import IdentifyTurns
 from bot.db.shard_locks import ShardLocks
 from bot.services.bundle import Services
 from bot.sharding import dispatch_filter
@@ -167,7 +168,10 @@ class CarillonBot(DiscordBot):
             self._claim_only_held_shards()
             await self._take_back_messages()
             await self.services.scheduler.start()
-            _log.info("scheduler started")
+            _log.info(
+                "scheduler started; this process records its runs as %s",
+                self.services.scheduler.dispatcher.owner,
+            )
             freeze_startup_objects()
 
     async def _take_back_messages(self) -> None:
@@ -214,11 +218,19 @@ class ShardedCarillonBot(CarillonBot, commands.AutoShardedBot):
     (``shard_count`` None: as many as ``/gateway/bot`` recommends; ``shard_ids`` None: all).
 
     Given ``shard_locks`` (``shard_ids = "auto"`` on PostgreSQL), it connects the orphaned
-    shards its locks take up while it runs, and closes if the locks' connection is lost."""
+    shards its locks take up while it runs, and closes if the locks' connection is lost.
+    Given ``identify_turns``, its IDENTIFYs take turns with every other process's."""
 
-    def __init__(self, *args: Any, shard_locks: ShardLocks | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        shard_locks: ShardLocks | None = None,
+        identify_turns: IdentifyTurns | None = None,
+        **options: Any,
+    ) -> None:
         super().__init__(*args, **options)
         self.shard_locks = shard_locks
+        self.identify_turns = identify_turns
         self.lost_shards: BaseException | None = None
         self._shard_ready: dict[int, asyncio.Event] = {}
         self._watching: asyncio.Task[None] | None = None
@@ -230,6 +242,14 @@ class ShardedCarillonBot(CarillonBot, commands.AutoShardedBot):
                 self.shard_locks.watch(self.run_more_shards, self._on_shards_lost),
                 name="carillon-shard-locks",
             )
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """With ``identify_turns`` (PostgreSQL), wait for this shard's IDENTIFY bucket to be
+        free in every process, not just this one (discord.py's own 5 s pause)."""
+        if self.identify_turns is None:
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        await self.identify_turns.wait_turn(shard_id or 0)
 
     async def on_shard_ready(self, shard_id: int) -> None:
         self._shard_ready.setdefault(shard_id, asyncio.Event()).set()
@@ -266,3 +286,5 @@ class ShardedCarillonBot(CarillonBot, commands.AutoShardedBot):
         await super().close()
         if self.shard_locks is not None:
             await self.shard_locks.close()
+        if self.identify_turns is not None:
+            await self.identify_turns.close()

@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 
@@ -94,13 +95,29 @@ async def take_shards(config: Config, plan: ShardPlan) -> tuple[ShardPlan, Shard
 async def recommended_shards(config: Config) -> int:
     """Discord's recommended shard count (``GET /gateway/bot``), which every process of the
     service reads alike."""
+    return int((await _gateway_bot(config))["shards"])
+
+
+async def identify_concurrency(config: Config) -> int:
+    """``session_start_limit.max_concurrency`` of ``GET /gateway/bot``: how many IDENTIFY
+    buckets there are; 1 (the strictest) if Discord cannot be asked."""
+    try:
+        return max(1, int((await _gateway_bot(config))["session_start_limit"]["max_concurrency"]))
+    except (StartupFailure, KeyError, TypeError, ValueError) as exc:
+        _log.warning("identifying one shard at a time: no max_concurrency from Discord (%s)", exc)
+        return 1
+
+
+async def _gateway_bot(config: Config) -> dict[str, Any]:
     url = f"{config.discord.api_base_url.rstrip('/')}/gateway/bot"
     headers = {"Authorization": f"Bot {config.discord.token}"}
     try:
         async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as got:
             got.raise_for_status()
-            return int((await got.json())["shards"])
-    except (aiohttp.ClientError, OSError, KeyError, ValueError) as exc:
+            body = await got.json()
+            int(body["shards"])  # an answer without a shard count is no answer
+            return dict(body)
+    except (aiohttp.ClientError, OSError, KeyError, ValueError, TypeError) as exc:
         raise StartupFailure(
             f"Could not ask Discord how many shards to run (GET {url}: {exc}). Check the "
             "token and [discord] api_base_url, or set [discord] shard_count to a number."

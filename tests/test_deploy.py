@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -100,6 +101,34 @@ def test_the_systemd_unit_verifies():
     # The unit names /opt/carillon and a user this machine need not have: only syntax counts.
     assert "Unknown key" not in done.stderr, done.stderr
     assert "Invalid" not in done.stderr, done.stderr
+
+
+def _heartbeat_file() -> str:
+    lines = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    found = re.findall(r"CARILLON_HEARTBEAT_FILE=(\S+)", lines)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _compose_mount_targets() -> list[str]:
+    text = (ROOT / "compose.yaml").read_text(encoding="utf-8")
+    mounts = re.findall(r"^\s+- [^\s:]+:(/[^\s:]*)", text, flags=re.MULTILINE)
+    assert mounts
+    return mounts
+
+
+def test_each_scaled_container_keeps_its_own_heartbeat():
+    pulse = PurePosixPath(_heartbeat_file())
+    volumes = re.findall(
+        r'^VOLUME \["([^"]+)"\]',
+        (ROOT / "Dockerfile").read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+    shared = [PurePosixPath(p) for p in [*volumes, *_compose_mount_targets()]]
+    assert PurePosixPath("/data") in shared
+    assert [str(s) for s in shared if pulse == s or s in pulse.parents] == []
+    compose = (ROOT / "compose.yaml").read_text(encoding="utf-8")
+    assert "CARILLON_HEARTBEAT_FILE" not in compose  # the image's own path, per container
 
 
 def test_the_healthcheck_reads_the_heartbeats_age(tmp_path: Path):

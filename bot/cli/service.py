@@ -15,12 +15,13 @@ from bot.app import CarillonBot
 from bot.cli.failures import explain
 from bot.config import Config
 from bot.container import build_bot
+from bot.db.identify_turns import IdentifyTurns
 from bot.db.preflight import prepare_database
 from bot.db.shard_locks import ShardLocks
 from bot.db.single_process import SingleProcessLock, sqlite_file
 from bot.errors import StartupFailure
 from bot.heartbeat import beat, heartbeat_path
-from bot.sharding import ShardPlan, take_shards
+from bot.sharding import ShardPlan, identify_concurrency, take_shards
 
 log = logging.getLogger("bot")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -99,7 +100,12 @@ async def _serve(config: Config) -> None:
         # One process, Discord's recommendation: the plain single-connection bot.
         bot = build_bot(config)
     else:
-        bot = build_bot(config, shard_plan=plan, shard_locks=locks)
+        turns = (
+            None
+            if config.database.url.startswith("sqlite")
+            else IdentifyTurns(config.database.url, await identify_concurrency(config))
+        )
+        bot = build_bot(config, shard_plan=plan, shard_locks=locks, identify_turns=turns)
     stop = GracefulStop(bot)
     loop = asyncio.get_running_loop()
     stop.install(loop)

@@ -29,6 +29,14 @@ RESUME_WINDOW = 120.0
 # Discord closes a shard's IDENTIFY with 4011 when it would carry more guilds than this.
 MAX_GUILDS_PER_SHARD = 2500
 
+# Discord's session start limit: IDENTIFYs a day, and per bucket (shard_id % max_concurrency)
+# one IDENTIFY per window across every connection of the application; one over the window is
+# answered with op 9 INVALID_SESSION (d false) and starts no session.
+IDENTIFY_WINDOW = 5.0
+MAX_CONCURRENCY = 1
+SESSION_START_TOTAL = 1000
+SESSION_START_RESET = 86_400.0
+
 PRIVILEGED_INTENTS = {"members": 1 << 1, "presences": 1 << 8, "message_content": 1 << 15}
 
 
@@ -65,6 +73,8 @@ class GatewayStats:
     identifies: int = 0
     resumes: int = 0
     invalidations: int = 0
+    # IDENTIFYs answered with INVALID_SESSION because their bucket's window was not over
+    refused_identifies: int = 0
     received: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -76,13 +86,23 @@ class Gateway:
         emulator: Emulator,
         shard_count: int | None = None,
         resume_window: float = RESUME_WINDOW,
+        identify_window: float = IDENTIFY_WINDOW,
+        max_concurrency: int = MAX_CONCURRENCY,
     ) -> None:
         """``shard_count``: what ``/gateway/bot`` recommends (default: one per 1,000 guilds,
         as Discord's recommendation grows). ``resume_window``: seconds a session whose socket
-        went away (its process died) stays resumable before it ends."""
+        went away (its process died) stays resumable before it ends. ``identify_window`` and
+        ``max_concurrency``: one IDENTIFY per window per bucket (Discord's 5 s and 1)."""
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency is at least 1")
         self.emulator = emulator
         self.shard_count = shard_count
         self.resume_window = resume_window
+        self.identify_window = identify_window
+        self.max_concurrency = max_concurrency
+        # loop.time() of each bucket's last accepted IDENTIFY, and of the day's first
+        self._bucket_identified: dict[int, float] = {}
+        self._starts: list[float] = []
         self._expiries: set[asyncio.Task[None]] = set()
         self.sessions: dict[tuple[int, int], GatewaySession] = {}
         self.stats = GatewayStats()
@@ -97,6 +117,32 @@ class Gateway:
     def connected(self) -> bool:
         """Every identified session has its socket up."""
         return bool(self.sessions) and all(s.ws is not None for s in self.sessions.values())
+
+    def session_start_limit(self) -> dict[str, int]:
+        """``/gateway/bot``'s ``session_start_limit``, counting down with each IDENTIFY."""
+        now = asyncio.get_running_loop().time()
+        self._starts = [t for t in self._starts if now - t < SESSION_START_RESET]
+        reset_after = SESSION_START_RESET - (now - self._starts[0]) if self._starts else 0.0
+        return {
+            "total": SESSION_START_TOTAL,
+            "remaining": SESSION_START_TOTAL - len(self._starts),
+            "reset_after": round(reset_after * 1000),
+            "max_concurrency": self.max_concurrency,
+        }
+
+    def _identify_refused(self, shard_id: int) -> bool:
+        """Over the limit: this bucket identified less than a window ago, or no start is left
+        today. Otherwise the IDENTIFY counts against both."""
+        now = asyncio.get_running_loop().time()
+        bucket = shard_id % self.max_concurrency
+        last = self._bucket_identified.get(bucket)
+        if last is not None and now - last < self.identify_window:
+            return True
+        if self.session_start_limit()["remaining"] <= 0:
+            return True
+        self._bucket_identified[bucket] = now
+        self._starts.append(now)
+        return False
 
     def recommended_shards(self) -> int:
         if self.shard_count is not None:
@@ -187,6 +233,11 @@ class Gateway:
             return None
         if self._too_many_guilds(shard):
             await ws.close(code=4011, message=b"Sharding required.")
+            return None
+        if self._identify_refused(shard[0]):
+            self.stats.refused_identifies += 1
+            _log.info("IDENTIFY of shard %s over the session start limit: invalid session", shard)
+            await self._send(ws, {"op": Op.INVALID_SESSION, "d": False})
             return None
         self.stats.identifies += 1
         session = GatewaySession(secrets.token_hex(16), int(data.get("intents", 0)), shard)

@@ -124,12 +124,7 @@ class Rest:
             {
                 "url": emulator.gateway_url,
                 "shards": emulator.gateway.recommended_shards(),
-                "session_start_limit": {
-                    "total": 1000,
-                    "remaining": 1000 - emulator.gateway.stats.identifies,
-                    "reset_after": 86_400_000,
-                    "max_concurrency": 1,
-                },
+                "session_start_limit": emulator.gateway.session_start_limit(),
             }
         )
 

@@ -18,7 +18,13 @@ from bot.emulator import voice_moves
 from bot.emulator.actor import Actor
 from bot.emulator.audio import CapturedAudio
 from bot.emulator.faults import Fault, FaultPlan, RecordedRequest
-from bot.emulator.gateway import PRIVILEGED_INTENTS, RESUME_WINDOW, Gateway
+from bot.emulator.gateway import (
+    IDENTIFY_WINDOW,
+    MAX_CONCURRENCY,
+    PRIVILEGED_INTENTS,
+    RESUME_WINDOW,
+    Gateway,
+)
 from bot.emulator.interactions import ANSWER_WINDOW, TOKEN_LIFETIME, InteractionRecord
 from bot.emulator.model import (
     Attachment,
@@ -81,6 +87,8 @@ class Emulator:
         privileged_intents: Iterable[str] = ("members", "presences", "message_content"),
         shard_count: int | None = None,
         resume_window: float = RESUME_WINDOW,
+        identify_window: float = IDENTIFY_WINDOW,
+        max_concurrency: int = MAX_CONCURRENCY,
     ) -> None:
         """``command_permissions``: hide commands whose ``default_member_permissions`` a
         member lacks, as the Discord client does (servers can override that; the emulator
@@ -92,7 +100,10 @@ class Emulator:
         page (``members``, ``presences``, ``message_content``); an IDENTIFY asking for any
         other is closed with 4014, as Discord does. ``shard_count``: the shards
         ``/gateway/bot`` recommends (default: one per 1,000 guilds). ``resume_window``:
-        seconds a shard's session outlives its socket (a dead process) before it ends."""
+        seconds a shard's session outlives its socket (a dead process) before it ends.
+        ``identify_window``, ``max_concurrency``: the IDENTIFY limit (Discord's: one per 5 s
+        per bucket, ``shard_id % max_concurrency``, across every connection); one over it
+        is answered with INVALID_SESSION."""
         self.token = token
         unknown = set(privileged_intents) - set(PRIVILEGED_INTENTS)
         if unknown:
@@ -119,7 +130,7 @@ class Emulator:
         self.faults = FaultPlan()
         self.changed = Changed()
         self.ca = ThrowawayCA()
-        self.gateway = Gateway(self, shard_count, resume_window)
+        self.gateway = Gateway(self, shard_count, resume_window, identify_window, max_concurrency)
         self.voice = VoiceServer(self)
         self.rest = Rest(self)
         self.oauth = OAuth2(self)

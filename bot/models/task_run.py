@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, IdType, enum_column
@@ -35,3 +35,7 @@ class TaskRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # Handler facts: queue wait, credits charged, members recharged...
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Who ran it: the dispatcher's lease identity (its process) and the guild's shard as that
+    # process held it (None: not sharded, a system task, or a member's skip).
+    runner: Mapped[str | None] = mapped_column(String(64))
+    shard_id: Mapped[int | None]

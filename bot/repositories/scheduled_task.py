@@ -45,7 +45,10 @@ class ShardFilter:
     shard_count: int
 
     def holds(self, guild_id: int) -> bool:
-        return (guild_id >> 22) % self.shard_count in self.shard_ids
+        return self.shard_of(guild_id) in self.shard_ids
+
+    def shard_of(self, guild_id: int) -> int:
+        return (guild_id >> 22) % self.shard_count
 
     def clause(self) -> ColumnElement[bool]:
         # PostgreSQL shifts a bigint by an integer only.

@@ -59,6 +59,10 @@ class DispatcherSettings:
     # recorded per transaction: small enough that no batch holds the event loop long.
     batch_size: int = 500
     record_batch_size: int = 250
+    # Runs whose effect commits with their record (a recharge) in open transactions at once:
+    # the rest of a burst waits here, not for a pooled connection, whose wait times out (a
+    # burst of thousands failed its tail with "internal error (TimeoutError)").
+    open_transactions: int = 8
     error_backoff_seconds: float = 5.0
 
     @classmethod
@@ -140,6 +144,7 @@ class Dispatcher:
         # keeps them all. A task edited while claimed is claimed again: the newer claim wins.
         self._claims: dict[int, ScheduledTask] = {}
         self._renewer: asyncio.Task[None] | None = None
+        self._transactions = asyncio.Semaphore(self.settings.open_transactions)
         # Runs due together start in one conditional UPDATE and are recorded in one batch.
         self._starts: Coalescer[int, bool] = Coalescer(self._start_batch)
         self._records: Coalescer[_Record, TaskStatus | None] = Coalescer(self._record_batch)
@@ -392,7 +397,7 @@ class Dispatcher:
     ) -> tuple[dict[str, Any], TaskStatus]:
         """The transaction itself: the task's next state, the run, the handler's effect."""
         record = _Record(task, context, _Outcome(RunOutcome.SUCCEEDED))
-        async with self.db() as session, session.begin():
+        async with self._transactions, self.db() as session, session.begin():
             now = self.clock.now()
             row = self._row(record, now)
             written = await ScheduledTaskRepository(session).record_runs(self.owner, [row])
@@ -442,6 +447,12 @@ class Dispatcher:
             for record, row in zip(chunk, rows, strict=True):
                 status = written.get(record.task.id)
                 if status is not None:
+                    log.debug(
+                        "task %s: %s, shard %s",
+                        record.task.id,
+                        record.outcome.outcome.value,
+                        self._runner(record.task)["shard_id"],
+                    )
                     self._apply(record.task, row, status)
                     self._count_run(record.task, record.outcome.outcome)
                     if self.on_run_recorded is not None:
@@ -482,7 +493,19 @@ class Dispatcher:
             "attempt": context.attempt,
             "error": outcome.error,
             "details": outcome.details or {},
+            **self._runner(record.task),
         }
+
+    def _runner(self, task: ScheduledTask) -> dict[str, Any]:
+        """A run record's ``runner`` and ``shard_id``: this process, and the shard through
+        which it holds the task's guild."""
+        shards = self.shards
+        shard_id = (
+            shards.shard_of(task.guild_id)
+            if shards is not None and task.guild_id is not None
+            else None
+        )
+        return {"runner": self.owner, "shard_id": shard_id}
 
     @staticmethod
     def _apply(task: ScheduledTask, row: dict[str, Any], status: TaskStatus) -> None:
@@ -585,6 +608,7 @@ class Dispatcher:
                         outcome=RunOutcome.MISSED,
                         error=MISSED_OFFLINE,
                         details={"missed_runs": missed.count, "last_missed": missed.last_iso},
+                        **self._runner(task),
                     )
                 )
         return True

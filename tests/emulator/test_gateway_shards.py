@@ -4,6 +4,7 @@ that holds it, and ends a shard's session once its dead client can no longer res
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -33,6 +34,57 @@ async def test_gateway_bot_recommends_the_shard_count(emulator: Emulator) -> Non
     assert response.status == 200
     assert (body["url"], body["shards"]) == (emulator.gateway_url, 6)
     assert body["session_start_limit"]["max_concurrency"] == 1
+
+
+async def _start_limit(session: aiohttp.ClientSession, emulator: Emulator) -> dict[str, int]:
+    headers = {"Authorization": f"Bot {emulator.token}"}
+    response = await session.get(f"{emulator.api_base_url}/gateway/bot", headers=headers)
+    return (await response.json())["session_start_limit"]
+
+
+@pytest.mark.emulator(shard_count=2)
+async def test_a_second_identify_within_five_seconds_is_an_invalid_session(
+    emulator: Emulator,
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        before = await _start_limit(session, emulator)
+        first = await identify(session, emulator, [0, 2])
+        ready = await first.receive_json()
+        second = await identify(session, emulator, [1, 2])
+        refused = await second.receive_json()
+        after = await _start_limit(session, emulator)
+        await first.close()
+        await second.close()
+
+    assert ready["t"] == "READY"
+    assert refused == {"op": 9, "d": False}
+    assert set(emulator.gateway.sessions) == {(0, 2)}
+    assert emulator.gateway.stats.refused_identifies == 1
+    assert before == {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+    assert after["remaining"] == 999
+    assert 0 < after["reset_after"] <= 86_400_000
+
+
+@pytest.mark.emulator(shard_count=4, max_concurrency=2, identify_window=0.3)
+async def test_identify_buckets_are_shard_id_modulo_max_concurrency(emulator: Emulator) -> None:
+    """Real clock: buckets 0 and 1 identify together, shard 2 (bucket 0 again) only once
+    bucket 0's window has passed."""
+    async with aiohttp.ClientSession() as session:
+        zero, one, two = [await identify(session, emulator, [i, 4]) for i in range(3)]
+        answers = [(await ws.receive_json()).get("t") for ws in (zero, one)]
+        refused = await two.receive_json()
+        await asyncio.sleep(0.35)
+        again = await identify(session, emulator, [2, 4])
+        ready = await again.receive_json()
+        limit = await _start_limit(session, emulator)
+        for ws in (zero, one, two, again):
+            await ws.close()
+
+    assert answers == ["READY", "READY"]
+    assert refused == {"op": 9, "d": False}
+    assert ready["t"] == "READY"
+    assert limit["remaining"] == 997
+    assert emulator.gateway.stats.refused_identifies == 1
 
 
 async def test_the_recommendation_grows_with_the_guilds(emulator: Emulator) -> None:
@@ -69,6 +121,7 @@ async def test_a_shard_with_too_many_guilds_is_closed_4011(emulator: Emulator) -
     assert ready["t"] == "READY"
 
 
+@pytest.mark.emulator(max_concurrency=3)
 async def test_each_shard_gets_only_its_guilds_and_their_events(emulator: Emulator) -> None:
     base = snowflake()
     guilds = [emulator.add_guild(f"g{i}", guild_id=base + (i << 22)) for i in range(6)]

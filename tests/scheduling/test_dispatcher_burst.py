@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
 from sqlalchemy import event, func, insert, select
 
 from bot.config import Config
+from bot.db import Database
 from bot.models.scheduled_task import ScheduledTask, TaskStatus, TaskType
 from bot.models.task_run import RunOutcome, TaskRun
 from bot.scheduling.handlers import RunContext
 from bot.services.scheduler import SchedulerService
 from bot.services.task_handlers import TaskHandlerRegistry
+from tests.conftest import truncate_all
 from tests.support.core import RecordingPlayer
 
 BURST = 1000
@@ -83,3 +87,72 @@ async def test_a_burst_is_started_and_recorded_in_a_handful_of_transactions(data
             .where(ScheduledTask.status != TaskStatus.COMPLETED)
         )
     assert (recorded, left) == (BURST, 0)
+
+
+class InTransaction:
+    """A handler whose effect commits with its run record, as a recharge's does."""
+
+    in_transaction = True
+
+    def __init__(self) -> None:
+        self.open = self.peak = self.ran = 0
+
+    async def prepare(self, task: ScheduledTask) -> None:
+        return None
+
+    async def run(self, context: RunContext) -> dict[str, Any]:
+        self.open += 1
+        self.peak = max(self.peak, self.open)
+        await asyncio.sleep(0.02)
+        self.open -= 1
+        self.ran += 1
+        return {}
+
+
+@pytest.mark.postgres
+async def test_a_burst_of_in_transaction_runs_waits_its_turn_not_for_the_pool(
+    postgres_url: str, clock
+):
+    """A burst larger than the connection pool: the runs take turns for a transaction, so
+    none waits for a pooled connection (which times out) while holding nothing."""
+    await truncate_all(postgres_url)
+    database = Database(postgres_url)
+    handler = InTransaction()
+    scheduler = SchedulerService(
+        database,
+        RecordingPlayer(),
+        config=Config(),
+        clock=clock,
+        handlers=TaskHandlerRegistry({TaskType.CREDIT_RECHARGE: handler}),
+    )
+    due = clock.now()
+    rows = [
+        {
+            "name": f"due {i}",
+            "task_type": TaskType.CREDIT_RECHARGE,
+            "status": TaskStatus.PENDING,
+            "scheduled_at": due,
+            "next_run_at": due,
+            "occurrence_at": due,
+            "timezone": "UTC",
+            "parameters": {},
+            "guild_id": GUILD,
+            "created_at": due,
+            "updated_at": due,
+        }
+        for i in range(60)
+    ]
+    try:
+        async with database() as session, session.begin():
+            await session.execute(insert(ScheduledTask), rows)
+        assert await scheduler.dispatcher.run_due() == 60
+        async with database() as session:
+            recorded = await session.scalar(
+                select(func.count())
+                .select_from(TaskRun)
+                .where(TaskRun.outcome == RunOutcome.SUCCEEDED)
+            )
+    finally:
+        await database.dispose()
+    assert handler.ran == recorded == 60
+    assert handler.peak <= scheduler.dispatcher.settings.open_transactions
