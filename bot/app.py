@@ -18,6 +18,7 @@ from bot.config import Config, DiscordConfig
 from bot.db.identify_turns import IdentifyTurns
 from bot.db.shard_locks import ShardLocks
 from bot.services.bundle import Services
+from bot.session_starts import wait_for_a_session_start
 from bot.sharding import dispatch_filter
 from bot.timeparse import warm_up
 from bot.ui.errors import on_app_command_error
@@ -104,6 +105,14 @@ class DiscordBot(commands.Bot):
     async def login(self, token: str) -> None:
         use_discord_endpoints(self.config.discord)
         await super().login(token)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self.identify_pause(shard_id, initial=initial)
+        await wait_for_a_session_start(self.http)
+
+    async def identify_pause(self, shard_id: int | None, *, initial: bool) -> None:
+        """The pause before an IDENTIFY (discord.py's: 5 s between one process's)."""
+        await super().before_identify_hook(shard_id, initial=initial)
 
     async def setup_hook(self) -> None:
         # dateparser's first call loads its language data: pay it now, not on a member's command.
@@ -243,11 +252,11 @@ class ShardedCarillonBot(CarillonBot, commands.AutoShardedBot):
                 name="carillon-shard-locks",
             )
 
-    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+    async def identify_pause(self, shard_id: int | None, *, initial: bool) -> None:
         """With ``identify_turns`` (PostgreSQL), wait for this shard's IDENTIFY bucket to be
         free in every process, not just this one (discord.py's own 5 s pause)."""
         if self.identify_turns is None:
-            await super().before_identify_hook(shard_id, initial=initial)
+            await super().identify_pause(shard_id, initial=initial)
             return
         await self.identify_turns.wait_turn(shard_id or 0)
 

@@ -31,7 +31,8 @@ MAX_GUILDS_PER_SHARD = 2500
 
 # Discord's session start limit: IDENTIFYs a day, and per bucket (shard_id % max_concurrency)
 # one IDENTIFY per window across every connection of the application; one over the window is
-# answered with op 9 INVALID_SESSION (d false) and starts no session.
+# answered with op 9 INVALID_SESSION (d false) and starts no session. An IDENTIFY once the
+# day's starts are spent ends every session of the application and resets its token.
 IDENTIFY_WINDOW = 5.0
 MAX_CONCURRENCY = 1
 SESSION_START_TOTAL = 1000
@@ -75,6 +76,8 @@ class GatewayStats:
     invalidations: int = 0
     # IDENTIFYs answered with INVALID_SESSION because their bucket's window was not over
     refused_identifies: int = 0
+    # IDENTIFYs past the day's session starts: each reset the token
+    token_resets: int = 0
     received: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -88,11 +91,15 @@ class Gateway:
         resume_window: float = RESUME_WINDOW,
         identify_window: float = IDENTIFY_WINDOW,
         max_concurrency: int = MAX_CONCURRENCY,
+        session_starts: int = SESSION_START_TOTAL,
+        session_start_reset: float = SESSION_START_RESET,
     ) -> None:
         """``shard_count``: what ``/gateway/bot`` recommends (default: one per 1,000 guilds,
         as Discord's recommendation grows). ``resume_window``: seconds a session whose socket
         went away (its process died) stays resumable before it ends. ``identify_window`` and
-        ``max_concurrency``: one IDENTIFY per window per bucket (Discord's 5 s and 1)."""
+        ``max_concurrency``: one IDENTIFY per window per bucket (Discord's 5 s and 1).
+        ``session_starts``: IDENTIFYs per ``session_start_reset`` seconds (Discord's 1,000 a
+        day)."""
         if max_concurrency < 1:
             raise ValueError("max_concurrency is at least 1")
         self.emulator = emulator
@@ -100,6 +107,8 @@ class Gateway:
         self.resume_window = resume_window
         self.identify_window = identify_window
         self.max_concurrency = max_concurrency
+        self.session_starts = session_starts
+        self.session_start_reset = session_start_reset
         # loop.time() of each bucket's last accepted IDENTIFY, and of the day's first
         self._bucket_identified: dict[int, float] = {}
         self._starts: list[float] = []
@@ -121,24 +130,22 @@ class Gateway:
     def session_start_limit(self) -> dict[str, int]:
         """``/gateway/bot``'s ``session_start_limit``, counting down with each IDENTIFY."""
         now = asyncio.get_running_loop().time()
-        self._starts = [t for t in self._starts if now - t < SESSION_START_RESET]
-        reset_after = SESSION_START_RESET - (now - self._starts[0]) if self._starts else 0.0
+        self._starts = [t for t in self._starts if now - t < self.session_start_reset]
+        reset_after = self.session_start_reset - (now - self._starts[0]) if self._starts else 0.0
         return {
-            "total": SESSION_START_TOTAL,
-            "remaining": SESSION_START_TOTAL - len(self._starts),
+            "total": self.session_starts,
+            "remaining": self.session_starts - len(self._starts),
             "reset_after": round(reset_after * 1000),
             "max_concurrency": self.max_concurrency,
         }
 
     def _identify_refused(self, shard_id: int) -> bool:
-        """Over the limit: this bucket identified less than a window ago, or no start is left
-        today. Otherwise the IDENTIFY counts against both."""
+        """Over the limit: this bucket identified less than a window ago. Otherwise the
+        IDENTIFY counts against the window and the day's starts."""
         now = asyncio.get_running_loop().time()
         bucket = shard_id % self.max_concurrency
         last = self._bucket_identified.get(bucket)
         if last is not None and now - last < self.identify_window:
-            return True
-        if self.session_start_limit()["remaining"] <= 0:
             return True
         self._bucket_identified[bucket] = now
         self._starts.append(now)
@@ -211,6 +218,19 @@ class Gateway:
         if session.ws is None and self.sessions.get(session.shard) is session:
             await self.end_shard(session.shard[0])
 
+    async def _reset_token(self, ws: web.WebSocketResponse) -> None:
+        """Discord's answer to an IDENTIFY once the day's session starts are spent: every
+        session of the application ends and its token is reset (its owner is emailed a new
+        one), so the old token is refused by the gateway and by REST alike."""
+        _log.warning("IDENTIFY past the day's session starts: every session ends, token reset")
+        self.stats.token_resets += 1
+        self.emulator.token = secrets.token_urlsafe(32)
+        sockets = [ws, *(s.ws for s in self.sessions.values() if s.ws is not None)]
+        self.sessions.clear()
+        for socket in sockets:
+            if not socket.closed:
+                await socket.close(code=4004, message=b"Authentication failed.")
+
     async def _acknowledge(self, ws: web.WebSocketResponse) -> None:
         await asyncio.sleep(HEARTBEAT_ACK_DELAY)
         if not ws.closed:
@@ -233,6 +253,9 @@ class Gateway:
             return None
         if self._too_many_guilds(shard):
             await ws.close(code=4011, message=b"Sharding required.")
+            return None
+        if self.session_start_limit()["remaining"] <= 0:
+            await self._reset_token(ws)
             return None
         if self._identify_refused(shard[0]):
             self.stats.refused_identifies += 1

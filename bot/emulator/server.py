@@ -23,6 +23,8 @@ from bot.emulator.gateway import (
     MAX_CONCURRENCY,
     PRIVILEGED_INTENTS,
     RESUME_WINDOW,
+    SESSION_START_RESET,
+    SESSION_START_TOTAL,
     Gateway,
 )
 from bot.emulator.interactions import ANSWER_WINDOW, TOKEN_LIFETIME, InteractionRecord
@@ -89,6 +91,8 @@ class Emulator:
         resume_window: float = RESUME_WINDOW,
         identify_window: float = IDENTIFY_WINDOW,
         max_concurrency: int = MAX_CONCURRENCY,
+        session_starts: int = SESSION_START_TOTAL,
+        session_start_reset: float = SESSION_START_RESET,
     ) -> None:
         """``command_permissions``: hide commands whose ``default_member_permissions`` a
         member lacks, as the Discord client does (servers can override that; the emulator
@@ -103,7 +107,9 @@ class Emulator:
         seconds a shard's session outlives its socket (a dead process) before it ends.
         ``identify_window``, ``max_concurrency``: the IDENTIFY limit (Discord's: one per 5 s
         per bucket, ``shard_id % max_concurrency``, across every connection); one over it
-        is answered with INVALID_SESSION."""
+        is answered with INVALID_SESSION. ``session_starts``: IDENTIFYs per
+        ``session_start_reset`` seconds (Discord's 1,000 a day); one past them ends every
+        session and resets the token."""
         self.token = token
         unknown = set(privileged_intents) - set(PRIVILEGED_INTENTS)
         if unknown:
@@ -130,7 +136,15 @@ class Emulator:
         self.faults = FaultPlan()
         self.changed = Changed()
         self.ca = ThrowawayCA()
-        self.gateway = Gateway(self, shard_count, resume_window, identify_window, max_concurrency)
+        self.gateway = Gateway(
+            self,
+            shard_count,
+            resume_window,
+            identify_window,
+            max_concurrency,
+            session_starts,
+            session_start_reset,
+        )
         self.voice = VoiceServer(self)
         self.rest = Rest(self)
         self.oauth = OAuth2(self)

@@ -176,3 +176,34 @@ async def test_a_dead_clients_session_stays_resumable_within_the_window(
         await again.close()
 
     assert answer["t"] == "RESUMED"
+
+
+@pytest.mark.emulator(shard_count=2, session_starts=2, identify_window=0.0)
+async def test_an_identify_past_the_days_starts_ends_every_session_and_resets_the_token(
+    emulator: Emulator,
+) -> None:
+    old_token = emulator.token
+    async with aiohttp.ClientSession() as session:
+        first = await identify(session, emulator, [0, 2])
+        second = await identify(session, emulator, [1, 2])
+        readies = [(await ws.receive_json())["t"] for ws in (first, second)]
+        spent = await _start_limit(session, emulator)
+        third = await identify(session, emulator, [0, 2])
+        closes = [await ws.receive() for ws in (third, first, second)]
+        headers = {"Authorization": f"Bot {old_token}"}
+        rest = await session.get(f"{emulator.api_base_url}/gateway/bot", headers=headers)
+        again = await session.ws_connect(emulator.gateway_url)
+        await again.receive_json()
+        await again.send_json({"op": 2, "d": {"token": old_token, "intents": 641, "shard": [0, 2]}})
+        refused = await again.receive()
+
+    assert readies == ["READY", "READY"]
+    assert spent["remaining"] == 0
+    assert [ws.close_code for ws in (third, first, second)] == [4004, 4004, 4004]
+    assert all(message.type is aiohttp.WSMsgType.CLOSE for message in closes)
+    assert emulator.gateway.sessions == {}
+    assert emulator.gateway.stats.token_resets == 1
+    assert emulator.token != old_token
+    assert rest.status == 401
+    assert again.close_code == 4004
+    assert refused.type is aiohttp.WSMsgType.CLOSE
