@@ -25,6 +25,20 @@ def _now_playing(message: Message) -> bool:
     return any(embed.get("title") in titles for embed in message.embeds)
 
 
+def _ended(message: Message) -> bool:
+    return any(embed.get("title") in ("✅ Played", "⏹️ Stopped") for embed in message.embeds)
+
+
+async def _all_ended(app: App, posts: list[Message]) -> None:
+    """Every post has turned to "Played": the edits that did it, 429s and retries included,
+    are all done (checking before them would count a retry still waiting as never sent)."""
+    await app.emulator.wait_for(
+        lambda: all(_ended(app.emulator.messages[post.id]) for post in posts),
+        timeout=30,
+        what="every play's post to say it ended",
+    )
+
+
 def _welcome(message: Message) -> bool:
     return any(embed.get("title") == "🔔 Carillon" for embed in message.embeds)
 
@@ -79,6 +93,7 @@ def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 async def test_fifty_servers_at_once_get_no_429(app: App, caplog: pytest.LogCaptureFixture) -> None:
     posts = await _burst(app)
+    await _all_ended(app, posts)
 
     assert len(posts) == SERVERS
     assert app.emulator.rate_limited() == []
@@ -90,6 +105,7 @@ async def test_where_the_global_limit_bites_each_429_is_waited_out_and_retried(
     app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     posts = await _burst(app)
+    await _all_ended(app, posts)
 
     assert len(posts) == SERVERS
     limited = app.emulator.rate_limited()
