@@ -7,15 +7,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 import discord
 from discord import app_commands
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db import Database
 from bot.models.command_sync import GLOBAL_SCOPE, CommandSync
 
 log = logging.getLogger(__name__)
+
+# Advisory lock key: "CAR4" in ASCII, beside the shard and identify locks' CAR1 to CAR3.
+SYNC_LOCK = 0x43415234
 
 
 def tree_digest(tree: app_commands.CommandTree, guild_id: int | None = None) -> str:
@@ -37,12 +44,37 @@ async def last_digest(db: Database, application_id: int, guild_id: int | None) -
 async def record(
     db: Database, application_id: int, guild_id: int | None, digest: str, now: datetime
 ) -> None:
+    """What was synced in a scope, in one upsert: two processes recording it at once both
+    succeed (the later one's row stays)."""
+    insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
+    table = CommandSync.__table__
+    statement = (
+        insert(table)
+        .values(
+            application_id=application_id,
+            guild_id=guild_id or GLOBAL_SCOPE,
+            digest=digest,
+            synced_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=[table.c.application_id, table.c.guild_id],
+            set_={"digest": digest, "synced_at": now},
+        )
+    )
     async with db() as session, session.begin():
-        row = await session.get(CommandSync, (application_id, guild_id or GLOBAL_SCOPE))
-        if row is None:
-            row = CommandSync(application_id=application_id, guild_id=guild_id or GLOBAL_SCOPE)
-            session.add(row)
-        row.digest, row.synced_at = digest, now
+        await session.execute(statement)
+
+
+@asynccontextmanager
+async def one_process_at_a_time(db: Database) -> AsyncIterator[None]:
+    """On PostgreSQL, processes starting together check and sync one after another, so the
+    later ones find the tree recorded and leave Discord alone (SQLite has one process)."""
+    if db.is_sqlite:
+        yield
+        return
+    async with db() as session, session.begin():
+        await session.execute(select(func.pg_advisory_xact_lock(SYNC_LOCK)))
+        yield
 
 
 async def sync(
@@ -79,6 +111,13 @@ async def sync_on_start(
     if policy == "off":
         log.info("commands not synced at start ([discord] sync_on_start = off)")
         return
+    async with one_process_at_a_time(db):
+        await _sync_by_policy(tree, db, application_id, now, policy)
+
+
+async def _sync_by_policy(
+    tree: app_commands.CommandTree, db: Database, application_id: int, now: datetime, policy: str
+) -> None:
     if policy.startswith("guild:"):
         guild_id = int(policy.removeprefix("guild:"))
         count = await sync(tree, db, application_id, now, guild_id=guild_id)
