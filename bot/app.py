@@ -183,12 +183,12 @@ class CarillonBot(DiscordBot):
             )
             freeze_startup_objects()
 
-    async def _take_back_messages(self) -> None:
-        """The messages kept true before a restart, and the plays it cut short; a failure
-        here costs those edits, never the start."""
+    async def _take_back_messages(self, guild_ids: frozenset[int] | None = None) -> None:
+        """The messages kept true before a restart, and the plays it cut short (of this bot's
+        servers, or of ``guild_ids`` only); a failure here costs those edits, never the start."""
         try:
-            kept = await self.task_messages.load()
-            cut_short = await cut_short_by_restart(self, self.services.tracked_messages)
+            kept = await self.task_messages.load(guild_ids)
+            cut_short = await cut_short_by_restart(self, self.services.tracked_messages, guild_ids)
         except Exception:
             _log.exception("could not take back the messages kept true before the restart")
             return
@@ -276,6 +276,9 @@ class ShardedCarillonBot(CarillonBot, commands.AutoShardedBot):
                 await asyncio.wait_for(ready.wait(), SHARD_READY_TIMEOUT)
             except TimeoutError:
                 _log.warning("shard %d not ready after %g s", shard_id, SHARD_READY_TIMEOUT)
+        # The dead process's messages first: a play replayed here posts a new one.
+        taken = frozenset(g.id for g in self.guilds if g.shard_id in shard_ids)
+        await self._take_back_messages(taken)
         self._claim_only_held_shards()
         self.services.scheduler.dispatcher.wake()
 

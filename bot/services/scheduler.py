@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.db import Database
-from bot.db.task_wakeups import TaskWakeups, announce
+from bot.db.task_wakeups import TaskChange, TaskWakeups, announce
 from bot.errors import InvalidInput, NotFound
 from bot.models.scheduled_task import (
     ACTIVE_STATUSES,
@@ -119,11 +120,20 @@ class SchedulerService:
             self._wakeups = TaskWakeups(self.db.url, self._woken_from_elsewhere)
             await self._wakeups.start()
 
-    def _woken_from_elsewhere(self, guild_id: int | None, due_at: datetime | None) -> None:
+    def _woken_from_elsewhere(self, change: TaskChange) -> None:
+        if change.task_id is not None and change.origin != self.dispatcher.owner:
+            # Messages this process keeps true about the task are redrawn.
+            self.dispatcher.watchers.changed(change.task_id)
         shards = self.dispatcher.shards
-        if guild_id is not None and shards is not None and not shards.holds(guild_id):
+        if change.guild_id is not None and shards is not None and not shards.holds(change.guild_id):
             return
-        self.dispatcher.wake(due_at)
+        self.dispatcher.wake(change.due_at)
+
+    async def _announce(
+        self, session: AsyncSession, task_id: int, guild_id: int | None, due_at: datetime | None
+    ) -> None:
+        """Tell the other processes (PostgreSQL) once this transaction commits."""
+        await announce(session, TaskChange(guild_id, due_at, task_id, self.dispatcher.owner))
 
     async def stop(self) -> None:
         """Stop claiming and let runs end; then free what we still hold, so that another
@@ -204,7 +214,7 @@ class SchedulerService:
             if guild_id is not None:
                 task.number = await TaskNumberRepository(session).take_next(guild_id)
             await ScheduledTaskRepository(session).add(task)
-            await announce(session, task.guild_id, task.next_run_at)
+            await self._announce(session, task.id, task.guild_id, task.next_run_at)
         self.dispatcher.wake(task.next_run_at)
         # A new task changes the lists of its server.
         self.dispatcher.watchers.changed(task.id)
@@ -229,7 +239,7 @@ class SchedulerService:
         async with self.db() as session, session.begin():
             cancelled = await ScheduledTaskRepository(session).cancel(task_id, self.clock.now())
             if cancelled:
-                await announce(session, None, None)
+                await self._announce(session, task_id, None, None)
         if cancelled:
             self.dispatcher.wake()
             self.dispatcher.watchers.changed(task_id)
@@ -240,6 +250,8 @@ class SchedulerService:
         is neither. Its schedule stays; nothing is claimed or counted missed while paused."""
         async with self.db() as session, session.begin():
             paused = await ScheduledTaskRepository(session).pause(task_id, self.clock.now())
+            if paused:
+                await self._announce(session, task_id, None, None)
         if paused:
             self.dispatcher.wake()
             self.dispatcher.watchers.changed(task_id)
@@ -270,6 +282,7 @@ class SchedulerService:
             task.retry_count = 0
             task.lease_owner = task.lease_expires_at = task.attempt_started_at = None
             task.updated_at = now
+            await self._announce(session, task.id, task.guild_id, task.next_run_at)
         self.dispatcher.wake(task.next_run_at)
         self.dispatcher.watchers.changed(task_id)
         return task
@@ -309,6 +322,7 @@ class SchedulerService:
                     details={"skipped_by": "member"},
                 )
             )
+            await self._announce(session, task.id, task.guild_id, following)
         self.dispatcher.wake(following)
         self.dispatcher.watchers.changed(task_id)
         return task, dropped
@@ -456,7 +470,7 @@ class SchedulerService:
                 )
             task.updated_at = self.clock.now()
             task.lease_owner = task.lease_expires_at = None
-            await announce(session, task.guild_id, task.next_run_at)
+            await self._announce(session, task_id, task.guild_id, task.next_run_at)
         self.dispatcher.wake(task.next_run_at)
         self.dispatcher.watchers.changed(task_id)
         return task

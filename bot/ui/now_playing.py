@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Container
 
 import discord
 from sqlalchemy.exc import SQLAlchemyError
@@ -131,11 +132,21 @@ class NowPlayingPoster:
             await asyncio.sleep(ENDED_EDIT_SPACING_SECONDS)
 
 
-async def cut_short_by_restart(client: discord.Client, store: TrackedMessageService) -> int:
-    """Turn the "now playing" messages a restart left behind (in this bot's servers) into
-    what happened, buttons gone; how many were found. One deleted meanwhile is forgotten."""
+async def cut_short_by_restart(
+    client: discord.Client,
+    store: TrackedMessageService,
+    guild_ids: Container[int] | None = None,
+) -> int:
+    """Turn the "now playing" messages a restart left behind (in this bot's servers, or in
+    ``guild_ids`` only: servers taken over from a process that died) into what happened,
+    buttons gone; how many were found. One deleted meanwhile is forgotten."""
     rows = await store.load([MessageKind.NOW_PLAYING])
-    ours = [row for row in rows if row.guild_id is not None and client.get_guild(row.guild_id)]
+    ours = [
+        row
+        for row in rows
+        if row.guild_id is not None
+        and (client.get_guild(row.guild_id) if guild_ids is None else row.guild_id in guild_ids)
+    ]
     for row in ours:
         channel = client.get_partial_messageable(row.channel_id)
         try:

@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -152,11 +153,15 @@ class TaskMessages:
     def lists(self) -> int:
         return len(self._lists)
 
-    async def load(self) -> int:
-        """Take back the stored messages of this bot's servers and redraw those whose task
-        changed meanwhile; how many were taken back."""
+    async def load(self, guild_ids: Container[int] | None = None) -> int:
+        """Take back the stored messages of this bot's servers (or of ``guild_ids`` only:
+        servers taken over from a process that died) and redraw those whose task changed
+        meanwhile; how many were taken back."""
         rows = await self.store.load((*KEPT_TRUE, MessageKind.LIST))
-        ours = [r for r in rows if r.guild_id is None or self.client.get_guild(r.guild_id)]
+        if guild_ids is None:
+            ours = [r for r in rows if r.guild_id is None or self.client.get_guild(r.guild_id)]
+        else:
+            ours = [r for r in rows if r.guild_id is not None and r.guild_id in guild_ids]
         for row in ours:
             if row.kind is MessageKind.LIST:
                 self._lists[row.message_id] = _Tracked.of(row)

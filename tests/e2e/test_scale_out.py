@@ -22,11 +22,14 @@ from bot.clock import SystemClock
 from bot.config import Config, DatabaseConfig
 from bot.db import Database
 from bot.emulator import Emulator, Guild
-from bot.emulator.model import snowflake
+from bot.emulator.model import Message, snowflake
 from bot.models.credits import CreditBalance, CreditTransaction
 from bot.models.scheduled_task import RecurrenceType, ScheduledTask, TaskStatus, TaskType
 from bot.models.task_run import RunOutcome, TaskRun
+from bot.models.tracked_message import MessageKind
 from bot.services.scheduler import SchedulerService
+from bot.services.tracked_messages import TrackedMessageService
+from bot.ui.now_playing import CUT_SHORT_TITLE, NOW_PLAYING_TITLE
 from tests.conftest import truncate_all
 from tests.support.bot_process import BotProcess
 from tests.support.core import RecordingPlayer
@@ -262,6 +265,24 @@ async def test_changes_made_elsewhere_reach_the_owner_at_once(fleet: Fleet) -> N
     assert doomed.id not in await fleet.runs_by_task()
     assert doomed.id not in await fleet.ledger_by_task()
 
+    # Paused elsewhere before its claim, the owner's look finds nothing due for an hour;
+    # resumed elsewhere, the owner is woken for it and runs it on time.
+    due = SystemClock().now() + timedelta(seconds=6)
+    resumed = await fleet.recharge(due, guild, member_id=3)
+    assert await fleet.scheduler.pause_task(resumed.id)
+    await asyncio.sleep(4)
+    await fleet.scheduler.resume_task(resumed.id)
+
+    async def resumed_ran() -> bool:
+        return resumed.id in await fleet.runs_by_task()
+
+    await fleet.wait_until(resumed_ran, 5, "the task resumed elsewhere")
+    async with fleet.db() as session:
+        run = await session.scalar(select(TaskRun).where(TaskRun.task_id == resumed.id))
+    assert run is not None
+    assert run.started_at is not None
+    assert run.started_at - due < timedelta(seconds=1)
+
 
 @pytest.mark.emulator(shard_count=SHARDS)
 async def test_processes_charging_one_member_at_once_keep_an_exact_balance(
@@ -296,11 +317,19 @@ async def test_processes_charging_one_member_at_once_keep_an_exact_balance(
 async def test_a_taken_over_shard_brings_its_missed_runs_recorded_and_told(fleet: Fleet) -> None:
     """Runs due on a killed process's shards while nobody held them: within their grace they
     run late on the survivor; beyond it a one-shot fails as missed and its owner is told, a
-    recurring task is moved to its next occurrence; none runs twice."""
+    recurring task is moved to its next occurrence; none runs twice. The victim's messages come
+    along: its "now playing" is turned "cut short", the survivors' own are left alone."""
     orphan_guild = fleet.guilds[0]
     owner = fleet.emulator.add_member(orphan_guild, "owner")
     await fleet.start()
     victim = next(p for p in fleet.processes if _shard(orphan_guild) in fleet.shards_of(p))
+    # A "now playing" the victim posted, and one each survivor posted and still plays.
+    orphan_play = await _now_playing(fleet, orphan_guild)
+    kept_plays = [
+        await _now_playing(fleet, next(g for g in fleet.guilds if _shard(g) in fleet.shards_of(p)))
+        for p in fleet.processes
+        if p is not victim
+    ]
     victim.kill()
     killed = SystemClock().now()
     due = killed + timedelta(seconds=1)
@@ -376,6 +405,10 @@ async def test_a_taken_over_shard_brings_its_missed_runs_recorded_and_told(fleet
     assert {t: n for t, n in ledger.items() if t in ids} == {patient.id: 1}
     told = [m.content for m in fleet.emulator.dms_to(owner)]
     assert one_shot.number is not None
+    # A survivor took the victim's messages back: its play was cut short; the survivors'
+    # own plays were left alone.
+    assert orphan_play.embeds[0]["title"] == CUT_SHORT_TITLE
+    assert [(m.embeds[0]["title"], m.version) for m in kept_plays] == [(NOW_PLAYING_TITLE, 0)] * 2
     assert told == [
         f"⚠️ <@{owner.id}> your task {one_shot.ref} **morning** failed: "
         "missed while the bot was offline"
@@ -384,3 +417,13 @@ async def test_a_taken_over_shard_brings_its_missed_runs_recorded_and_told(fleet
 
 def _shard(guild: Guild) -> int:
     return (guild.id >> 22) % SHARDS
+
+
+async def _now_playing(fleet: Fleet, guild: Guild) -> Message:
+    """A "now playing" message of the bot in ``guild``, kept true as a play's is."""
+    channel = fleet.emulator.add_text_channel(guild, "plays")
+    message = fleet.emulator.new_message(channel, {"embeds": [{"title": NOW_PLAYING_TITLE}]}, [])
+    await TrackedMessageService(fleet.db, SystemClock()).add(
+        0, guild.id, channel.id, message.id, NOW_PLAYING_TITLE, kind=MessageKind.NOW_PLAYING
+    )
+    return message
