@@ -10,6 +10,9 @@ that), and how long the survivors take to have a killed process's shards connect
 ``cpu/run`` is the bot processes' CPU time per burst run (claims included) and ``cores`` how
 many of the machine's cores were busy during the burst (bots, PostgreSQL and this process
 with the emulator): a machine with no core left cannot run more processes faster.
+With ``--cpu-per-process C`` each bot process runs in a cgroup of its own allowed C cores (Linux,
+as root): as if each ran on a small machine of its own, which a machine with fewer cores than
+processes cannot otherwise show.
 ``doubled`` counts tasks that succeeded more than once, ``retried`` the runs recorded as
 retrying (a transient failure), ``missing`` the burst's tasks without a success.
 """
@@ -41,6 +44,9 @@ from tests.support.bot_process import BotProcess
 
 SHARDS = 6
 GUILDS = 30
+CGROUP_CPU_V1 = Path("/sys/fs/cgroup/cpu")
+# A short period: a capped process waits at most this long for its next share.
+CAP_PERIOD_US = 10_000
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -110,8 +116,40 @@ async def wait_runs(db: Database, ids: set[int], within: float) -> list[TaskRun]
         await asyncio.sleep(0.5)
 
 
+class CpuCaps:
+    """A cgroup (v1 ``cpu`` controller) per bot process, allowed ``cores`` of CPU time."""
+
+    def __init__(self, cores: float) -> None:
+        if not (CGROUP_CPU_V1 / "cpu.cfs_quota_us").exists():
+            raise SystemExit(
+                f"--cpu-per-process needs the cgroup v1 cpu controller at {CGROUP_CPU_V1}"
+            )
+        self.quota = round(cores * CAP_PERIOD_US)
+        self.groups: list[Path] = []
+
+    def add(self, pid: int) -> None:
+        group = CGROUP_CPU_V1 / f"carillon-scale-{pid}"
+        group.mkdir()
+        (group / "cpu.cfs_period_us").write_text(str(CAP_PERIOD_US))
+        (group / "cpu.cfs_quota_us").write_text(str(self.quota))
+        (group / "cgroup.procs").write_text(str(pid))
+        self.groups.append(group)
+
+    def remove(self) -> None:
+        """Once the processes have exited (an empty group can go)."""
+        for group in self.groups:
+            group.rmdir()
+        self.groups.clear()
+
+
 async def measure(
-    emulator: Emulator, url: str, processes: int, pending: int, burst: int, trickle: int
+    emulator: Emulator,
+    url: str,
+    processes: int,
+    pending: int,
+    burst: int,
+    trickle: int,
+    caps: CpuCaps | None = None,
 ) -> dict[str, float]:
     await truncate_all(url)
     db = Database(url)
@@ -126,6 +164,9 @@ async def measure(
         try:
             for process in fleet:
                 process.launch()
+                if caps is not None:
+                    assert process.process is not None
+                    caps.add(process.process.pid)
             for process in fleet:
                 await process.wait_ready(120)
 
@@ -165,6 +206,8 @@ async def measure(
                 takeover = time.monotonic() - killed
         finally:
             await asyncio.gather(*(p.stop() for p in fleet))
+            if caps is not None:
+                caps.remove()
     async with db() as session:
         doubled = await session.scalar(
             select(func.count()).select_from(
@@ -224,22 +267,26 @@ def _mkdir(path: Path) -> Path:
     return path
 
 
-async def main(pending: int, burst: int, trickle: int) -> None:
+async def main(pending: int, burst: int, trickle: int, cpu_per_process: float | None) -> None:
     url = os.environ.get("CARILLON_TEST_DATABASE_URL")
     if not url:
         raise SystemExit("set CARILLON_TEST_DATABASE_URL to a PostgreSQL database (it is emptied)")
     await upgrade(url)
+    caps = CpuCaps(cpu_per_process) if cpu_per_process else None
     results: dict[int, dict[str, float]] = {}
     async with Emulator(shard_count=SHARDS) as emulator:
         base = snowflake()
         for i in range(GUILDS):
             emulator.add_guild(f"g{i}", guild_id=base + (i << 22))
         for processes in (1, 2, 3):
-            results[processes] = await measure(emulator, url, processes, pending, burst, trickle)
+            results[processes] = await measure(
+                emulator, url, processes, pending, burst, trickle, caps
+            )
             print(f"{processes} process(es): {results[processes]}", file=sys.stderr, flush=True)
     print(f"pending tasks: {pending:,}; burst: {burst:,} due at one instant; trickle: {trickle}")
     print(f"trickle: one run due every 50 ms; {SHARDS} shards over {GUILDS} guilds; real processes")
-    print(f"this machine: {os.cpu_count()} cores")
+    capped = f"; each bot process capped at {cpu_per_process:g} cores" if caps else ""
+    print(f"this machine: {os.cpu_count()} cores{capped}")
     print()
     header = f"{'processes':>10}{'burst runs/s':>14}{'cpu/run':>9}{'cores':>7}"
     header += f"{'late p50':>10}{'p99':>10}{'max':>10}{'>50 ms':>8}{'tx/run':>8}{'takeover':>10}"
@@ -261,5 +308,6 @@ if __name__ == "__main__":
     parser.add_argument("--burst", type=int, default=3_000)
     # 600 samples: the p99 is the 7th-latest run, not the 2nd-latest of 200.
     parser.add_argument("--trickle", type=int, default=600)
+    parser.add_argument("--cpu-per-process", type=float, default=None, metavar="CORES")
     options = parser.parse_args()
-    asyncio.run(main(options.pending, options.burst, options.trickle))
+    asyncio.run(main(options.pending, options.burst, options.trickle, options.cpu_per_process))
