@@ -23,35 +23,36 @@ from tests.support.e2e import World
 pytestmark = pytest.mark.postgres
 
 
-def global_command_puts(emulator: Emulator) -> int:
-    return sum(
-        1
-        for r in emulator.requests
-        if r.method == "PUT" and r.path.endswith("/commands") and "/guilds/" not in r.path
-    )
+@pytest.fixture
+async def postgres_config(app_config: Config, postgres_url: str) -> Config:
+    """The app's config on a freshly emptied PostgreSQL database."""
+    await truncate_all(postgres_url)
+    return dataclasses.replace(app_config, database=DatabaseConfig(url=postgres_url))
 
 
 async def test_processes_starting_together_sync_the_commands_once(
     emulator: Emulator,
     world: World,
-    app_config: Config,
+    postgres_config: Config,
     clock: FakeClock,
     extensions: tuple[str, ...],
-    postgres_url: str,
 ) -> None:
-    await truncate_all(postgres_url)
-    config = dataclasses.replace(app_config, database=DatabaseConfig(url=postgres_url))
     async with AsyncExitStack() as stack:
         # Both start at once: before, both found no record, both synced, and the second
         # record's INSERT failed its start with a duplicate key.
         bots = await asyncio.gather(
             *(
-                stack.enter_async_context(running_bot(emulator, world, config, clock, extensions))
+                stack.enter_async_context(
+                    running_bot(emulator, world, postgres_config, clock, extensions)
+                )
                 for _ in range(2)
             )
         )
         assert all(bot.is_ready() for bot in bots)
-        assert global_command_puts(emulator) == 1
+        assert (
+            len(emulator.requests_to("PUT", f"*/applications/{emulator.application_id}/commands"))
+            == 1
+        )
         assert len(emulator.commands[None]) == len(bots[0].tree.get_commands())
 
 
@@ -62,19 +63,16 @@ def _next_run(reply: Reply) -> str:
 async def test_a_confirmation_shows_what_another_process_did_to_its_task(
     emulator: Emulator,
     world: World,
-    app_config: Config,
+    postgres_config: Config,
     clock: FakeClock,
     extensions: tuple[str, ...],
-    postgres_url: str,
 ) -> None:
-    await truncate_all(postgres_url)
-    config = dataclasses.replace(app_config, database=DatabaseConfig(url=postgres_url))
-    db = Database(postgres_url)
+    db = Database(postgres_config.database.url)
     # Another process on the database (its HTTP API, say), without the message.
-    elsewhere = SchedulerService(db, RecordingPlayer(), config=config, clock=clock)
+    elsewhere = SchedulerService(db, RecordingPlayer(), config=postgres_config, clock=clock)
     try:
-        async with running_bot(emulator, world, config, clock, extensions) as bot:
-            app = App(bot, bot.services, emulator, world, clock, config)
+        async with running_bot(emulator, world, postgres_config, clock, extensions) as bot:
+            app = App(bot, bot.services, emulator, world, clock, postgres_config)
             await add_sound(app)
             reply = await world.alice.slash(
                 "schedule sound",
